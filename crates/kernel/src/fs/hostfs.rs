@@ -1,0 +1,285 @@
+//! hostfs: a host directory as a guest filesystem.
+//!
+//! Every inode holds an `O_PATH | O_NOFOLLOW` descriptor of its host object,
+//! and lookups are `openat(parent, name)` of one component, never "..": no
+//! path, symlink or ".." can leave the directory (symlinks are resolved by
+//! the VFS, in the guest's tree). Device nodes cannot be opened (as with
+//! `nodev`). Files owned by ruml's own host user appear as owned by root,
+//! as they would inside a user namespace.
+
+use crate::errno::{Errno, SysResult};
+use crate::vfs::{Creator, DirEntry, Inode, Kind, SetAttr, Stat, StatFs};
+use ruml_platform::host;
+use std::any::Any;
+use std::os::fd::{AsFd, OwnedFd};
+use std::path::Path;
+use std::sync::Arc;
+
+/// A mounted host directory.
+pub struct HostFs {
+    host_uid: u32,
+    host_gid: u32,
+}
+
+/// An object in a hostfs mount.
+pub struct HostInode {
+    fs: Arc<HostFs>,
+    fd: OwnedFd,
+    /// Path relative to the mount's root ("" for the root).
+    rel: Vec<u8>,
+    kind: Kind,
+    /// This mount is the root filesystem, the guest's chroot on the host.
+    native: bool,
+}
+
+/// Opens a host directory as a filesystem root.
+pub fn mount(dir: &Path, native: bool) -> SysResult<Arc<dyn Inode>> {
+    use std::os::unix::ffi::OsStrExt;
+    let fd = host::open_path(dir.as_os_str().as_bytes(), libc::O_PATH | libc::O_DIRECTORY)?;
+    let (host_uid, host_gid) = host::host_ids();
+    let fs = Arc::new(HostFs { host_uid, host_gid });
+    Ok(Arc::new(HostInode {
+        fs,
+        fd,
+        rel: Vec::new(),
+        kind: Kind::Dir,
+        native,
+    }))
+}
+
+impl HostInode {
+    fn child_rel(&self, name: &[u8]) -> Vec<u8> {
+        let mut r = self.rel.clone();
+        r.push(b'/');
+        r.extend_from_slice(name);
+        r
+    }
+
+    fn map_ids(&self, st: &mut Stat) {
+        if st.uid == self.fs.host_uid {
+            st.uid = 0;
+        }
+        if st.gid == self.fs.host_gid {
+            st.gid = 0;
+        }
+    }
+}
+
+fn check_name(name: &[u8]) -> SysResult<()> {
+    if name.is_empty() || name == b"." || name == b".." || name.contains(&b'/') {
+        return Err(Errno::EINVAL);
+    }
+    Ok(())
+}
+
+impl Inode for HostInode {
+    fn stat(&self) -> SysResult<Stat> {
+        let st = host::fstatat(self.fd.as_fd(), b"", libc::AT_SYMLINK_NOFOLLOW)?;
+        let mut s = Stat::from_host(&st);
+        self.map_ids(&mut s);
+        Ok(s)
+    }
+
+    fn kind(&self) -> Kind {
+        self.kind
+    }
+
+    fn lookup(&self, name: &[u8]) -> SysResult<Arc<dyn Inode>> {
+        check_name(name)?;
+        let fd = host::openat(self.fd.as_fd(), name, libc::O_PATH | libc::O_NOFOLLOW, 0)?;
+        let st = host::fstatat(fd.as_fd(), b"", libc::AT_SYMLINK_NOFOLLOW)?;
+        Ok(Arc::new(HostInode {
+            fs: self.fs.clone(),
+            fd,
+            rel: self.child_rel(name),
+            kind: Kind::from_mode(st.st_mode),
+            native: self.native,
+        }))
+    }
+
+    fn readlink(&self) -> SysResult<Vec<u8>> {
+        if self.kind != Kind::Symlink {
+            return Err(Errno::EINVAL);
+        }
+        Ok(host::readlinkat(self.fd.as_fd(), b"")?)
+    }
+
+    fn open(&self, flags: i32) -> SysResult<OwnedFd> {
+        match self.kind {
+            Kind::Char | Kind::Block => return Err(Errno::EACCES),
+            Kind::Symlink => return Err(Errno::ELOOP),
+            Kind::Socket => return Err(Errno::ENXIO),
+            _ => {}
+        }
+        if flags & libc::O_PATH != 0 {
+            return Ok(host::reopen(self.fd.as_fd(), libc::O_PATH)?);
+        }
+        Ok(host::reopen(self.fd.as_fd(), flags & !libc::O_NOCTTY)?)
+    }
+
+    fn readdir(&self) -> SysResult<Vec<DirEntry>> {
+        Ok(host::read_dir(self.fd.as_fd())?
+            .into_iter()
+            .map(|(name, ino, dt)| DirEntry {
+                name,
+                ino,
+                kind: dtype_kind(dt),
+            })
+            .collect())
+    }
+
+    fn create(&self, name: &[u8], mode: u32, flags: i32, _who: Creator) -> SysResult<OwnedFd> {
+        check_name(name)?;
+        Ok(host::openat(
+            self.fd.as_fd(),
+            name,
+            flags | libc::O_CREAT | libc::O_NOFOLLOW,
+            mode,
+        )?)
+    }
+
+    fn mkdir(&self, name: &[u8], mode: u32, _who: Creator) -> SysResult<()> {
+        check_name(name)?;
+        Ok(host::mkdirat(self.fd.as_fd(), name, mode)?)
+    }
+
+    fn mknod(&self, name: &[u8], mode: u32, _rdev: u64, _who: Creator) -> SysResult<()> {
+        check_name(name)?;
+        match Kind::from_mode(mode) {
+            Kind::Fifo => Ok(host::mkfifoat(self.fd.as_fd(), name, mode & 0o7777)?),
+            Kind::File => {
+                host::openat(
+                    self.fd.as_fd(),
+                    name,
+                    libc::O_CREAT | libc::O_EXCL | libc::O_WRONLY,
+                    mode & 0o7777,
+                )?;
+                Ok(())
+            }
+            _ => Err(Errno::EPERM),
+        }
+    }
+
+    fn symlink(&self, name: &[u8], target: &[u8], _who: Creator) -> SysResult<()> {
+        check_name(name)?;
+        Ok(host::symlinkat(target, self.fd.as_fd(), name)?)
+    }
+
+    fn link(&self, name: &[u8], target: &Arc<dyn Inode>) -> SysResult<()> {
+        check_name(name)?;
+        let t = target
+            .as_any()
+            .downcast_ref::<HostInode>()
+            .ok_or(Errno::EXDEV)?;
+        let p = format!("/proc/self/fd/{}", std::os::fd::AsRawFd::as_raw_fd(&t.fd));
+        Ok(host::linkat_follow(p.as_bytes(), self.fd.as_fd(), name)?)
+    }
+
+    fn unlink(&self, name: &[u8]) -> SysResult<()> {
+        check_name(name)?;
+        Ok(host::unlinkat(self.fd.as_fd(), name, 0)?)
+    }
+
+    fn rmdir(&self, name: &[u8]) -> SysResult<()> {
+        check_name(name)?;
+        Ok(host::unlinkat(self.fd.as_fd(), name, libc::AT_REMOVEDIR)?)
+    }
+
+    fn rename(
+        &self,
+        name: &[u8],
+        new_dir: &Arc<dyn Inode>,
+        new_name: &[u8],
+        flags: u32,
+    ) -> SysResult<()> {
+        check_name(name)?;
+        check_name(new_name)?;
+        let nd = new_dir
+            .as_any()
+            .downcast_ref::<HostInode>()
+            .ok_or(Errno::EXDEV)?;
+        Ok(host::renameat2(
+            self.fd.as_fd(),
+            name,
+            nd.fd.as_fd(),
+            new_name,
+            flags,
+        )?)
+    }
+
+    fn setattr(&self, a: &SetAttr) -> SysResult<()> {
+        if let Some(m) = a.mode {
+            if self.kind == Kind::Symlink {
+                return Err(Errno::EOPNOTSUPP);
+            }
+            host::fchmod_path(self.fd.as_fd(), m & 0o7777)?;
+        }
+        if a.uid.is_some() || a.gid.is_some() {
+            // The host cannot store other owners for us: allow only no-ops.
+            let st = self.stat()?;
+            if a.uid.is_some_and(|u| u != st.uid) || a.gid.is_some_and(|g| g != st.gid) {
+                return Err(Errno::EPERM);
+            }
+        }
+        if let Some(sz) = a.size {
+            host::truncate_fd(self.fd.as_fd(), sz)?;
+        }
+        if a.atime.is_some() || a.mtime.is_some() {
+            let omit = libc::timespec {
+                tv_sec: 0,
+                tv_nsec: libc::UTIME_OMIT,
+            };
+            let ts = |t: Option<(i64, i64)>| {
+                t.map(|(s, n)| libc::timespec {
+                    tv_sec: s,
+                    tv_nsec: n,
+                })
+                .unwrap_or(omit)
+            };
+            host::utimens_fd(self.fd.as_fd(), &[ts(a.atime), ts(a.mtime)])?;
+        }
+        Ok(())
+    }
+
+    fn statfs(&self) -> SysResult<StatFs> {
+        let s = host::fstatfs(self.fd.as_fd())?;
+        Ok(StatFs {
+            fs_type: 0x00c0ffee, // HOSTFS_SUPER_MAGIC
+            bsize: s.f_bsize,
+            blocks: s.f_blocks,
+            bfree: s.f_bfree,
+            bavail: s.f_bavail,
+            files: s.f_files,
+            ffree: s.f_ffree,
+            namelen: s.f_namelen,
+            frsize: s.f_frsize,
+            flags: 0,
+        })
+    }
+
+    fn native_path(&self) -> Option<Vec<u8>> {
+        self.native.then(|| {
+            if self.rel.is_empty() {
+                b"/".to_vec()
+            } else {
+                self.rel.clone()
+            }
+        })
+    }
+
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}
+
+fn dtype_kind(dt: u8) -> Kind {
+    match dt {
+        libc::DT_DIR => Kind::Dir,
+        libc::DT_LNK => Kind::Symlink,
+        libc::DT_CHR => Kind::Char,
+        libc::DT_BLK => Kind::Block,
+        libc::DT_FIFO => Kind::Fifo,
+        libc::DT_SOCK => Kind::Socket,
+        _ => Kind::File,
+    }
+}

@@ -1,0 +1,188 @@
+//! The kernel: state plus the loop that answers platform events.
+
+use crate::config::BootConfig;
+use crate::syscalls;
+use crate::task::{Creds, FsContext, Process, Task, Tasks};
+use crate::vfs::Vfs;
+use ruml_platform::{Event, ExitStatus, Platform, Resume, Tid};
+use std::cell::RefCell;
+use std::collections::HashSet;
+use std::rc::Rc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+/// How the VM ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum VmExit {
+    /// reboot(2) with POWER_OFF or HALT.
+    Halt,
+    /// reboot(2) with RESTART: boot again.
+    Reboot,
+    /// init died: the message Linux would print.
+    Panic(String),
+    /// ruml was told to stop (SIGTERM, SIGINT, SIGHUP).
+    Terminated,
+}
+
+/// Kernel state seen by syscall handlers.
+pub struct State {
+    pub cfg: BootConfig,
+    pub vfs: Vfs,
+    pub tasks: Tasks,
+    pub shutdown: Option<VmExit>,
+    pub boot_ns: u64,
+    pub log: Vec<u8>,
+    warned: HashSet<u64>,
+    pub max_tasks: usize,
+    /// Canonical host path of the root hostfs directory.
+    pub root_host: Vec<u8>,
+    /// Log every trapped syscall (RUML_TRACE=1).
+    pub trace: bool,
+}
+
+/// The kernel release ruml reports in /proc/version.
+pub const RELEASE: &str = "6.1.0-ruml";
+
+/// The kernel: its state and the platform that runs guest code.
+pub struct Kernel {
+    pub st: State,
+    pub platform: Box<dyn Platform>,
+    pub terminate: Arc<AtomicBool>,
+}
+
+impl State {
+    /// Logs a line to the kernel log (and to stderr unless quiet).
+    pub fn printk(&mut self, msg: &str) {
+        let t = (ruml_platform::host::clock_ns(libc::CLOCK_MONOTONIC) - self.boot_ns) as f64 / 1e9;
+        let line = format!("[{t:12.6}] {msg}\n");
+        self.log.extend_from_slice(line.as_bytes());
+        if !self.cfg.quiet {
+            eprint!("ruml: {msg}\r\n");
+        }
+    }
+
+    /// Logs `msg` the first time `key` is seen.
+    pub fn warn_once(&mut self, key: u64, msg: &str) {
+        if self.warned.insert(key) {
+            let line = format!("ruml: {msg}\r\n");
+            self.log.extend_from_slice(&line.as_bytes()[6..]);
+            eprint!("{line}");
+        }
+    }
+}
+
+impl Kernel {
+    /// A kernel for a guest whose init (tid 1) the platform has started.
+    pub fn new(cfg: BootConfig, vfs: Vfs, platform: Box<dyn Platform>, boot_ns: u64) -> Kernel {
+        let root = vfs.root();
+        let mut tasks = Tasks::default();
+        let fs = Rc::new(RefCell::new(FsContext {
+            root: root.clone(),
+            cwd: root,
+            umask: 0o022,
+        }));
+        tasks.tasks.insert(
+            1,
+            Task {
+                tid: 1,
+                tgid: 1,
+                fs,
+                pending_clone: None,
+                pending_exec: None,
+            },
+        );
+        tasks.procs.insert(
+            1,
+            Process {
+                tgid: 1,
+                creds: Creds::root(),
+                exe: Vec::new(),
+            },
+        );
+        let cfg_root = cfg.root_dir();
+        let max_tasks = ((cfg.mem >> 20) as usize * 16).clamp(256, 32768);
+        Kernel {
+            st: State {
+                cfg,
+                vfs,
+                tasks,
+                shutdown: None,
+                boot_ns,
+                log: Vec::new(),
+                warned: HashSet::new(),
+                max_tasks,
+                trace: std::env::var_os("RUML_TRACE").is_some(),
+                root_host: {
+                    use std::os::unix::ffi::OsStrExt;
+                    let d = cfg_root.canonicalize().unwrap_or(cfg_root);
+                    d.as_os_str().as_bytes().to_vec()
+                },
+            },
+            platform,
+            terminate: Arc::new(AtomicBool::new(false)),
+        }
+    }
+
+    /// Runs the guest until it powers off, reboots, panics or is terminated.
+    pub fn run(&mut self) -> VmExit {
+        loop {
+            if let Some(e) = self.st.shutdown.clone() {
+                self.platform.kill_all();
+                return e;
+            }
+            let ev = match self.platform.wait_event() {
+                Ok(ev) => ev,
+                Err(e) => {
+                    self.platform.kill_all();
+                    return VmExit::Panic(format!("Kernel panic - lost the guest: {e}"));
+                }
+            };
+            let r = match ev {
+                Event::Syscall { tid, call } => {
+                    let how = syscalls::dispatch(&mut self.st, self.platform.as_mut(), tid, &call);
+                    self.platform.resume(tid, how)
+                }
+                Event::NewTask { tid, tgid, parent } => {
+                    self.st.tasks.add_child(tid, tgid, parent);
+                    Ok(())
+                }
+                Event::Exec { tid, former } => {
+                    self.st.tasks.exec(tid, former);
+                    self.platform.resume(tid, Resume::Native)
+                }
+                Event::Signal { tid, sig } => self.platform.resume(tid, Resume::Signal(sig)),
+                Event::Exited { tid, tgid, status } => {
+                    self.st.tasks.remove(tid, tgid);
+                    if tid == 1 && self.st.shutdown.is_none() {
+                        {
+                            self.st.shutdown = Some(if self.terminate.load(Ordering::SeqCst) {
+                                VmExit::Terminated
+                            } else {
+                                VmExit::Panic(init_panic(status))
+                            });
+                        }
+                    }
+                    Ok(())
+                }
+            };
+            if let Err(e) = r {
+                // The thread vanished under us (killed); its exit event follows.
+                if e.raw_os_error() != Some(libc::ESRCH) {
+                    self.st.printk(&format!("platform error: {e}"));
+                }
+            }
+        }
+    }
+
+    /// Whether a guest thread id is live.
+    pub fn has_task(&self, tid: Tid) -> bool {
+        self.st.tasks.tasks.contains_key(&tid)
+    }
+}
+
+fn init_panic(status: ExitStatus) -> String {
+    format!(
+        "Kernel panic - not syncing: Attempted to kill init! exitcode=0x{:08x}",
+        status.raw()
+    )
+}

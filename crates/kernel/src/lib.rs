@@ -1,0 +1,19 @@
+//! ruml's kernel core: the guest's view of processes, files and devices.
+//!
+//! It knows nothing of how guest code is trapped: it gets events from a
+//! [`ruml_platform::Platform`] and answers them. `#![forbid(unsafe_code)]`:
+//! all host-level unsafety lives in the platform crate.
+#![forbid(unsafe_code)]
+
+pub mod config;
+pub mod console;
+pub mod errno;
+pub mod fs;
+pub mod kernel;
+pub mod syscalls;
+pub mod task;
+pub mod vfs;
+
+pub use config::BootConfig;
+pub use errno::{Errno, SysResult};
+pub use kernel::{Kernel, VmExit};

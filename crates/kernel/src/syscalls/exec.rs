@@ -1,0 +1,68 @@
+//! execve and execveat. The VFS resolves the program; the host kernel loads
+//! it (its PT_INTERP and `#!` interpreter resolve inside the guest's chroot).
+
+use super::Ctx;
+use crate::errno::{Errno, SysResult};
+use crate::vfs::{Follow, Kind};
+use ruml_platform::Resume;
+use std::os::fd::AsFd;
+
+fn do_exec(
+    c: &mut Ctx<'_>,
+    dirfd: i32,
+    path_ptr: u64,
+    argv: u64,
+    envp: u64,
+    flags: i32,
+) -> SysResult<Resume> {
+    let path = c.read_path(path_ptr)?;
+    let follow = if flags & libc::AT_SYMLINK_NOFOLLOW != 0 {
+        Follow::No
+    } else {
+        Follow::Yes
+    };
+    let loc = c.resolve_at(dirfd, &path, follow)?;
+    let st = loc.inode().stat()?;
+    match st.kind() {
+        Kind::File => {}
+        Kind::Symlink => return Err(Errno::ELOOP),
+        _ => return Err(Errno::EACCES),
+    }
+    if st.mode & 0o111 == 0 {
+        return Err(Errno::EACCES);
+    }
+    let root = c.st.tasks.task(c.tid).fs.borrow().root.clone();
+    c.st.tasks.task_mut(c.tid).pending_exec = Some(loc.path_from(&root));
+    if c.st.vfs.mount(loc.mount()).native {
+        if let Some(np) = loc.inode().native_path() {
+            let a = c.scratch_str(&np, 0)?;
+            return Ok(Resume::Rewrite {
+                nr: libc::SYS_execve as u64,
+                args: [a, argv, envp, 0, 0, 0],
+            });
+        }
+    }
+    let f = loc.inode().open(libc::O_RDONLY)?;
+    let fd = c.p.install_fd(c.tid, f.as_fd(), true)?;
+    if fd < 0 {
+        return Ok(Resume::Return(fd));
+    }
+    let empty = c.scratch_str(b"", 1)?;
+    Ok(Resume::Rewrite {
+        nr: libc::SYS_execveat as u64,
+        args: [fd as u64, empty, argv, envp, libc::AT_EMPTY_PATH as u64, 0],
+    })
+}
+
+pub fn sys_execve(c: &mut Ctx<'_>) -> SysResult<Resume> {
+    do_exec(c, libc::AT_FDCWD, c.arg(0), c.arg(1), c.arg(2), 0)
+}
+
+pub fn sys_execveat(c: &mut Ctx<'_>) -> SysResult<Resume> {
+    let flags = c.arg_i32(4);
+    if flags & libc::AT_EMPTY_PATH != 0 && c.read_path(c.arg(1))?.is_empty() {
+        // fexecve of a descriptor the guest holds: the host can do it.
+        return Ok(Resume::Native);
+    }
+    do_exec(c, c.arg_i32(0), c.arg(1), c.arg(2), c.arg(3), flags)
+}

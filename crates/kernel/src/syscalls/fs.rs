@@ -1,0 +1,1310 @@
+//! File and path system calls.
+//!
+//! Paths are always resolved by the VFS. When the result lies on the root
+//! hostfs (the guest's chroot on the host), the call is rewritten to the
+//! canonical path and runs natively; otherwise the kernel performs it and,
+//! for opens, installs the resulting host descriptor in the guest.
+
+use super::Ctx;
+use crate::errno::{Errno, SysResult};
+use crate::fs::{hostfs, procfs, tmpfs};
+use crate::vfs::registry::{self, Object};
+use crate::vfs::{Creator, Follow, Inode, Kind, Loc, SetAttr, Stat};
+use ruml_platform::{host, Resume, RESERVED_FD};
+use std::os::fd::{AsFd, OwnedFd};
+use std::sync::Arc;
+
+const AT_FDCWD: i32 = libc::AT_FDCWD;
+
+fn rewrite(nr: i64, args: [u64; 6]) -> SysResult<Resume> {
+    Ok(Resume::Rewrite {
+        nr: nr as u64,
+        args,
+    })
+}
+
+impl Ctx<'_> {
+    fn fs_root_cwd(&self) -> (Loc, Loc) {
+        let f = self.st.tasks.task(self.tid).fs.borrow();
+        (f.root.clone(), f.cwd.clone())
+    }
+
+    pub fn umask(&self) -> u32 {
+        self.st.tasks.task(self.tid).fs.borrow().umask
+    }
+
+    pub fn creator(&self) -> Creator {
+        let c = &self.st.tasks.process(self.tid).creds;
+        Creator {
+            uid: c.fsuid,
+            gid: c.fsgid,
+        }
+    }
+
+    /// The location a guest descriptor refers to (a directory).
+    pub fn fd_loc(&self, fd: i32) -> SysResult<Loc> {
+        let info = self.p.fd_info(self.tid, fd).map_err(|_| Errno::EBADF)?;
+        if let Some(Object::Dir(loc)) = registry::lookup((info.dev, info.ino)) {
+            return Ok(loc);
+        }
+        if info.mode & libc::S_IFMT != libc::S_IFDIR {
+            return Err(Errno::ENOTDIR);
+        }
+        // A hostfs directory of the root: find it by its host path.
+        let rel = info
+            .host_path
+            .strip_prefix(self.st.root_host.as_slice())
+            .ok_or(Errno::ENOTDIR)?;
+        if !rel.is_empty() && rel[0] != b'/' {
+            return Err(Errno::ENOTDIR);
+        }
+        let root = self.st.vfs.root();
+        let p = if rel.is_empty() {
+            b"/".to_vec()
+        } else {
+            rel.to_vec()
+        };
+        self.st.vfs.resolve(&root, &root, &p, Follow::No)
+    }
+
+    fn base(&self, dirfd: i32, path: &[u8]) -> SysResult<(Loc, Loc)> {
+        let (root, cwd) = self.fs_root_cwd();
+        if path.first() == Some(&b'/') || dirfd == AT_FDCWD {
+            return Ok((root, cwd));
+        }
+        Ok((root, self.fd_loc(dirfd)?))
+    }
+
+    pub fn resolve_at(&self, dirfd: i32, path: &[u8], follow: Follow) -> SysResult<Loc> {
+        let (root, base) = self.base(dirfd, path)?;
+        self.st.vfs.resolve(&root, &base, path, follow)
+    }
+
+    pub fn resolve_parent_at(&self, dirfd: i32, path: &[u8]) -> SysResult<(Loc, Vec<u8>)> {
+        let (root, base) = self.base(dirfd, path)?;
+        self.st.vfs.resolve_parent(&root, &base, path)
+    }
+
+    fn read_only(&self, loc: &Loc) -> bool {
+        self.st.vfs.mount(loc.mount()).read_only
+    }
+
+    /// The native (chroot) path of a location on the root hostfs.
+    fn native(&self, loc: &Loc) -> Option<Vec<u8>> {
+        if !self.st.vfs.mount(loc.mount()).native {
+            return None;
+        }
+        loc.inode().native_path()
+    }
+
+    fn native_child(&self, parent: &Loc, name: &[u8]) -> Option<Vec<u8>> {
+        let mut p = self.native(parent)?;
+        if p != b"/" {
+            p.push(b'/');
+        } else {
+            p.clear();
+            p.push(b'/');
+        }
+        p.extend_from_slice(name);
+        Some(p)
+    }
+
+    fn install(&mut self, fd: OwnedFd, flags: i32) -> SysResult<Resume> {
+        let r = self
+            .p
+            .install_fd(self.tid, fd.as_fd(), flags & libc::O_CLOEXEC != 0)?;
+        Ok(Resume::Return(r))
+    }
+
+    /// Whether a location is the root of a mount other than "/".
+    fn is_mountpoint(&self, parent: &Loc, name: &[u8]) -> bool {
+        let mut p = parent.path();
+        if p != b"/" {
+            p.push(b'/');
+        } else {
+            p.clear();
+            p.push(b'/');
+        }
+        p.extend_from_slice(name);
+        self.st.vfs.mounts.iter().any(|m| m.id != 0 && m.path == p)
+    }
+}
+
+fn host_id(inode: &Arc<dyn Inode>) -> SysResult<(u64, u64)> {
+    let s = inode.stat()?;
+    Ok((s.dev, s.ino))
+}
+
+fn reject_dots(name: &[u8], err: Errno) -> SysResult<()> {
+    if name == b"." || name == b".." {
+        return Err(err);
+    }
+    Ok(())
+}
+
+fn do_open(c: &mut Ctx<'_>, dirfd: i32, path_ptr: u64, flags: i32, mode: u32) -> SysResult<Resume> {
+    let path = c.read_path(path_ptr)?;
+    let follow = if flags & libc::O_NOFOLLOW != 0 {
+        Follow::No
+    } else {
+        Follow::Yes
+    };
+    let acc = flags & libc::O_ACCMODE;
+    let loc = match c.resolve_at(dirfd, &path, follow) {
+        Ok(l) => {
+            if flags & (libc::O_CREAT | libc::O_EXCL) == (libc::O_CREAT | libc::O_EXCL) {
+                return Err(Errno::EEXIST);
+            }
+            l
+        }
+        Err(Errno::ENOENT) if flags & libc::O_CREAT != 0 => {
+            let (parent, name) = c.resolve_parent_at(dirfd, &path)?;
+            reject_dots(&name, Errno::EISDIR)?;
+            if path.ends_with(b"/") {
+                return Err(Errno::EISDIR);
+            }
+            if c.read_only(&parent) {
+                return Err(Errno::EROFS);
+            }
+            if let Some(np) = c.native_child(&parent, &name) {
+                let a = c.scratch_str(&np, 0)?;
+                return rewrite(
+                    libc::SYS_openat,
+                    [AT_FDCWD as u64, a, flags as u64, mode as u64, 0, 0],
+                );
+            }
+            let fd =
+                parent
+                    .inode()
+                    .create(&name, mode & !c.umask() & 0o7777, flags, c.creator())?;
+            return c.install(fd, flags);
+        }
+        Err(e) => return Err(e),
+    };
+    let kind = loc.inode().kind();
+    if flags & libc::O_PATH == 0 {
+        if kind == Kind::Symlink {
+            return Err(Errno::ELOOP);
+        }
+        if kind == Kind::Dir && (acc != libc::O_RDONLY || flags & libc::O_CREAT != 0) {
+            return Err(Errno::EISDIR);
+        }
+        let writes = acc != libc::O_RDONLY || flags & libc::O_TRUNC != 0;
+        if writes && kind == Kind::File && c.read_only(&loc) {
+            return Err(Errno::EROFS);
+        }
+    }
+    if flags & libc::O_DIRECTORY != 0 && kind != Kind::Dir {
+        return Err(Errno::ENOTDIR);
+    }
+    if let Some(np) = c.native(&loc) {
+        if !matches!(kind, Kind::Char | Kind::Block) {
+            if kind == Kind::Dir {
+                registry::register_dir(host_id(loc.inode())?, loc.clone());
+            }
+            let a = c.scratch_str(&np, 0)?;
+            return rewrite(
+                libc::SYS_openat,
+                [AT_FDCWD as u64, a, flags as u64, mode as u64, 0, 0],
+            );
+        }
+    }
+    if kind == Kind::Dir {
+        let fd = match loc.inode().open(libc::O_RDONLY | libc::O_DIRECTORY) {
+            Ok(fd) => fd,
+            // A virtual directory: the guest holds a memfd that stands for it.
+            Err(_) => host::memfd("ruml-dir")?,
+        };
+        let st = host::fstatat(fd.as_fd(), b"", 0)?;
+        registry::register_dir((st.st_dev, st.st_ino), loc.clone());
+        return c.install(fd, flags);
+    }
+    let fd = loc.inode().open(flags)?;
+    c.install(fd, flags)
+}
+
+pub fn sys_open(c: &mut Ctx<'_>) -> SysResult<Resume> {
+    do_open(c, AT_FDCWD, c.arg(0), c.arg_i32(1), c.arg(2) as u32)
+}
+
+pub fn sys_openat(c: &mut Ctx<'_>) -> SysResult<Resume> {
+    do_open(c, c.arg_i32(0), c.arg(1), c.arg_i32(2), c.arg(3) as u32)
+}
+
+pub fn sys_creat(c: &mut Ctx<'_>) -> SysResult<Resume> {
+    do_open(
+        c,
+        AT_FDCWD,
+        c.arg(0),
+        libc::O_CREAT | libc::O_WRONLY | libc::O_TRUNC,
+        c.arg(1) as u32,
+    )
+}
+
+pub fn sys_openat2(c: &mut Ctx<'_>) -> SysResult<Resume> {
+    // struct open_how { u64 flags; u64 mode; u64 resolve; }
+    let size = c.arg(3);
+    if size < 24 {
+        return Err(Errno::EINVAL);
+    }
+    let flags = c.read_u64(c.arg(2))?;
+    let mode = c.read_u64(c.arg(2) + 8)?;
+    let resolve = c.read_u64(c.arg(2) + 16)?;
+    let mut f = flags as i32;
+    if resolve & 0x04 != 0 {
+        // RESOLVE_NO_SYMLINKS: at least the last component.
+        f |= libc::O_NOFOLLOW;
+    }
+    do_open(c, c.arg_i32(0), c.arg(1), f, mode as u32)
+}
+
+// ---- stat family ----------------------------------------------------------
+
+fn fd_object(c: &Ctx<'_>, fd: i32) -> SysResult<Option<Arc<dyn Inode>>> {
+    let info = c.p.fd_info(c.tid, fd).map_err(|_| Errno::EBADF)?;
+    Ok(match registry::lookup((info.dev, info.ino)) {
+        Some(Object::Inode(w)) => w.upgrade(),
+        Some(Object::Dir(loc)) => Some(loc.inode().clone()),
+        None => None,
+    })
+}
+
+fn write_stat(c: &Ctx<'_>, buf: u64, st: &Stat) -> SysResult<Resume> {
+    c.write(buf, &st.to_linux())?;
+    Ok(Resume::Return(0))
+}
+
+fn major(dev: u64) -> u32 {
+    (((dev >> 8) & 0xfff) | ((dev >> 32) & !0xfff)) as u32
+}
+fn minor(dev: u64) -> u32 {
+    ((dev & 0xff) | ((dev >> 12) & !0xff)) as u32
+}
+
+fn write_statx(c: &Ctx<'_>, buf: u64, st: &Stat) -> SysResult<Resume> {
+    let mut b = [0u8; 256];
+    let mut put = |off: usize, v: &[u8]| b[off..off + v.len()].copy_from_slice(v);
+    put(0, &0x7ffu32.to_ne_bytes()); // STATX_BASIC_STATS
+    put(4, &(st.blksize as u32).to_ne_bytes());
+    put(16, &(st.nlink as u32).to_ne_bytes());
+    put(20, &st.uid.to_ne_bytes());
+    put(24, &st.gid.to_ne_bytes());
+    put(28, &(st.mode as u16).to_ne_bytes());
+    put(32, &st.ino.to_ne_bytes());
+    put(40, &st.size.to_ne_bytes());
+    put(48, &st.blocks.to_ne_bytes());
+    for (off, t) in [(64, st.atime), (96, st.ctime), (112, st.mtime)] {
+        put(off, &t.0.to_ne_bytes());
+        put(off + 8, &(t.1 as u32).to_ne_bytes());
+    }
+    put(128, &major(st.rdev).to_ne_bytes());
+    put(132, &minor(st.rdev).to_ne_bytes());
+    put(136, &major(st.dev).to_ne_bytes());
+    put(140, &minor(st.dev).to_ne_bytes());
+    c.write(buf, &b)?;
+    Ok(Resume::Return(0))
+}
+
+pub fn sys_fstat(c: &mut Ctx<'_>) -> SysResult<Resume> {
+    match fd_object(c, c.arg_i32(0))? {
+        Some(i) => write_stat(c, c.arg(1), &i.stat()?),
+        None => Ok(Resume::Native),
+    }
+}
+
+#[derive(Clone, Copy)]
+enum StatKind {
+    Stat,
+    Statx,
+}
+
+fn stat_at(
+    c: &mut Ctx<'_>,
+    dirfd: i32,
+    path_ptr: u64,
+    buf: u64,
+    flags: i32,
+    kind: StatKind,
+) -> SysResult<Resume> {
+    let path = c.read_path(path_ptr)?;
+    let inode = if path.is_empty() {
+        if flags & libc::AT_EMPTY_PATH == 0 {
+            return Err(Errno::ENOENT);
+        }
+        if dirfd == AT_FDCWD {
+            c.fs_root_cwd().1.inode().clone()
+        } else {
+            match fd_object(c, dirfd)? {
+                Some(i) => i,
+                None => return Ok(Resume::Native),
+            }
+        }
+    } else {
+        let follow = if flags & libc::AT_SYMLINK_NOFOLLOW != 0 {
+            Follow::No
+        } else {
+            Follow::Yes
+        };
+        let loc = c.resolve_at(dirfd, &path, follow)?;
+        if let Some(np) = c.native(&loc) {
+            let a = c.scratch_str(&np, 0)?;
+            let fl = (flags | libc::AT_SYMLINK_NOFOLLOW) as u64;
+            return match kind {
+                StatKind::Stat => {
+                    rewrite(libc::SYS_newfstatat, [AT_FDCWD as u64, a, buf, fl, 0, 0])
+                }
+                StatKind::Statx => {
+                    rewrite(libc::SYS_statx, [AT_FDCWD as u64, a, fl, c.arg(3), buf, 0])
+                }
+            };
+        }
+        loc.inode().clone()
+    };
+    let st = inode.stat()?;
+    match kind {
+        StatKind::Stat => write_stat(c, buf, &st),
+        StatKind::Statx => write_statx(c, buf, &st),
+    }
+}
+
+pub fn sys_stat(c: &mut Ctx<'_>) -> SysResult<Resume> {
+    stat_at(c, AT_FDCWD, c.arg(0), c.arg(1), 0, StatKind::Stat)
+}
+
+pub fn sys_lstat(c: &mut Ctx<'_>) -> SysResult<Resume> {
+    stat_at(
+        c,
+        AT_FDCWD,
+        c.arg(0),
+        c.arg(1),
+        libc::AT_SYMLINK_NOFOLLOW,
+        StatKind::Stat,
+    )
+}
+
+pub fn sys_newfstatat(c: &mut Ctx<'_>) -> SysResult<Resume> {
+    stat_at(
+        c,
+        c.arg_i32(0),
+        c.arg(1),
+        c.arg(2),
+        c.arg_i32(3),
+        StatKind::Stat,
+    )
+}
+
+pub fn sys_statx(c: &mut Ctx<'_>) -> SysResult<Resume> {
+    stat_at(
+        c,
+        c.arg_i32(0),
+        c.arg(1),
+        c.arg(4),
+        c.arg_i32(2),
+        StatKind::Statx,
+    )
+}
+
+fn access_at(
+    c: &mut Ctx<'_>,
+    dirfd: i32,
+    path_ptr: u64,
+    mode: i32,
+    flags: i32,
+) -> SysResult<Resume> {
+    if mode & !7 != 0 {
+        return Err(Errno::EINVAL);
+    }
+    let path = c.read_path(path_ptr)?;
+    let follow = if flags & libc::AT_SYMLINK_NOFOLLOW != 0 {
+        Follow::No
+    } else {
+        Follow::Yes
+    };
+    let loc = c.resolve_at(dirfd, &path, follow)?;
+    if mode & libc::W_OK != 0 && c.read_only(&loc) {
+        return Err(Errno::EROFS);
+    }
+    if let Some(np) = c.native(&loc) {
+        let a = c.scratch_str(&np, 0)?;
+        return rewrite(
+            libc::SYS_faccessat2,
+            [
+                AT_FDCWD as u64,
+                a,
+                mode as u64,
+                (flags | libc::AT_SYMLINK_NOFOLLOW) as u64,
+                0,
+                0,
+            ],
+        );
+    }
+    let st = loc.inode().stat()?;
+    let creds = &c.st.tasks.process(c.tid).creds;
+    let uid = if flags & libc::AT_EACCESS != 0 {
+        creds.euid
+    } else {
+        creds.ruid
+    };
+    if uid == 0 {
+        if mode & libc::X_OK != 0 && st.kind() != Kind::Dir && st.mode & 0o111 == 0 {
+            return Err(Errno::EACCES);
+        }
+        return Ok(Resume::Return(0));
+    }
+    let bits = if st.uid == uid {
+        (st.mode >> 6) & 7
+    } else if st.gid == creds.egid || creds.groups.contains(&st.gid) {
+        (st.mode >> 3) & 7
+    } else {
+        st.mode & 7
+    };
+    if (mode as u32) & !bits != 0 {
+        return Err(Errno::EACCES);
+    }
+    Ok(Resume::Return(0))
+}
+
+pub fn sys_access(c: &mut Ctx<'_>) -> SysResult<Resume> {
+    access_at(c, AT_FDCWD, c.arg(0), c.arg_i32(1), 0)
+}
+
+pub fn sys_faccessat(c: &mut Ctx<'_>) -> SysResult<Resume> {
+    access_at(c, c.arg_i32(0), c.arg(1), c.arg_i32(2), 0)
+}
+
+pub fn sys_faccessat2(c: &mut Ctx<'_>) -> SysResult<Resume> {
+    access_at(c, c.arg_i32(0), c.arg(1), c.arg_i32(2), c.arg_i32(3))
+}
+
+fn readlink_at(
+    c: &mut Ctx<'_>,
+    dirfd: i32,
+    path_ptr: u64,
+    buf: u64,
+    size: u64,
+) -> SysResult<Resume> {
+    if (size as i64) <= 0 {
+        return Err(Errno::EINVAL);
+    }
+    let path = c.read_path(path_ptr)?;
+    let loc = c.resolve_at(dirfd, &path, Follow::No)?;
+    let target = loc.inode().readlink()?;
+    let n = target.len().min(size as usize);
+    c.write(buf, &target[..n])?;
+    Ok(Resume::Return(n as i64))
+}
+
+pub fn sys_readlink(c: &mut Ctx<'_>) -> SysResult<Resume> {
+    readlink_at(c, AT_FDCWD, c.arg(0), c.arg(1), c.arg(2))
+}
+
+pub fn sys_readlinkat(c: &mut Ctx<'_>) -> SysResult<Resume> {
+    readlink_at(c, c.arg_i32(0), c.arg(1), c.arg(2), c.arg(3))
+}
+
+// ---- directories ----------------------------------------------------------
+
+fn getdents(c: &mut Ctx<'_>, is64: bool) -> SysResult<Resume> {
+    let fd = c.arg_i32(0);
+    let (buf, count) = (c.arg(1), c.arg(2) as usize);
+    let info = c.p.fd_info(c.tid, fd).map_err(|_| Errno::EBADF)?;
+    if info.mode & libc::S_IFMT == libc::S_IFDIR {
+        return Ok(Resume::Native);
+    }
+    let Some(Object::Dir(loc)) = registry::lookup((info.dev, info.ino)) else {
+        return Err(Errno::ENOTDIR);
+    };
+    let me = loc.inode().stat()?.ino;
+    let parent = if loc.0.len() > 1 {
+        loc.0[loc.0.len() - 2]
+            .inode
+            .stat()
+            .map(|s| s.ino)
+            .unwrap_or(me)
+    } else {
+        me
+    };
+    let mut entries = vec![
+        crate::vfs::DirEntry {
+            name: b".".to_vec(),
+            ino: me,
+            kind: Kind::Dir,
+        },
+        crate::vfs::DirEntry {
+            name: b"..".to_vec(),
+            ino: parent,
+            kind: Kind::Dir,
+        },
+    ];
+    entries.extend(loc.inode().readdir()?);
+    let f = c.p.take_fd(c.tid, fd)?;
+    let mut pos = host::tell(f.as_fd())? as usize;
+    let mut out = Vec::new();
+    while pos < entries.len() {
+        let e = &entries[pos];
+        let rec = if is64 {
+            (19 + e.name.len() + 1 + 7) & !7
+        } else {
+            (18 + e.name.len() + 2 + 7) & !7
+        };
+        if out.len() + rec > count {
+            break;
+        }
+        let start = out.len();
+        out.resize(start + rec, 0);
+        let r = &mut out[start..];
+        r[0..8].copy_from_slice(&e.ino.to_ne_bytes());
+        r[8..16].copy_from_slice(&((pos + 1) as u64).to_ne_bytes());
+        r[16..18].copy_from_slice(&(rec as u16).to_ne_bytes());
+        if is64 {
+            r[18] = e.kind.dtype();
+            r[19..19 + e.name.len()].copy_from_slice(&e.name);
+        } else {
+            r[18..18 + e.name.len()].copy_from_slice(&e.name);
+            r[rec - 1] = e.kind.dtype();
+        }
+        pos += 1;
+    }
+    if out.is_empty() && pos < entries.len() {
+        return Err(Errno::EINVAL);
+    }
+    c.write(buf, &out)?;
+    host::seek_to(f.as_fd(), pos as i64)?;
+    Ok(Resume::Return(out.len() as i64))
+}
+
+pub fn sys_getdents64(c: &mut Ctx<'_>) -> SysResult<Resume> {
+    getdents(c, true)
+}
+
+pub fn sys_getdents(c: &mut Ctx<'_>) -> SysResult<Resume> {
+    getdents(c, false)
+}
+
+pub fn sys_getcwd(c: &mut Ctx<'_>) -> SysResult<Resume> {
+    let (root, cwd) = c.fs_root_cwd();
+    let mut p = cwd.path_from(&root);
+    p.push(0);
+    if p.len() > c.arg(1) as usize {
+        return Err(Errno::ERANGE);
+    }
+    c.write(c.arg(0), &p)?;
+    Ok(Resume::Return(p.len() as i64))
+}
+
+fn set_cwd(c: &mut Ctx<'_>, loc: Loc) -> SysResult<Resume> {
+    if loc.inode().kind() != Kind::Dir {
+        return Err(Errno::ENOTDIR);
+    }
+    c.st.tasks.task(c.tid).fs.borrow_mut().cwd = loc;
+    Ok(Resume::Return(0))
+}
+
+pub fn sys_chdir(c: &mut Ctx<'_>) -> SysResult<Resume> {
+    let path = c.read_path(c.arg(0))?;
+    let loc = c.resolve_at(AT_FDCWD, &path, Follow::Yes)?;
+    set_cwd(c, loc)
+}
+
+pub fn sys_fchdir(c: &mut Ctx<'_>) -> SysResult<Resume> {
+    let loc = c.fd_loc(c.arg_i32(0))?;
+    set_cwd(c, loc)
+}
+
+pub fn sys_chroot(c: &mut Ctx<'_>) -> SysResult<Resume> {
+    let path = c.read_path(c.arg(0))?;
+    let loc = c.resolve_at(AT_FDCWD, &path, Follow::Yes)?;
+    if c.st.tasks.process(c.tid).creds.euid != 0 {
+        return Err(Errno::EPERM);
+    }
+    if loc.inode().kind() != Kind::Dir {
+        return Err(Errno::ENOTDIR);
+    }
+    c.st.tasks.task(c.tid).fs.borrow_mut().root = loc;
+    Ok(Resume::Return(0))
+}
+
+fn mkdir_at(c: &mut Ctx<'_>, dirfd: i32, path_ptr: u64, mode: u32) -> SysResult<Resume> {
+    let path = c.read_path(path_ptr)?;
+    let (parent, name) = c.resolve_parent_at(dirfd, &path)?;
+    reject_dots(&name, Errno::EEXIST)?;
+    if parent.inode().lookup(&name).is_ok() || c.is_mountpoint(&parent, &name) {
+        return Err(Errno::EEXIST);
+    }
+    if c.read_only(&parent) {
+        return Err(Errno::EROFS);
+    }
+    if let Some(np) = c.native_child(&parent, &name) {
+        let a = c.scratch_str(&np, 0)?;
+        return rewrite(
+            libc::SYS_mkdirat,
+            [AT_FDCWD as u64, a, mode as u64, 0, 0, 0],
+        );
+    }
+    parent
+        .inode()
+        .mkdir(&name, mode & !c.umask() & 0o7777, c.creator())?;
+    Ok(Resume::Return(0))
+}
+
+pub fn sys_mkdir(c: &mut Ctx<'_>) -> SysResult<Resume> {
+    mkdir_at(c, AT_FDCWD, c.arg(0), c.arg(1) as u32)
+}
+
+pub fn sys_mkdirat(c: &mut Ctx<'_>) -> SysResult<Resume> {
+    mkdir_at(c, c.arg_i32(0), c.arg(1), c.arg(2) as u32)
+}
+
+fn unlink_at(c: &mut Ctx<'_>, dirfd: i32, path_ptr: u64, flags: i32) -> SysResult<Resume> {
+    if flags & !libc::AT_REMOVEDIR != 0 {
+        return Err(Errno::EINVAL);
+    }
+    let rmdir = flags & libc::AT_REMOVEDIR != 0;
+    let path = c.read_path(path_ptr)?;
+    let (parent, name) = c.resolve_parent_at(dirfd, &path)?;
+    if rmdir {
+        if name == b"." {
+            return Err(Errno::EINVAL);
+        }
+        reject_dots(&name, Errno::ENOTEMPTY)?;
+    } else {
+        reject_dots(&name, Errno::EISDIR)?;
+        if path.ends_with(b"/") {
+            let l = parent.inode().lookup(&name)?;
+            return Err(if l.kind() == Kind::Dir {
+                Errno::EISDIR
+            } else {
+                Errno::ENOTDIR
+            });
+        }
+    }
+    if c.is_mountpoint(&parent, &name) {
+        return Err(Errno::EBUSY);
+    }
+    if c.read_only(&parent) {
+        return Err(Errno::EROFS);
+    }
+    if let Some(np) = c.native_child(&parent, &name) {
+        let a = c.scratch_str(&np, 0)?;
+        return rewrite(
+            libc::SYS_unlinkat,
+            [AT_FDCWD as u64, a, flags as u64, 0, 0, 0],
+        );
+    }
+    if rmdir {
+        parent.inode().rmdir(&name)?;
+    } else {
+        parent.inode().unlink(&name)?;
+    }
+    Ok(Resume::Return(0))
+}
+
+pub fn sys_unlink(c: &mut Ctx<'_>) -> SysResult<Resume> {
+    unlink_at(c, AT_FDCWD, c.arg(0), 0)
+}
+
+pub fn sys_rmdir(c: &mut Ctx<'_>) -> SysResult<Resume> {
+    unlink_at(c, AT_FDCWD, c.arg(0), libc::AT_REMOVEDIR)
+}
+
+pub fn sys_unlinkat(c: &mut Ctx<'_>) -> SysResult<Resume> {
+    unlink_at(c, c.arg_i32(0), c.arg(1), c.arg_i32(2))
+}
+
+fn rename_at(
+    c: &mut Ctx<'_>,
+    od: i32,
+    op: u64,
+    nd: i32,
+    np_: u64,
+    flags: u32,
+) -> SysResult<Resume> {
+    let opath = c.read_path(op)?;
+    let npath = c.read_path(np_)?;
+    let (oparent, oname) = c.resolve_parent_at(od, &opath)?;
+    let (nparent, nname) = c.resolve_parent_at(nd, &npath)?;
+    reject_dots(&oname, Errno::EBUSY)?;
+    reject_dots(&nname, Errno::EBUSY)?;
+    if oparent.mount() != nparent.mount() {
+        return Err(Errno::EXDEV);
+    }
+    if c.is_mountpoint(&oparent, &oname) || c.is_mountpoint(&nparent, &nname) {
+        return Err(Errno::EBUSY);
+    }
+    if c.read_only(&oparent) {
+        return Err(Errno::EROFS);
+    }
+    if let (Some(a), Some(b)) = (
+        c.native_child(&oparent, &oname),
+        c.native_child(&nparent, &nname),
+    ) {
+        let a = c.scratch_str(&a, 0)?;
+        let b = c.scratch_str(&b, 1)?;
+        return rewrite(
+            libc::SYS_renameat2,
+            [AT_FDCWD as u64, a, AT_FDCWD as u64, b, flags as u64, 0],
+        );
+    }
+    oparent
+        .inode()
+        .rename(&oname, nparent.inode(), &nname, flags)?;
+    Ok(Resume::Return(0))
+}
+
+pub fn sys_rename(c: &mut Ctx<'_>) -> SysResult<Resume> {
+    rename_at(c, AT_FDCWD, c.arg(0), AT_FDCWD, c.arg(1), 0)
+}
+
+pub fn sys_renameat(c: &mut Ctx<'_>) -> SysResult<Resume> {
+    rename_at(c, c.arg_i32(0), c.arg(1), c.arg_i32(2), c.arg(3), 0)
+}
+
+pub fn sys_renameat2(c: &mut Ctx<'_>) -> SysResult<Resume> {
+    rename_at(
+        c,
+        c.arg_i32(0),
+        c.arg(1),
+        c.arg_i32(2),
+        c.arg(3),
+        c.arg(4) as u32,
+    )
+}
+
+fn link_at(c: &mut Ctx<'_>, od: i32, op: u64, nd: i32, np_: u64, flags: i32) -> SysResult<Resume> {
+    let opath = c.read_path(op)?;
+    let npath = c.read_path(np_)?;
+    let follow = if flags & libc::AT_SYMLINK_FOLLOW != 0 {
+        Follow::Yes
+    } else {
+        Follow::No
+    };
+    let old = c.resolve_at(od, &opath, follow)?;
+    if old.inode().kind() == Kind::Dir {
+        return Err(Errno::EPERM);
+    }
+    let (nparent, nname) = c.resolve_parent_at(nd, &npath)?;
+    reject_dots(&nname, Errno::EEXIST)?;
+    if old.mount() != nparent.mount() {
+        return Err(Errno::EXDEV);
+    }
+    if c.read_only(&nparent) {
+        return Err(Errno::EROFS);
+    }
+    if let (Some(a), Some(b)) = (c.native(&old), c.native_child(&nparent, &nname)) {
+        let a = c.scratch_str(&a, 0)?;
+        let b = c.scratch_str(&b, 1)?;
+        return rewrite(
+            libc::SYS_linkat,
+            [AT_FDCWD as u64, a, AT_FDCWD as u64, b, 0, 0],
+        );
+    }
+    nparent.inode().link(&nname, old.inode())?;
+    Ok(Resume::Return(0))
+}
+
+pub fn sys_link(c: &mut Ctx<'_>) -> SysResult<Resume> {
+    link_at(c, AT_FDCWD, c.arg(0), AT_FDCWD, c.arg(1), 0)
+}
+
+pub fn sys_linkat(c: &mut Ctx<'_>) -> SysResult<Resume> {
+    link_at(
+        c,
+        c.arg_i32(0),
+        c.arg(1),
+        c.arg_i32(2),
+        c.arg(3),
+        c.arg_i32(4),
+    )
+}
+
+fn symlink_at(c: &mut Ctx<'_>, target_ptr: u64, nd: i32, np_: u64) -> SysResult<Resume> {
+    let target = c.read_path(target_ptr)?;
+    if target.is_empty() {
+        return Err(Errno::ENOENT);
+    }
+    let npath = c.read_path(np_)?;
+    let (parent, name) = c.resolve_parent_at(nd, &npath)?;
+    reject_dots(&name, Errno::EEXIST)?;
+    if c.read_only(&parent) {
+        return Err(Errno::EROFS);
+    }
+    if let Some(np) = c.native_child(&parent, &name) {
+        let a = c.scratch_str(&np, 0)?;
+        return rewrite(
+            libc::SYS_symlinkat,
+            [target_ptr, AT_FDCWD as u64, a, 0, 0, 0],
+        );
+    }
+    parent.inode().symlink(&name, &target, c.creator())?;
+    Ok(Resume::Return(0))
+}
+
+pub fn sys_symlink(c: &mut Ctx<'_>) -> SysResult<Resume> {
+    symlink_at(c, c.arg(0), AT_FDCWD, c.arg(1))
+}
+
+pub fn sys_symlinkat(c: &mut Ctx<'_>) -> SysResult<Resume> {
+    symlink_at(c, c.arg(0), c.arg_i32(1), c.arg(2))
+}
+
+// ---- attributes -------------------------------------------------------------
+
+fn setattr_path(
+    c: &mut Ctx<'_>,
+    dirfd: i32,
+    path_ptr: u64,
+    follow: Follow,
+    a: SetAttr,
+) -> SysResult<Resume> {
+    let path = c.read_path(path_ptr)?;
+    let loc = c.resolve_at(dirfd, &path, follow)?;
+    if c.read_only(&loc) {
+        return Err(Errno::EROFS);
+    }
+    loc.inode().setattr(&a)?;
+    Ok(Resume::Return(0))
+}
+
+fn chmod_at(c: &mut Ctx<'_>, dirfd: i32, path_ptr: u64, mode: u32) -> SysResult<Resume> {
+    let path = c.read_path(path_ptr)?;
+    let loc = c.resolve_at(dirfd, &path, Follow::Yes)?;
+    if c.read_only(&loc) {
+        return Err(Errno::EROFS);
+    }
+    if let Some(np) = c.native(&loc) {
+        let a = c.scratch_str(&np, 0)?;
+        return rewrite(
+            libc::SYS_fchmodat,
+            [AT_FDCWD as u64, a, mode as u64, 0, 0, 0],
+        );
+    }
+    loc.inode().setattr(&SetAttr {
+        mode: Some(mode),
+        ..Default::default()
+    })?;
+    Ok(Resume::Return(0))
+}
+
+pub fn sys_chmod(c: &mut Ctx<'_>) -> SysResult<Resume> {
+    chmod_at(c, AT_FDCWD, c.arg(0), c.arg(1) as u32)
+}
+
+pub fn sys_fchmodat(c: &mut Ctx<'_>) -> SysResult<Resume> {
+    chmod_at(c, c.arg_i32(0), c.arg(1), c.arg(2) as u32)
+}
+
+pub fn sys_fchmod(c: &mut Ctx<'_>) -> SysResult<Resume> {
+    match fd_object(c, c.arg_i32(0))? {
+        Some(i) => {
+            i.setattr(&SetAttr {
+                mode: Some(c.arg(1) as u32),
+                ..Default::default()
+            })?;
+            Ok(Resume::Return(0))
+        }
+        None => Ok(Resume::Native),
+    }
+}
+
+fn owner(c: &Ctx<'_>, ui: usize) -> SetAttr {
+    let id = |v: u64| (v as u32 != u32::MAX).then_some(v as u32);
+    SetAttr {
+        uid: id(c.arg(ui)),
+        gid: id(c.arg(ui + 1)),
+        ..Default::default()
+    }
+}
+
+pub fn sys_chown(c: &mut Ctx<'_>) -> SysResult<Resume> {
+    let a = owner(c, 1);
+    setattr_path(c, AT_FDCWD, c.arg(0), Follow::Yes, a)
+}
+
+pub fn sys_lchown(c: &mut Ctx<'_>) -> SysResult<Resume> {
+    let a = owner(c, 1);
+    setattr_path(c, AT_FDCWD, c.arg(0), Follow::No, a)
+}
+
+pub fn sys_fchownat(c: &mut Ctx<'_>) -> SysResult<Resume> {
+    let a = owner(c, 2);
+    let flags = c.arg_i32(4);
+    let path = c.read_path(c.arg(1))?;
+    if path.is_empty() && flags & libc::AT_EMPTY_PATH != 0 {
+        return fchown_fd(c, c.arg_i32(0), a);
+    }
+    let follow = if flags & libc::AT_SYMLINK_NOFOLLOW != 0 {
+        Follow::No
+    } else {
+        Follow::Yes
+    };
+    setattr_path(c, c.arg_i32(0), c.arg(1), follow, a)
+}
+
+fn fchown_fd(c: &mut Ctx<'_>, fd: i32, a: SetAttr) -> SysResult<Resume> {
+    match fd_object(c, fd)? {
+        Some(i) => {
+            i.setattr(&a)?;
+            Ok(Resume::Return(0))
+        }
+        None => Ok(Resume::Native),
+    }
+}
+
+pub fn sys_fchown(c: &mut Ctx<'_>) -> SysResult<Resume> {
+    let a = owner(c, 1);
+    fchown_fd(c, c.arg_i32(0), a)
+}
+
+pub fn sys_umask(c: &mut Ctx<'_>) -> SysResult<Resume> {
+    c.st.tasks.task(c.tid).fs.borrow_mut().umask = c.arg(0) as u32 & 0o777;
+    // The host process keeps the same umask for calls it runs natively.
+    Ok(Resume::Native)
+}
+
+fn now() -> (i64, i64) {
+    let ns = host::clock_ns(libc::CLOCK_REALTIME);
+    ((ns / 1_000_000_000) as i64, (ns % 1_000_000_000) as i64)
+}
+
+fn times_from(c: &Ctx<'_>, ptr: u64) -> SysResult<SetAttr> {
+    if ptr == 0 {
+        let t = now();
+        return Ok(SetAttr {
+            atime: Some(t),
+            mtime: Some(t),
+            ..Default::default()
+        });
+    }
+    let mut b = [0u8; 32];
+    c.read(ptr, &mut b)?;
+    let ts = |o: usize| -> SysResult<Option<(i64, i64)>> {
+        let s = i64::from_ne_bytes(b[o..o + 8].try_into().unwrap());
+        let n = i64::from_ne_bytes(b[o + 8..o + 16].try_into().unwrap());
+        match n {
+            libc::UTIME_OMIT => Ok(None),
+            libc::UTIME_NOW => Ok(Some(now())),
+            0..=999_999_999 => Ok(Some((s, n))),
+            _ => Err(Errno::EINVAL),
+        }
+    };
+    Ok(SetAttr {
+        atime: ts(0)?,
+        mtime: ts(16)?,
+        ..Default::default()
+    })
+}
+
+pub fn sys_utimensat(c: &mut Ctx<'_>) -> SysResult<Resume> {
+    let (dirfd, path_ptr, times, flags) = (c.arg_i32(0), c.arg(1), c.arg(2), c.arg_i32(3));
+    let a = times_from(c, times)?;
+    if path_ptr == 0 {
+        return match fd_object(c, dirfd)? {
+            Some(i) => {
+                i.setattr(&a)?;
+                Ok(Resume::Return(0))
+            }
+            None => Ok(Resume::Native),
+        };
+    }
+    let path = c.read_path(path_ptr)?;
+    let follow = if flags & libc::AT_SYMLINK_NOFOLLOW != 0 {
+        Follow::No
+    } else {
+        Follow::Yes
+    };
+    let loc = c.resolve_at(dirfd, &path, follow)?;
+    if c.read_only(&loc) {
+        return Err(Errno::EROFS);
+    }
+    if let Some(np) = c.native(&loc) {
+        let p = c.scratch_str(&np, 0)?;
+        return rewrite(
+            libc::SYS_utimensat,
+            [
+                AT_FDCWD as u64,
+                p,
+                times,
+                (flags | libc::AT_SYMLINK_NOFOLLOW) as u64,
+                0,
+                0,
+            ],
+        );
+    }
+    loc.inode().setattr(&a)?;
+    Ok(Resume::Return(0))
+}
+
+fn utimes_common(
+    c: &mut Ctx<'_>,
+    dirfd: i32,
+    path_ptr: u64,
+    tv: u64,
+    nr: i64,
+) -> SysResult<Resume> {
+    let path = c.read_path(path_ptr)?;
+    let loc = c.resolve_at(dirfd, &path, Follow::Yes)?;
+    if c.read_only(&loc) {
+        return Err(Errno::EROFS);
+    }
+    if let Some(np) = c.native(&loc) {
+        let p = c.scratch_str(&np, 0)?;
+        return match nr {
+            libc::SYS_futimesat => rewrite(nr, [AT_FDCWD as u64, p, tv, 0, 0, 0]),
+            _ => rewrite(nr, [p, tv, 0, 0, 0, 0]),
+        };
+    }
+    let a = if tv == 0 {
+        times_from(c, 0)?
+    } else if nr == libc::SYS_utime {
+        let mut b = [0u8; 16];
+        c.read(tv, &mut b)?;
+        let at = i64::from_ne_bytes(b[0..8].try_into().unwrap());
+        let mt = i64::from_ne_bytes(b[8..16].try_into().unwrap());
+        SetAttr {
+            atime: Some((at, 0)),
+            mtime: Some((mt, 0)),
+            ..Default::default()
+        }
+    } else {
+        let mut b = [0u8; 32];
+        c.read(tv, &mut b)?;
+        let g = |o: usize| i64::from_ne_bytes(b[o..o + 8].try_into().unwrap());
+        SetAttr {
+            atime: Some((g(0), g(8) * 1000)),
+            mtime: Some((g(16), g(24) * 1000)),
+            ..Default::default()
+        }
+    };
+    loc.inode().setattr(&a)?;
+    Ok(Resume::Return(0))
+}
+
+pub fn sys_utimes(c: &mut Ctx<'_>) -> SysResult<Resume> {
+    utimes_common(c, AT_FDCWD, c.arg(0), c.arg(1), libc::SYS_utimes)
+}
+
+pub fn sys_utime(c: &mut Ctx<'_>) -> SysResult<Resume> {
+    utimes_common(c, AT_FDCWD, c.arg(0), c.arg(1), libc::SYS_utime)
+}
+
+pub fn sys_futimesat(c: &mut Ctx<'_>) -> SysResult<Resume> {
+    utimes_common(c, c.arg_i32(0), c.arg(1), c.arg(2), libc::SYS_futimesat)
+}
+
+pub fn sys_truncate(c: &mut Ctx<'_>) -> SysResult<Resume> {
+    let path = c.read_path(c.arg(0))?;
+    let loc = c.resolve_at(AT_FDCWD, &path, Follow::Yes)?;
+    if loc.inode().kind() == Kind::Dir {
+        return Err(Errno::EISDIR);
+    }
+    if c.read_only(&loc) {
+        return Err(Errno::EROFS);
+    }
+    if let Some(np) = c.native(&loc) {
+        let p = c.scratch_str(&np, 0)?;
+        return rewrite(libc::SYS_truncate, [p, c.arg(1), 0, 0, 0, 0]);
+    }
+    loc.inode().setattr(&SetAttr {
+        size: Some(c.arg(1) as i64),
+        ..Default::default()
+    })?;
+    Ok(Resume::Return(0))
+}
+
+fn mknod_at(c: &mut Ctx<'_>, dirfd: i32, path_ptr: u64, mode: u32, dev: u64) -> SysResult<Resume> {
+    let path = c.read_path(path_ptr)?;
+    let (parent, name) = c.resolve_parent_at(dirfd, &path)?;
+    reject_dots(&name, Errno::EEXIST)?;
+    if c.read_only(&parent) {
+        return Err(Errno::EROFS);
+    }
+    let mode = if mode & libc::S_IFMT == 0 {
+        mode | libc::S_IFREG
+    } else {
+        mode
+    };
+    if let Some(np) = c.native_child(&parent, &name) {
+        let a = c.scratch_str(&np, 0)?;
+        return rewrite(
+            libc::SYS_mknodat,
+            [AT_FDCWD as u64, a, mode as u64, dev, 0, 0],
+        );
+    }
+    let m = (mode & libc::S_IFMT) | (mode & 0o7777 & !c.umask());
+    parent.inode().mknod(&name, m, dev, c.creator())?;
+    Ok(Resume::Return(0))
+}
+
+pub fn sys_mknod(c: &mut Ctx<'_>) -> SysResult<Resume> {
+    mknod_at(c, AT_FDCWD, c.arg(0), c.arg(1) as u32, c.arg(2))
+}
+
+pub fn sys_mknodat(c: &mut Ctx<'_>) -> SysResult<Resume> {
+    mknod_at(c, c.arg_i32(0), c.arg(1), c.arg(2) as u32, c.arg(3))
+}
+
+fn write_statfs(
+    c: &Ctx<'_>,
+    buf: u64,
+    s: &crate::vfs::StatFs,
+    read_only: bool,
+) -> SysResult<Resume> {
+    let mut b = [0u8; 120];
+    let mut put = |off: usize, v: &[u8]| b[off..off + v.len()].copy_from_slice(v);
+    put(0, &s.fs_type.to_ne_bytes());
+    put(8, &s.bsize.to_ne_bytes());
+    put(16, &s.blocks.to_ne_bytes());
+    put(24, &s.bfree.to_ne_bytes());
+    put(32, &s.bavail.to_ne_bytes());
+    put(40, &s.files.to_ne_bytes());
+    put(48, &s.ffree.to_ne_bytes());
+    put(64, &s.namelen.to_ne_bytes());
+    put(72, &s.frsize.to_ne_bytes());
+    let flags = s.flags | if read_only { libc::ST_RDONLY as i64 } else { 0 } | 0x20; // ST_VALID
+    put(80, &flags.to_ne_bytes());
+    c.write(buf, &b)?;
+    Ok(Resume::Return(0))
+}
+
+pub fn sys_statfs(c: &mut Ctx<'_>) -> SysResult<Resume> {
+    let path = c.read_path(c.arg(0))?;
+    let loc = c.resolve_at(AT_FDCWD, &path, Follow::Yes)?;
+    let s = c.st.vfs.mount(loc.mount()).root.statfs()?;
+    write_statfs(c, c.arg(1), &s, c.read_only(&loc))
+}
+
+pub fn sys_fstatfs(c: &mut Ctx<'_>) -> SysResult<Resume> {
+    let fd = c.arg_i32(0);
+    if let Some(i) = fd_object(c, fd)? {
+        return write_statfs(c, c.arg(1), &i.statfs()?, false);
+    }
+    let info = c.p.fd_info(c.tid, fd).map_err(|_| Errno::EBADF)?;
+    if info.host_path.starts_with(&c.st.root_host) {
+        let root = c.st.vfs.mount(0).clone();
+        return write_statfs(c, c.arg(1), &root.root.statfs()?, root.read_only);
+    }
+    Ok(Resume::Native)
+}
+
+pub fn sys_sync(c: &mut Ctx<'_>) -> SysResult<Resume> {
+    let _ =
+        c.st.vfs
+            .mount(0)
+            .root
+            .open(libc::O_RDONLY | libc::O_DIRECTORY)
+            .map(|f| host::syncfs(f.as_fd()));
+    Ok(Resume::Return(0))
+}
+
+pub fn sys_syncfs(c: &mut Ctx<'_>) -> SysResult<Resume> {
+    c.p.fd_info(c.tid, c.arg_i32(0)).map_err(|_| Errno::EBADF)?;
+    sys_sync(c)
+}
+
+pub fn sys_xattr(_c: &mut Ctx<'_>) -> SysResult<Resume> {
+    Err(Errno::EOPNOTSUPP)
+}
+
+pub fn sys_listxattr(_c: &mut Ctx<'_>) -> SysResult<Resume> {
+    Ok(Resume::Return(0))
+}
+
+pub fn sys_close_range(c: &mut Ctx<'_>) -> SysResult<Resume> {
+    let (first, last, flags) = (c.arg(0) as u32, c.arg(1) as u32, c.arg(2));
+    let r = RESERVED_FD as u32;
+    if first > last || !(first..=last).contains(&r) {
+        return Ok(Resume::Native);
+    }
+    // Close around the platform's reserved descriptor.
+    if first < r {
+        let res = c.p.inject(
+            c.tid,
+            libc::SYS_close_range as u64,
+            [first as u64, (r - 1) as u64, flags, 0, 0, 0],
+        )?;
+        if res < 0 || last == r {
+            return Ok(Resume::Return(res));
+        }
+    } else if last == r {
+        return Ok(Resume::Return(0));
+    }
+    rewrite(
+        libc::SYS_close_range,
+        [(r + 1) as u64, last as u64, flags, 0, 0, 0],
+    )
+}
+
+// ---- mounts -----------------------------------------------------------------
+
+pub fn sys_mount(c: &mut Ctx<'_>) -> SysResult<Resume> {
+    let (src_p, target_p, type_p, flags, data_p) =
+        (c.arg(0), c.arg(1), c.arg(2), c.arg(3), c.arg(4));
+    if c.st.tasks.process(c.tid).creds.euid != 0 {
+        return Err(Errno::EPERM);
+    }
+    let target = c.read_path(target_p)?;
+    let loc = c.resolve_at(AT_FDCWD, &target, Follow::Yes)?;
+    if loc.inode().kind() != Kind::Dir {
+        return Err(Errno::ENOTDIR);
+    }
+    if flags & libc::MS_REMOUNT != 0 {
+        return Ok(Resume::Return(0));
+    }
+    if flags & (libc::MS_BIND | libc::MS_MOVE) != 0 {
+        c.st.warn_once(0x1_0000, "mount --bind and --move are not supported yet");
+        return Err(Errno::EINVAL);
+    }
+    let fstype = String::from_utf8_lossy(&c.read_cstr(type_p, 64)?).into_owned();
+    let source = if src_p != 0 {
+        String::from_utf8_lossy(&c.read_cstr(src_p, 4096)?).into_owned()
+    } else {
+        "none".into()
+    };
+    let data = if data_p != 0 {
+        c.read_cstr(data_p, 4096).unwrap_or_default()
+    } else {
+        Vec::new()
+    };
+    let ro = flags & libc::MS_RDONLY != 0;
+    let root: Arc<dyn Inode> = match fstype.as_str() {
+        "proc" => procfs::new(),
+        "tmpfs" | "ramfs" => tmpfs::new(0o1777),
+        "devtmpfs" => crate::fs::devices_dir()?,
+        "sysfs" => crate::fs::sysfs::new(),
+        "devpts" | "mqueue" | "cgroup" | "cgroup2" | "securityfs" | "debugfs" | "tracefs"
+        | "configfs" => tmpfs::new(0o755),
+        "hostfs" => {
+            let Some(prefix) = c.st.cfg.hostfs_prefix.clone() else {
+                c.st.warn_once(
+                    0x1_0001,
+                    "hostfs mounts need hostfs=<dir> on the command line",
+                );
+                return Err(Errno::EPERM);
+            };
+            let rel = String::from_utf8_lossy(&data).into_owned();
+            let rel = rel
+                .split(',')
+                .next()
+                .unwrap_or("")
+                .trim_start_matches('/')
+                .to_string();
+            if rel.split('/').any(|p| p == "..") {
+                return Err(Errno::EPERM);
+            }
+            hostfs::mount(&prefix.join(rel), false).map_err(|_| Errno::ENOENT)?
+        }
+        _ => return Err(Errno::ENODEV),
+    };
+    c.st.vfs.add_mount(&loc, root, &fstype, &source, ro)?;
+    Ok(Resume::Return(0))
+}
+
+pub fn sys_umount2(c: &mut Ctx<'_>) -> SysResult<Resume> {
+    if c.st.tasks.process(c.tid).creds.euid != 0 {
+        return Err(Errno::EPERM);
+    }
+    let target = c.read_path(c.arg(0))?;
+    let loc = c.resolve_at(AT_FDCWD, &target, Follow::Yes)?;
+    c.st.vfs.remove_mount(&loc)?;
+    Ok(Resume::Return(0))
+}

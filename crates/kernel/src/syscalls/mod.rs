@@ -1,0 +1,533 @@
+//! System calls: one declarative table and one module per family.
+//!
+//! The table is the single source of truth: it decides which calls run
+//! natively on the host (the seccomp filter is built from it), which trap to
+//! a handler here, and what `ruml --syscalls` reports. A call the table does
+//! not know returns ENOSYS and is logged once with its name; it never reaches
+//! the host.
+
+pub mod cred;
+pub mod exec;
+pub mod fs;
+pub mod misc;
+pub mod names;
+pub mod process;
+
+use crate::errno::{Errno, SysResult};
+use crate::kernel::State;
+use ruml_platform::{Platform, Resume, Syscall, Tid, RESERVED_FD};
+
+/// A syscall handler: decides the call's outcome.
+pub type Handler = fn(&mut Ctx<'_>) -> SysResult<Resume>;
+
+/// How a call is served.
+#[derive(Clone, Copy)]
+pub enum Kind {
+    /// Runs on the host untouched: it only affects the caller's own memory,
+    /// threads, or descriptors ruml gave it, inside its namespaces.
+    Native,
+    /// Native, and its first argument is a descriptor (so a call naming the
+    /// platform's reserved descriptor is refused with EBADF).
+    NativeFd,
+    /// Trapped to a handler.
+    Trap(Handler),
+}
+
+/// Support status, as `ruml --syscalls` prints it.
+#[derive(Clone, Copy, Debug)]
+pub enum Status {
+    Full,
+    Partial(&'static str),
+}
+
+/// One row of the table.
+pub struct Entry {
+    pub nr: u32,
+    pub name: &'static str,
+    pub kind: Kind,
+    pub status: Status,
+}
+
+/// What a handler gets: the kernel state, the platform, and the call.
+pub struct Ctx<'a> {
+    pub st: &'a mut State,
+    pub p: &'a mut dyn Platform,
+    pub tid: Tid,
+    pub call: Syscall,
+}
+
+impl Ctx<'_> {
+    pub fn arg(&self, i: usize) -> u64 {
+        self.call.args[i]
+    }
+    pub fn arg_i32(&self, i: usize) -> i32 {
+        self.call.args[i] as i32
+    }
+
+    pub fn read(&self, addr: u64, buf: &mut [u8]) -> SysResult<()> {
+        if buf.is_empty() {
+            return Ok(());
+        }
+        self.p
+            .read_mem(self.tid, addr, buf)
+            .map_err(|_| Errno::EFAULT)
+    }
+
+    pub fn write(&self, addr: u64, data: &[u8]) -> SysResult<()> {
+        if data.is_empty() {
+            return Ok(());
+        }
+        self.p
+            .write_mem(self.tid, addr, data)
+            .map_err(|_| Errno::EFAULT)
+    }
+
+    pub fn read_u64(&self, addr: u64) -> SysResult<u64> {
+        let mut b = [0u8; 8];
+        self.read(addr, &mut b)?;
+        Ok(u64::from_ne_bytes(b))
+    }
+
+    /// Reads a NUL-terminated string of at most `max` bytes (without NUL).
+    pub fn read_cstr(&self, addr: u64, max: usize) -> SysResult<Vec<u8>> {
+        if addr == 0 {
+            return Err(Errno::EFAULT);
+        }
+        let mut out = Vec::new();
+        let mut a = addr;
+        loop {
+            // Read up to the end of the page, so a string at the end of a
+            // mapping does not fault on the next page.
+            let chunk = (4096 - (a % 4096)) as usize;
+            let mut buf = vec![0u8; chunk.min(256)];
+            self.read(a, &mut buf)?;
+            if let Some(i) = buf.iter().position(|&c| c == 0) {
+                out.extend_from_slice(&buf[..i]);
+                return Ok(out);
+            }
+            out.extend_from_slice(&buf);
+            a += buf.len() as u64;
+            if out.len() > max {
+                return Err(Errno::ENAMETOOLONG);
+            }
+        }
+    }
+
+    /// Reads a path argument.
+    pub fn read_path(&self, addr: u64) -> SysResult<Vec<u8>> {
+        self.read_cstr(addr, libc::PATH_MAX as usize - 1)
+    }
+
+    /// Writes `data` (plus a NUL) into scratch guest memory and returns its
+    /// address; `slot` keeps several strings of one call apart.
+    pub fn scratch_str(&self, data: &[u8], slot: u64) -> SysResult<u64> {
+        let a = self.p.scratch(self.tid, 8192 * (slot as usize + 1) + 1024);
+        let mut v = data.to_vec();
+        v.push(0);
+        self.write(a, &v)?;
+        Ok(a)
+    }
+}
+
+macro_rules! table {
+    ($($nr:literal $name:ident => $kind:expr, $status:expr;)*) => {
+        /// The syscall table.
+        pub static TABLE: &[Entry] = &[
+            $(Entry { nr: $nr, name: stringify!($name), kind: $kind, status: $status },)*
+        ];
+    };
+}
+
+use Kind::{Native as N, NativeFd as F, Trap as T};
+use Status::{Full, Partial};
+
+table! {
+    0 read => F, Full;
+    1 write => F, Full;
+    2 open => T(fs::sys_open), Full;
+    3 close => F, Full;
+    4 stat => T(fs::sys_stat), Full;
+    5 fstat => T(fs::sys_fstat), Full;
+    6 lstat => T(fs::sys_lstat), Full;
+    7 poll => N, Full;
+    8 lseek => F, Full;
+    9 mmap => N, Partial("mem= accounting not yet enforced");
+    10 mprotect => N, Full;
+    11 munmap => N, Full;
+    12 brk => N, Full;
+    13 rt_sigaction => N, Full;
+    14 rt_sigprocmask => N, Full;
+    15 rt_sigreturn => N, Full;
+    16 ioctl => F, Partial("host semantics on the descriptors ruml gave (ptys, pipes, files)");
+    17 pread64 => F, Full;
+    18 pwrite64 => F, Full;
+    19 readv => F, Full;
+    20 writev => F, Full;
+    21 access => T(fs::sys_access), Full;
+    22 pipe => N, Full;
+    23 select => N, Full;
+    24 sched_yield => N, Full;
+    25 mremap => N, Full;
+    26 msync => N, Full;
+    27 mincore => N, Full;
+    28 madvise => N, Full;
+    29 shmget => N, Full;
+    30 shmat => N, Full;
+    31 shmctl => N, Full;
+    32 dup => F, Full;
+    33 dup2 => F, Full;
+    34 pause => N, Full;
+    35 nanosleep => N, Full;
+    36 getitimer => N, Full;
+    37 alarm => N, Full;
+    38 setitimer => N, Full;
+    39 getpid => N, Full;
+    40 sendfile => F, Full;
+    41 socket => N, Partial("AF_INET/AF_INET6 reach only the VM's own loopback");
+    42 connect => T(misc::sys_connect), Partial("AF_UNIX paths on the root hostfs only");
+    43 accept => F, Full;
+    44 sendto => F, Full;
+    45 recvfrom => F, Full;
+    46 sendmsg => F, Full;
+    47 recvmsg => F, Full;
+    48 shutdown => F, Full;
+    49 bind => T(misc::sys_bind), Partial("AF_UNIX paths on the root hostfs only");
+    50 listen => F, Full;
+    51 getsockname => F, Full;
+    52 getpeername => F, Full;
+    53 socketpair => N, Full;
+    54 setsockopt => F, Full;
+    55 getsockopt => F, Full;
+    56 clone => T(process::sys_clone), Full;
+    57 fork => T(process::sys_fork), Full;
+    58 vfork => T(process::sys_vfork), Full;
+    59 execve => T(exec::sys_execve), Full;
+    60 exit => N, Full;
+    61 wait4 => N, Full;
+    62 kill => N, Full;
+    63 uname => N, Full;
+    64 semget => N, Full;
+    65 semop => N, Full;
+    66 semctl => N, Full;
+    67 shmdt => N, Full;
+    68 msgget => N, Full;
+    69 msgsnd => N, Full;
+    70 msgrcv => N, Full;
+    71 msgctl => N, Full;
+    72 fcntl => F, Full;
+    73 flock => F, Full;
+    74 fsync => F, Full;
+    75 fdatasync => F, Full;
+    76 truncate => T(fs::sys_truncate), Full;
+    77 ftruncate => F, Full;
+    78 getdents => T(fs::sys_getdents), Partial("only on ruml's virtual directories and hostfs");
+    79 getcwd => T(fs::sys_getcwd), Full;
+    80 chdir => T(fs::sys_chdir), Full;
+    81 fchdir => T(fs::sys_fchdir), Full;
+    82 rename => T(fs::sys_rename), Full;
+    83 mkdir => T(fs::sys_mkdir), Full;
+    84 rmdir => T(fs::sys_rmdir), Full;
+    85 creat => T(fs::sys_creat), Full;
+    86 link => T(fs::sys_link), Full;
+    87 unlink => T(fs::sys_unlink), Full;
+    88 symlink => T(fs::sys_symlink), Full;
+    89 readlink => T(fs::sys_readlink), Full;
+    90 chmod => T(fs::sys_chmod), Full;
+    91 fchmod => T(fs::sys_fchmod), Full;
+    92 chown => T(fs::sys_chown), Partial("hostfs keeps host owners");
+    93 fchown => T(fs::sys_fchown), Partial("hostfs keeps host owners");
+    94 lchown => T(fs::sys_lchown), Partial("hostfs keeps host owners");
+    95 umask => T(fs::sys_umask), Full;
+    96 gettimeofday => N, Full;
+    97 getrlimit => N, Full;
+    98 getrusage => N, Full;
+    99 sysinfo => T(misc::sys_sysinfo), Full;
+    100 times => N, Full;
+    102 getuid => T(cred::sys_getuid), Full;
+    103 syslog => T(misc::sys_syslog), Partial("read and size actions");
+    104 getgid => T(cred::sys_getgid), Full;
+    105 setuid => T(cred::sys_setuid), Full;
+    106 setgid => T(cred::sys_setgid), Full;
+    107 geteuid => T(cred::sys_geteuid), Full;
+    108 getegid => T(cred::sys_getegid), Full;
+    109 setpgid => N, Full;
+    110 getppid => N, Full;
+    111 getpgrp => N, Full;
+    112 setsid => N, Full;
+    113 setreuid => T(cred::sys_setreuid), Full;
+    114 setregid => T(cred::sys_setregid), Full;
+    115 getgroups => T(cred::sys_getgroups), Full;
+    116 setgroups => T(cred::sys_setgroups), Full;
+    117 setresuid => T(cred::sys_setresuid), Full;
+    118 getresuid => T(cred::sys_getresuid), Full;
+    119 setresgid => T(cred::sys_setresgid), Full;
+    120 getresgid => T(cred::sys_getresgid), Full;
+    121 getpgid => N, Full;
+    122 setfsuid => T(cred::sys_setfsuid), Full;
+    123 setfsgid => T(cred::sys_setfsgid), Full;
+    124 getsid => N, Full;
+    125 capget => T(cred::sys_capget), Partial("root has all capabilities, others none");
+    126 capset => T(cred::sys_capset), Partial("accepted, not enforced");
+    127 rt_sigpending => N, Full;
+    128 rt_sigtimedwait => N, Full;
+    129 rt_sigqueueinfo => N, Full;
+    130 rt_sigsuspend => N, Full;
+    131 sigaltstack => N, Full;
+    132 utime => T(fs::sys_utime), Full;
+    133 mknod => T(fs::sys_mknod), Partial("device nodes only on tmpfs");
+    135 personality => N, Full;
+    137 statfs => T(fs::sys_statfs), Full;
+    138 fstatfs => T(fs::sys_fstatfs), Full;
+    140 getpriority => N, Full;
+    141 setpriority => N, Full;
+    142 sched_setparam => N, Full;
+    143 sched_getparam => N, Full;
+    144 sched_setscheduler => N, Full;
+    145 sched_getscheduler => N, Full;
+    146 sched_get_priority_max => N, Full;
+    147 sched_get_priority_min => N, Full;
+    148 sched_rr_get_interval => N, Full;
+    149 mlock => N, Full;
+    150 munlock => N, Full;
+    151 mlockall => N, Full;
+    152 munlockall => N, Full;
+    157 prctl => N, Full;
+    158 arch_prctl => N, Full;
+    160 setrlimit => N, Full;
+    161 chroot => T(fs::sys_chroot), Full;
+    162 sync => T(fs::sys_sync), Full;
+    165 mount => T(fs::sys_mount), Partial("proc, sysfs, tmpfs, devtmpfs, hostfs");
+    166 umount2 => T(fs::sys_umount2), Full;
+    169 reboot => T(process::sys_reboot), Full;
+    170 sethostname => N, Full;
+    171 setdomainname => N, Full;
+    186 gettid => N, Full;
+    187 readahead => F, Full;
+    188 setxattr => T(fs::sys_xattr), Partial("ENOTSUP");
+    189 lsetxattr => T(fs::sys_xattr), Partial("ENOTSUP");
+    190 fsetxattr => T(fs::sys_xattr), Partial("ENOTSUP");
+    191 getxattr => T(fs::sys_xattr), Partial("ENOTSUP");
+    192 lgetxattr => T(fs::sys_xattr), Partial("ENOTSUP");
+    193 fgetxattr => T(fs::sys_xattr), Partial("ENOTSUP");
+    194 listxattr => T(fs::sys_listxattr), Partial("empty");
+    195 llistxattr => T(fs::sys_listxattr), Partial("empty");
+    196 flistxattr => T(fs::sys_listxattr), Partial("empty");
+    197 removexattr => T(fs::sys_xattr), Partial("ENOTSUP");
+    198 lremovexattr => T(fs::sys_xattr), Partial("ENOTSUP");
+    199 fremovexattr => T(fs::sys_xattr), Partial("ENOTSUP");
+    200 tkill => N, Full;
+    201 time => N, Full;
+    202 futex => N, Full;
+    203 sched_setaffinity => N, Full;
+    204 sched_getaffinity => N, Full;
+    213 epoll_create => N, Full;
+    217 getdents64 => T(fs::sys_getdents64), Full;
+    218 set_tid_address => N, Full;
+    219 restart_syscall => N, Full;
+    220 semtimedop => N, Full;
+    221 fadvise64 => F, Full;
+    222 timer_create => N, Full;
+    223 timer_settime => N, Full;
+    224 timer_gettime => N, Full;
+    225 timer_getoverrun => N, Full;
+    226 timer_delete => N, Full;
+    228 clock_gettime => N, Full;
+    229 clock_getres => N, Full;
+    230 clock_nanosleep => N, Full;
+    231 exit_group => N, Full;
+    232 epoll_wait => F, Full;
+    233 epoll_ctl => F, Full;
+    234 tgkill => N, Full;
+    235 utimes => T(fs::sys_utimes), Full;
+    247 waitid => N, Full;
+    251 ioprio_set => N, Full;
+    252 ioprio_get => N, Full;
+    253 inotify_init => N, Full;
+    257 openat => T(fs::sys_openat), Full;
+    258 mkdirat => T(fs::sys_mkdirat), Full;
+    259 mknodat => T(fs::sys_mknodat), Partial("device nodes only on tmpfs");
+    260 fchownat => T(fs::sys_fchownat), Partial("hostfs keeps host owners");
+    261 futimesat => T(fs::sys_futimesat), Full;
+    262 newfstatat => T(fs::sys_newfstatat), Full;
+    263 unlinkat => T(fs::sys_unlinkat), Full;
+    264 renameat => T(fs::sys_renameat), Full;
+    265 linkat => T(fs::sys_linkat), Full;
+    266 symlinkat => T(fs::sys_symlinkat), Full;
+    267 readlinkat => T(fs::sys_readlinkat), Full;
+    268 fchmodat => T(fs::sys_fchmodat), Full;
+    269 faccessat => T(fs::sys_faccessat), Full;
+    270 pselect6 => N, Full;
+    271 ppoll => N, Full;
+    273 set_robust_list => N, Full;
+    274 get_robust_list => N, Full;
+    275 splice => F, Full;
+    276 tee => F, Full;
+    277 sync_file_range => F, Full;
+    278 vmsplice => F, Full;
+    280 utimensat => T(fs::sys_utimensat), Full;
+    281 epoll_pwait => F, Full;
+    282 signalfd => N, Full;
+    283 timerfd_create => N, Full;
+    284 eventfd => N, Full;
+    285 fallocate => F, Full;
+    286 timerfd_settime => F, Full;
+    287 timerfd_gettime => F, Full;
+    288 accept4 => F, Full;
+    289 signalfd4 => N, Full;
+    290 eventfd2 => N, Full;
+    291 epoll_create1 => N, Full;
+    292 dup3 => F, Full;
+    293 pipe2 => N, Full;
+    294 inotify_init1 => N, Full;
+    295 preadv => F, Full;
+    296 pwritev => F, Full;
+    297 rt_tgsigqueueinfo => N, Full;
+    299 recvmmsg => F, Full;
+    302 prlimit64 => N, Full;
+    306 syncfs => T(fs::sys_syncfs), Full;
+    307 sendmmsg => F, Full;
+    309 getcpu => N, Full;
+    312 kcmp => N, Full;
+    314 sched_setattr => N, Full;
+    315 sched_getattr => N, Full;
+    316 renameat2 => T(fs::sys_renameat2), Full;
+    317 seccomp => N, Full;
+    318 getrandom => N, Full;
+    319 memfd_create => N, Full;
+    322 execveat => T(exec::sys_execveat), Full;
+    324 membarrier => N, Full;
+    325 mlock2 => N, Full;
+    326 copy_file_range => F, Full;
+    327 preadv2 => F, Full;
+    328 pwritev2 => F, Full;
+    332 statx => T(fs::sys_statx), Full;
+    334 rseq => N, Full;
+    424 pidfd_send_signal => F, Full;
+    434 pidfd_open => N, Full;
+    435 clone3 => T(process::sys_clone3), Full;
+    436 close_range => T(fs::sys_close_range), Full;
+    437 openat2 => T(fs::sys_openat2), Partial("RESOLVE_* flags other than NO_SYMLINKS are ignored");
+    439 faccessat2 => T(fs::sys_faccessat2), Full;
+    441 epoll_pwait2 => F, Full;
+}
+
+/// Table lookup.
+pub fn entry(nr: u64) -> Option<&'static Entry> {
+    TABLE.iter().find(|e| e.nr as u64 == nr)
+}
+
+/// The syscall numbers the seccomp filter lets run natively.
+pub fn native_numbers() -> Vec<u32> {
+    TABLE
+        .iter()
+        .filter(|e| matches!(e.kind, Kind::Native | Kind::NativeFd))
+        .map(|e| e.nr)
+        .collect()
+}
+
+/// Serves one trapped call. Errors become `-errno` here and only here.
+pub fn dispatch(st: &mut State, p: &mut dyn Platform, tid: Tid, call: &Syscall) -> Resume {
+    let Some(e) = entry(call.nr) else {
+        let name = names::name(call.nr).unwrap_or("unknown");
+        st.warn_once(
+            call.nr,
+            &format!("unsupported syscall {} ({name}) returns ENOSYS", call.nr),
+        );
+        return Resume::Return(-(libc::ENOSYS as i64));
+    };
+    let r = match e.kind {
+        // A native call is trapped only when it names the reserved
+        // descriptor (or a guest-installed filter asked for a trace).
+        Kind::NativeFd if call.args[0] == RESERVED_FD as u64 => {
+            if e.nr == libc::SYS_close as u32 {
+                Ok(Resume::Return(0))
+            } else {
+                Err(Errno::EBADF)
+            }
+        }
+        Kind::Native | Kind::NativeFd => {
+            if matches!(e.nr as i64, libc::SYS_dup2 | libc::SYS_dup3)
+                && call.args[1] == RESERVED_FD as u64
+            {
+                Err(Errno::EBADF)
+            } else {
+                Ok(Resume::Native)
+            }
+        }
+        Kind::Trap(h) => {
+            let mut ctx = Ctx {
+                st,
+                p,
+                tid,
+                call: *call,
+            };
+            h(&mut ctx)
+        }
+    };
+    let out = match r {
+        Ok(r) => r,
+        Err(e) => Resume::Return(-(e.0 as i64)),
+    };
+    if st.trace {
+        eprint!(
+            "ruml: [{tid}] {}({:#x}, {:#x}, {:#x}) -> {out:?}\r\n",
+            e.name, call.args[0], call.args[1], call.args[2]
+        );
+    }
+    out
+}
+
+/// The table as `ruml --syscalls` prints it.
+pub fn describe() -> String {
+    let mut out = String::new();
+    for (nr, name) in names::NAMES {
+        let line = match entry(*nr as u64) {
+            Some(e) => {
+                let how = match e.kind {
+                    Kind::Native | Kind::NativeFd => "native",
+                    Kind::Trap(_) => "trapped",
+                };
+                match e.status {
+                    Status::Full => format!("{nr:4} {name:24} full     {how}\n"),
+                    Status::Partial(n) => format!("{nr:4} {name:24} partial  {how}: {n}\n"),
+                }
+            }
+            None => format!("{nr:4} {name:24} unsupported (ENOSYS)\n"),
+        };
+        out.push_str(&line);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_is_sorted_unique_and_named() {
+        for w in TABLE.windows(2) {
+            assert!(w[0].nr < w[1].nr, "{} then {}", w[0].name, w[1].name);
+        }
+        for e in TABLE {
+            assert_eq!(names::name(e.nr as u64), Some(e.name), "syscall {}", e.nr);
+        }
+    }
+
+    #[test]
+    fn dangerous_calls_never_native() {
+        for n in [
+            "open_by_handle_at",
+            "ptrace",
+            "io_uring_setup",
+            "mount",
+            "chroot",
+            "bpf",
+            "setns",
+            "unshare",
+            "process_vm_writev",
+        ] {
+            let nr = names::NAMES.iter().find(|(_, s)| *s == n).unwrap().0;
+            assert!(!native_numbers().contains(&nr), "{n} must not run natively");
+        }
+    }
+}

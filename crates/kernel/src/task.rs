@@ -1,0 +1,162 @@
+//! Guest tasks and processes as the kernel tracks them. Scheduling, signal
+//! delivery, pids, process groups and sessions are the host's (inside the
+//! guest's pid namespace); the kernel keeps what the host cannot know: the
+//! VFS view (root, cwd, umask), credentials and the executable's guest path.
+
+use crate::vfs::Loc;
+use ruml_platform::Tid;
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+/// Guest credentials (the host sees every guest process as one user).
+#[derive(Clone, Debug)]
+pub struct Creds {
+    pub ruid: u32,
+    pub euid: u32,
+    pub suid: u32,
+    pub fsuid: u32,
+    pub rgid: u32,
+    pub egid: u32,
+    pub sgid: u32,
+    pub fsgid: u32,
+    pub groups: Vec<u32>,
+}
+
+impl Creds {
+    pub fn root() -> Creds {
+        Creds {
+            ruid: 0,
+            euid: 0,
+            suid: 0,
+            fsuid: 0,
+            rgid: 0,
+            egid: 0,
+            sgid: 0,
+            fsgid: 0,
+            groups: Vec::new(),
+        }
+    }
+}
+
+/// Filesystem context, shared by tasks cloned with CLONE_FS.
+#[derive(Clone)]
+pub struct FsContext {
+    pub root: Loc,
+    pub cwd: Loc,
+    pub umask: u32,
+}
+
+/// A thread group.
+pub struct Process {
+    pub tgid: Tid,
+    pub creds: Creds,
+    /// Guest path of the running executable.
+    pub exe: Vec<u8>,
+}
+
+/// A thread.
+pub struct Task {
+    pub tid: Tid,
+    pub tgid: Tid,
+    pub fs: Rc<RefCell<FsContext>>,
+    /// Flags of a clone this task has in flight.
+    pub pending_clone: Option<u64>,
+    /// Guest path of an execve in flight.
+    pub pending_exec: Option<Vec<u8>>,
+}
+
+/// All tasks and processes.
+#[derive(Default)]
+pub struct Tasks {
+    pub tasks: HashMap<Tid, Task>,
+    pub procs: HashMap<Tid, Process>,
+}
+
+impl Tasks {
+    pub fn task(&self, tid: Tid) -> &Task {
+        self.tasks.get(&tid).expect("known task")
+    }
+    pub fn task_mut(&mut self, tid: Tid) -> &mut Task {
+        self.tasks.get_mut(&tid).expect("known task")
+    }
+    pub fn process(&self, tid: Tid) -> &Process {
+        let tgid = self.task(tid).tgid;
+        self.procs.get(&tgid).expect("known process")
+    }
+    pub fn process_mut(&mut self, tid: Tid) -> &mut Process {
+        let tgid = self.task(tid).tgid;
+        self.procs.get_mut(&tgid).expect("known process")
+    }
+
+    /// Records a new task made by `parent`.
+    pub fn add_child(&mut self, tid: Tid, tgid: Tid, parent: Tid) {
+        let p = self.tasks.get_mut(&parent);
+        let (flags, fs, creds, exe) = match p {
+            Some(p) => {
+                let flags = p.pending_clone.take().unwrap_or(libc::SIGCHLD as u64);
+                let fs = p.fs.clone();
+                let ptgid = p.tgid;
+                let pr = self.procs.get(&ptgid);
+                (
+                    flags,
+                    fs,
+                    pr.map(|x| x.creds.clone()),
+                    pr.map(|x| x.exe.clone()),
+                )
+            }
+            None => return,
+        };
+        let fs = if flags & libc::CLONE_FS as u64 != 0 {
+            fs
+        } else {
+            Rc::new(RefCell::new(fs.borrow().clone()))
+        };
+        self.tasks.insert(
+            tid,
+            Task {
+                tid,
+                tgid,
+                fs,
+                pending_clone: None,
+                pending_exec: None,
+            },
+        );
+        self.procs.entry(tgid).or_insert_with(|| Process {
+            tgid,
+            creds: creds.unwrap_or_else(Creds::root),
+            exe: exe.unwrap_or_default(),
+        });
+    }
+
+    /// Forgets a task; the process goes with its last task.
+    pub fn remove(&mut self, tid: Tid, tgid: Tid) {
+        self.tasks.remove(&tid);
+        if !self.tasks.values().any(|t| t.tgid == tgid) {
+            self.procs.remove(&tgid);
+        }
+    }
+
+    /// An execve replaced `former` (any thread of the group) by `tid`.
+    pub fn exec(&mut self, tid: Tid, former: Tid) {
+        let path = self
+            .tasks
+            .get_mut(&former)
+            .and_then(|t| t.pending_exec.take());
+        if former != tid {
+            if let Some(mut t) = self.tasks.remove(&former) {
+                t.tid = tid;
+                self.tasks.insert(tid, t);
+            }
+        }
+        let tgid = self.task(tid).tgid;
+        // Other threads are gone; exec unshares the fs context.
+        self.tasks.retain(|&k, t| t.tgid != tgid || k == tid);
+        let t = self.task_mut(tid);
+        let fs = t.fs.borrow().clone();
+        t.fs = Rc::new(RefCell::new(fs));
+        if let Some(p) = path {
+            self.process_mut(tid).exe = p;
+        }
+    }
+}

@@ -1,0 +1,532 @@
+//! The virtual filesystem: inodes, mounts and path resolution.
+//!
+//! A location in the tree is a [`Loc`]: the chain of (name, inode, mount)
+//! from the VFS root down to the object, so ".." is a pop and the canonical
+//! path is always known. Every lookup goes through [`Inode::lookup`] one
+//! component at a time; filesystems never see "/", "." or "..", so no name
+//! can walk out of a filesystem's root. Mount points are matched by the
+//! canonical path after each step.
+
+pub mod registry;
+
+use crate::errno::{Errno, SysResult};
+use std::any::Any;
+use std::os::fd::OwnedFd;
+use std::sync::Arc;
+
+/// File types, as the S_IFMT bits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    File,
+    Dir,
+    Symlink,
+    Char,
+    Block,
+    Fifo,
+    Socket,
+}
+
+impl Kind {
+    pub fn from_mode(mode: u32) -> Kind {
+        match mode & libc::S_IFMT {
+            libc::S_IFDIR => Kind::Dir,
+            libc::S_IFLNK => Kind::Symlink,
+            libc::S_IFCHR => Kind::Char,
+            libc::S_IFBLK => Kind::Block,
+            libc::S_IFIFO => Kind::Fifo,
+            libc::S_IFSOCK => Kind::Socket,
+            _ => Kind::File,
+        }
+    }
+    pub fn mode_bits(self) -> u32 {
+        match self {
+            Kind::File => libc::S_IFREG,
+            Kind::Dir => libc::S_IFDIR,
+            Kind::Symlink => libc::S_IFLNK,
+            Kind::Char => libc::S_IFCHR,
+            Kind::Block => libc::S_IFBLK,
+            Kind::Fifo => libc::S_IFIFO,
+            Kind::Socket => libc::S_IFSOCK,
+        }
+    }
+    /// The d_type of getdents64.
+    pub fn dtype(self) -> u8 {
+        match self {
+            Kind::File => libc::DT_REG,
+            Kind::Dir => libc::DT_DIR,
+            Kind::Symlink => libc::DT_LNK,
+            Kind::Char => libc::DT_CHR,
+            Kind::Block => libc::DT_BLK,
+            Kind::Fifo => libc::DT_FIFO,
+            Kind::Socket => libc::DT_SOCK,
+        }
+    }
+}
+
+/// Inode attributes, the fields of `struct stat` the guest sees.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Stat {
+    pub dev: u64,
+    pub ino: u64,
+    pub mode: u32,
+    pub nlink: u64,
+    pub uid: u32,
+    pub gid: u32,
+    pub rdev: u64,
+    pub size: i64,
+    pub blksize: i64,
+    pub blocks: i64,
+    pub atime: (i64, i64),
+    pub mtime: (i64, i64),
+    pub ctime: (i64, i64),
+}
+
+impl Stat {
+    pub fn kind(&self) -> Kind {
+        Kind::from_mode(self.mode)
+    }
+
+    /// The x86_64 `struct stat` layout (144 bytes).
+    pub fn to_linux(&self) -> [u8; 144] {
+        let mut b = [0u8; 144];
+        let mut put = |off: usize, v: &[u8]| b[off..off + v.len()].copy_from_slice(v);
+        put(0, &self.dev.to_ne_bytes());
+        put(8, &self.ino.to_ne_bytes());
+        put(16, &self.nlink.to_ne_bytes());
+        put(24, &self.mode.to_ne_bytes());
+        put(28, &self.uid.to_ne_bytes());
+        put(32, &self.gid.to_ne_bytes());
+        put(40, &self.rdev.to_ne_bytes());
+        put(48, &self.size.to_ne_bytes());
+        put(56, &self.blksize.to_ne_bytes());
+        put(64, &self.blocks.to_ne_bytes());
+        put(72, &self.atime.0.to_ne_bytes());
+        put(80, &self.atime.1.to_ne_bytes());
+        put(88, &self.mtime.0.to_ne_bytes());
+        put(96, &self.mtime.1.to_ne_bytes());
+        put(104, &self.ctime.0.to_ne_bytes());
+        put(112, &self.ctime.1.to_ne_bytes());
+        b
+    }
+
+    /// From a host `struct stat`.
+    pub fn from_host(st: &libc::stat) -> Stat {
+        Stat {
+            dev: st.st_dev,
+            ino: st.st_ino,
+            mode: st.st_mode,
+            nlink: st.st_nlink,
+            uid: st.st_uid,
+            gid: st.st_gid,
+            rdev: st.st_rdev,
+            size: st.st_size,
+            blksize: st.st_blksize,
+            blocks: st.st_blocks,
+            atime: (st.st_atime, st.st_atime_nsec),
+            mtime: (st.st_mtime, st.st_mtime_nsec),
+            ctime: (st.st_ctime, st.st_ctime_nsec),
+        }
+    }
+}
+
+/// A directory entry.
+#[derive(Clone, Debug)]
+pub struct DirEntry {
+    pub name: Vec<u8>,
+    pub ino: u64,
+    pub kind: Kind,
+}
+
+/// Attribute changes (chmod, chown, utimens, truncate).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct SetAttr {
+    pub mode: Option<u32>,
+    pub uid: Option<u32>,
+    pub gid: Option<u32>,
+    pub size: Option<i64>,
+    /// UTIME_NOW / UTIME_OMIT already resolved: None = leave.
+    pub atime: Option<(i64, i64)>,
+    pub mtime: Option<(i64, i64)>,
+}
+
+/// Filesystem statistics (`struct statfs`).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct StatFs {
+    pub fs_type: i64,
+    pub bsize: i64,
+    pub blocks: u64,
+    pub bfree: u64,
+    pub bavail: u64,
+    pub files: u64,
+    pub ffree: u64,
+    pub namelen: i64,
+    pub frsize: i64,
+    pub flags: i64,
+}
+
+/// Who is asking, for files created on the caller's behalf.
+#[derive(Clone, Copy, Debug)]
+pub struct Creator {
+    pub uid: u32,
+    pub gid: u32,
+}
+
+/// A filesystem object. Defaults answer as Linux does for objects that do
+/// not support an operation.
+pub trait Inode: Send + Sync {
+    fn stat(&self) -> SysResult<Stat>;
+    fn kind(&self) -> Kind {
+        self.stat().map(|s| s.kind()).unwrap_or(Kind::File)
+    }
+    /// One path component (never "", ".", ".." or containing '/').
+    fn lookup(&self, _name: &[u8]) -> SysResult<Arc<dyn Inode>> {
+        Err(Errno::ENOTDIR)
+    }
+    fn readlink(&self) -> SysResult<Vec<u8>> {
+        Err(Errno::EINVAL)
+    }
+    /// A host descriptor to hand to the guest for an open with `flags`.
+    fn open(&self, flags: i32) -> SysResult<OwnedFd>;
+    fn readdir(&self) -> SysResult<Vec<DirEntry>> {
+        Err(Errno::ENOTDIR)
+    }
+    /// Creates and opens a regular file.
+    fn create(&self, _name: &[u8], _mode: u32, _flags: i32, _who: Creator) -> SysResult<OwnedFd> {
+        Err(Errno::ENOTDIR)
+    }
+    fn mkdir(&self, _name: &[u8], _mode: u32, _who: Creator) -> SysResult<()> {
+        Err(Errno::ENOTDIR)
+    }
+    fn mknod(&self, _name: &[u8], _mode: u32, _rdev: u64, _who: Creator) -> SysResult<()> {
+        Err(Errno::EPERM)
+    }
+    fn symlink(&self, _name: &[u8], _target: &[u8], _who: Creator) -> SysResult<()> {
+        Err(Errno::ENOTDIR)
+    }
+    fn link(&self, _name: &[u8], _target: &Arc<dyn Inode>) -> SysResult<()> {
+        Err(Errno::EPERM)
+    }
+    fn unlink(&self, _name: &[u8]) -> SysResult<()> {
+        Err(Errno::ENOTDIR)
+    }
+    fn rmdir(&self, _name: &[u8]) -> SysResult<()> {
+        Err(Errno::ENOTDIR)
+    }
+    /// Moves `name` to `new_dir`/`new_name` (same filesystem).
+    fn rename(
+        &self,
+        _name: &[u8],
+        _new_dir: &Arc<dyn Inode>,
+        _new_name: &[u8],
+        _flags: u32,
+    ) -> SysResult<()> {
+        Err(Errno::EXDEV)
+    }
+    fn setattr(&self, _a: &SetAttr) -> SysResult<()> {
+        Err(Errno::EPERM)
+    }
+    fn statfs(&self) -> SysResult<StatFs> {
+        Ok(StatFs {
+            bsize: 4096,
+            namelen: 255,
+            frsize: 4096,
+            ..Default::default()
+        })
+    }
+    /// For objects of the root hostfs: the path relative to its root, so the
+    /// guest can run the call natively inside its chroot.
+    fn native_path(&self) -> Option<Vec<u8>> {
+        None
+    }
+    fn as_any(&self) -> &dyn Any;
+}
+
+/// A mounted filesystem.
+pub struct Mount {
+    pub id: usize,
+    /// Canonical guest path of the mount point.
+    pub path: Vec<u8>,
+    pub root: Arc<dyn Inode>,
+    pub fstype: String,
+    pub source: String,
+    pub read_only: bool,
+    /// Mount is the root hostfs, reachable natively by the guest's chroot.
+    pub native: bool,
+}
+
+/// One step of a [`Loc`].
+#[derive(Clone)]
+pub struct Step {
+    pub name: Vec<u8>,
+    pub inode: Arc<dyn Inode>,
+    pub mount: usize,
+}
+
+/// A location: the chain from the VFS root ("/" is the first step).
+#[derive(Clone)]
+pub struct Loc(pub Vec<Step>);
+
+impl Loc {
+    pub fn inode(&self) -> &Arc<dyn Inode> {
+        &self.0.last().expect("non-empty location").inode
+    }
+    pub fn mount(&self) -> usize {
+        self.0.last().expect("non-empty location").mount
+    }
+    /// The canonical absolute path.
+    pub fn path(&self) -> Vec<u8> {
+        if self.0.len() == 1 {
+            return b"/".to_vec();
+        }
+        let mut p = Vec::new();
+        for s in &self.0[1..] {
+            p.push(b'/');
+            p.extend_from_slice(&s.name);
+        }
+        p
+    }
+    /// The path as seen from a process whose root is `root`.
+    pub fn path_from(&self, root: &Loc) -> Vec<u8> {
+        let full = self.path();
+        let r = root.path();
+        if r == b"/" {
+            return full;
+        }
+        match full.strip_prefix(r.as_slice()) {
+            Some([]) => b"/".to_vec(),
+            Some(rest) if rest.starts_with(b"/") => rest.to_vec(),
+            _ => full,
+        }
+    }
+    fn is_within(&self, root: &Loc) -> bool {
+        self.0.len() >= root.0.len()
+    }
+}
+
+/// The mount table and root.
+pub struct Vfs {
+    pub mounts: Vec<Arc<Mount>>,
+    next_id: usize,
+}
+
+/// How a walk treats the last component.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Follow {
+    Yes,
+    No,
+}
+
+pub const MAX_SYMLINKS: usize = 40;
+
+fn split(path: &[u8]) -> impl DoubleEndedIterator<Item = &[u8]> {
+    path.split(|&c| c == b'/').filter(|c| !c.is_empty())
+}
+
+impl Vfs {
+    pub fn new(root: Mount) -> Vfs {
+        Vfs {
+            mounts: vec![Arc::new(root)],
+            next_id: 1,
+        }
+    }
+
+    /// The location of "/".
+    pub fn root(&self) -> Loc {
+        let m = &self.mounts[0];
+        Loc(vec![Step {
+            name: Vec::new(),
+            inode: m.root.clone(),
+            mount: 0,
+        }])
+    }
+
+    /// The mount covering a canonical path, if one is mounted exactly there.
+    fn mount_at(&self, path: &[u8]) -> Option<&Arc<Mount>> {
+        self.mounts.iter().rev().find(|m| m.path == path)
+    }
+
+    pub fn mount(&self, id: usize) -> &Arc<Mount> {
+        self.mounts
+            .iter()
+            .find(|m| m.id == id)
+            .unwrap_or(&self.mounts[0])
+    }
+
+    /// Adds a mount at an existing directory.
+    pub fn add_mount(
+        &mut self,
+        at: &Loc,
+        root: Arc<dyn Inode>,
+        fstype: &str,
+        source: &str,
+        read_only: bool,
+    ) -> SysResult<()> {
+        if at.inode().kind() != Kind::Dir {
+            return Err(Errno::ENOTDIR);
+        }
+        let id = self.next_id;
+        self.next_id += 1;
+        self.mounts.push(Arc::new(Mount {
+            id,
+            path: at.path(),
+            root,
+            fstype: fstype.into(),
+            source: source.into(),
+            read_only,
+            native: false,
+        }));
+        Ok(())
+    }
+
+    /// Removes the mount whose root is `at`.
+    pub fn remove_mount(&mut self, at: &Loc) -> SysResult<()> {
+        let id = at.mount();
+        let p = at.path();
+        let m = self.mount(id);
+        if id == 0 || m.path != p {
+            return Err(Errno::EINVAL);
+        }
+        let mut prefix = p.clone();
+        prefix.push(b'/');
+        if self
+            .mounts
+            .iter()
+            .any(|m| m.id != id && m.path.starts_with(&prefix))
+        {
+            return Err(Errno::EBUSY);
+        }
+        self.mounts.retain(|m| m.id != id);
+        Ok(())
+    }
+
+    /// Resolves `path` from `cwd` (relative) or `root` (absolute).
+    pub fn resolve(&self, root: &Loc, cwd: &Loc, path: &[u8], follow: Follow) -> SysResult<Loc> {
+        if path.is_empty() {
+            return Err(Errno::ENOENT);
+        }
+        if path.len() >= libc::PATH_MAX as usize {
+            return Err(Errno::ENAMETOOLONG);
+        }
+        let start = if path[0] == b'/' {
+            root.clone()
+        } else {
+            cwd.clone()
+        };
+        let must_dir = path.ends_with(b"/");
+        let mut links = 0;
+        let loc = self.walk(
+            root,
+            start,
+            path,
+            if must_dir { Follow::Yes } else { follow },
+            &mut links,
+        )?;
+        if must_dir && loc.inode().kind() != Kind::Dir {
+            return Err(Errno::ENOTDIR);
+        }
+        Ok(loc)
+    }
+
+    /// Resolves all but the last component; returns the parent and the last
+    /// name (which may be "." or ".." for the caller to reject).
+    pub fn resolve_parent(&self, root: &Loc, cwd: &Loc, path: &[u8]) -> SysResult<(Loc, Vec<u8>)> {
+        if path.is_empty() {
+            return Err(Errno::ENOENT);
+        }
+        if path.len() >= libc::PATH_MAX as usize {
+            return Err(Errno::ENAMETOOLONG);
+        }
+        let trimmed = {
+            let mut p = path;
+            while p.len() > 1 && p.ends_with(b"/") {
+                p = &p[..p.len() - 1];
+            }
+            p
+        };
+        let (dir, name) = match trimmed.iter().rposition(|&c| c == b'/') {
+            Some(0) => (&b"/"[..], &trimmed[1..]),
+            Some(i) => (&trimmed[..i], &trimmed[i + 1..]),
+            None => (&b"."[..], trimmed),
+        };
+        if name.is_empty() {
+            // The path was "/".
+            return Ok((root.clone(), b".".to_vec()));
+        }
+        let parent = self.resolve(root, cwd, dir, Follow::Yes)?;
+        if parent.inode().kind() != Kind::Dir {
+            return Err(Errno::ENOTDIR);
+        }
+        Ok((parent, name.to_vec()))
+    }
+
+    fn walk(
+        &self,
+        root: &Loc,
+        start: Loc,
+        path: &[u8],
+        follow: Follow,
+        links: &mut usize,
+    ) -> SysResult<Loc> {
+        let mut loc = start;
+        let comps: Vec<&[u8]> = split(path).collect();
+        let n = comps.len();
+        for (i, c) in comps.into_iter().enumerate() {
+            let last = i + 1 == n;
+            if c == b"." {
+                if loc.inode().kind() != Kind::Dir {
+                    return Err(Errno::ENOTDIR);
+                }
+                continue;
+            }
+            if c == b".." {
+                if loc.inode().kind() != Kind::Dir {
+                    return Err(Errno::ENOTDIR);
+                }
+                if loc.0.len() > root.0.len() && loc.is_within(root) {
+                    loc.0.pop();
+                }
+                continue;
+            }
+            if c.len() > 255 {
+                return Err(Errno::ENAMETOOLONG);
+            }
+            let cur = loc.inode().clone();
+            if cur.kind() != Kind::Dir {
+                return Err(Errno::ENOTDIR);
+            }
+            let child = cur.lookup(c)?;
+            let mut child_path = loc.path();
+            if child_path != b"/" {
+                child_path.push(b'/');
+            }
+            child_path.extend_from_slice(c);
+            let (inode, mount) = match self.mount_at(&child_path) {
+                Some(m) => (m.root.clone(), m.id),
+                None => (child, loc.mount()),
+            };
+            if inode.kind() == Kind::Symlink && (!last || follow == Follow::Yes) {
+                *links += 1;
+                if *links > MAX_SYMLINKS {
+                    return Err(Errno::ELOOP);
+                }
+                let target = inode.readlink()?;
+                if target.is_empty() {
+                    return Err(Errno::ENOENT);
+                }
+                let base = if target[0] == b'/' {
+                    root.clone()
+                } else {
+                    loc.clone()
+                };
+                loc = self.walk(root, base, &target, Follow::Yes, links)?;
+                continue;
+            }
+            loc.0.push(Step {
+                name: c.to_vec(),
+                inode,
+                mount,
+            });
+        }
+        Ok(loc)
+    }
+}

@@ -1,0 +1,549 @@
+//! Thin, safe wrappers over host facilities the kernel core needs that have
+//! no safe std equivalent: ptys, termios, memfds, *at calls on descriptors.
+
+use std::ffi::{CStr, CString};
+use std::io;
+use std::os::fd::{AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd};
+use std::os::unix::ffi::OsStrExt;
+
+fn cvt(r: libc::c_int) -> io::Result<libc::c_int> {
+    if r < 0 {
+        Err(io::Error::last_os_error())
+    } else {
+        Ok(r)
+    }
+}
+
+fn cstr(b: &[u8]) -> io::Result<CString> {
+    CString::new(b).map_err(|_| io::Error::from_raw_os_error(libc::EINVAL))
+}
+
+/// Takes ownership of a descriptor a successful call returned.
+fn owned(fd: libc::c_int) -> io::Result<OwnedFd> {
+    let fd = cvt(fd)?;
+    // SAFETY: `fd` was just returned by the kernel and is owned by no one else.
+    Ok(unsafe { OwnedFd::from_raw_fd(fd) })
+}
+
+/// A host pseudo-terminal pair.
+pub struct Pty {
+    pub master: OwnedFd,
+    pub slave: OwnedFd,
+}
+
+/// Opens a new host pty pair (both ends close-on-exec).
+pub fn open_pty() -> io::Result<Pty> {
+    // SAFETY: plain syscall wrapper with constant flags.
+    let master =
+        owned(unsafe { libc::posix_openpt(libc::O_RDWR | libc::O_NOCTTY | libc::O_CLOEXEC) })?;
+    // SAFETY: `master` is a valid pty master descriptor.
+    cvt(unsafe { libc::grantpt(master.as_raw_fd()) })?;
+    // SAFETY: as above.
+    cvt(unsafe { libc::unlockpt(master.as_raw_fd()) })?;
+    let mut n: libc::c_uint = 0;
+    // SAFETY: TIOCGPTN writes one c_uint through the pointer we pass.
+    cvt(unsafe { libc::ioctl(master.as_raw_fd(), libc::TIOCGPTN, &mut n) })?;
+    let path = cstr(format!("/dev/pts/{n}").as_bytes())?;
+    // SAFETY: `path` is a valid NUL-terminated string.
+    let slave = owned(unsafe {
+        libc::open(
+            path.as_ptr(),
+            libc::O_RDWR | libc::O_NOCTTY | libc::O_CLOEXEC,
+        )
+    })?;
+    Ok(Pty { master, slave })
+}
+
+/// Saved terminal state, restored by [`restore_termios`].
+pub type Termios = libc::termios;
+
+/// Reads a descriptor's terminal attributes, or `None` if it is not a tty.
+pub fn get_termios(fd: BorrowedFd<'_>) -> Option<Termios> {
+    // SAFETY: termios is plain data; tcgetattr fills it or fails.
+    let mut t: Termios = unsafe { std::mem::zeroed() };
+    // SAFETY: `t` is a valid, writable termios.
+    (unsafe { libc::tcgetattr(fd.as_raw_fd(), &mut t) } == 0).then_some(t)
+}
+
+/// Applies terminal attributes.
+pub fn set_termios(fd: BorrowedFd<'_>, t: &Termios) -> io::Result<()> {
+    // SAFETY: `t` points to a valid termios.
+    cvt(unsafe { libc::tcsetattr(fd.as_raw_fd(), libc::TCSANOW, t) }).map(drop)
+}
+
+/// Raw mode as cfmakeraw(3) sets it.
+pub fn make_raw(t: &Termios) -> Termios {
+    let mut r = *t;
+    // SAFETY: `r` is a valid termios.
+    unsafe { libc::cfmakeraw(&mut r) };
+    r
+}
+
+/// Window size of a tty.
+pub fn get_winsize(fd: BorrowedFd<'_>) -> Option<libc::winsize> {
+    // SAFETY: plain data.
+    let mut w: libc::winsize = unsafe { std::mem::zeroed() };
+    // SAFETY: TIOCGWINSZ writes one winsize.
+    (unsafe { libc::ioctl(fd.as_raw_fd(), libc::TIOCGWINSZ, &mut w) } == 0).then_some(w)
+}
+
+/// Sets the window size of a tty.
+pub fn set_winsize(fd: BorrowedFd<'_>, w: &libc::winsize) -> io::Result<()> {
+    // SAFETY: TIOCSWINSZ reads one winsize.
+    cvt(unsafe { libc::ioctl(fd.as_raw_fd(), libc::TIOCSWINSZ, w) }).map(drop)
+}
+
+/// Creates an anonymous memory file (close-on-exec).
+pub fn memfd(name: &str) -> io::Result<OwnedFd> {
+    let n = cstr(name.as_bytes())?;
+    // SAFETY: `n` is NUL-terminated.
+    owned(unsafe { libc::memfd_create(n.as_ptr(), libc::MFD_CLOEXEC) })
+}
+
+/// `openat(dir, name, flags, mode)`, close-on-exec added.
+pub fn openat(dir: BorrowedFd<'_>, name: &[u8], flags: i32, mode: u32) -> io::Result<OwnedFd> {
+    let n = cstr(name)?;
+    // SAFETY: `n` is NUL-terminated; the kernel validates the rest.
+    owned(unsafe { libc::openat(dir.as_raw_fd(), n.as_ptr(), flags | libc::O_CLOEXEC, mode) })
+}
+
+/// Opens a host path (absolute), close-on-exec.
+pub fn open_path(path: &[u8], flags: i32) -> io::Result<OwnedFd> {
+    let n = cstr(path)?;
+    // SAFETY: `n` is NUL-terminated.
+    owned(unsafe { libc::open(n.as_ptr(), flags | libc::O_CLOEXEC) })
+}
+
+/// Re-opens an object held as `fd` (e.g. an O_PATH descriptor) with new
+/// flags, through /proc/self/fd; gives a new open file description.
+pub fn reopen(fd: BorrowedFd<'_>, flags: i32) -> io::Result<OwnedFd> {
+    let p = format!("/proc/self/fd/{}", fd.as_raw_fd());
+    open_path(
+        p.as_bytes(),
+        flags & !(libc::O_CREAT | libc::O_EXCL | libc::O_NOFOLLOW),
+    )
+}
+
+/// Host `struct stat`.
+pub type Stat = libc::stat;
+
+/// `fstatat(dir, name, flags)`; an empty name stats `dir` itself.
+pub fn fstatat(dir: BorrowedFd<'_>, name: &[u8], flags: i32) -> io::Result<Stat> {
+    let n = cstr(name)?;
+    let flags = if name.is_empty() {
+        flags | libc::AT_EMPTY_PATH
+    } else {
+        flags
+    };
+    // SAFETY: plain data.
+    let mut st: Stat = unsafe { std::mem::zeroed() };
+    // SAFETY: `n` is NUL-terminated and `st` writable.
+    cvt(unsafe { libc::fstatat(dir.as_raw_fd(), n.as_ptr(), &mut st, flags) })?;
+    Ok(st)
+}
+
+/// `stat` of a host path (follows links).
+pub fn stat_path(path: &[u8]) -> io::Result<Stat> {
+    let n = cstr(path)?;
+    // SAFETY: plain data.
+    let mut st: Stat = unsafe { std::mem::zeroed() };
+    // SAFETY: `n` is NUL-terminated and `st` writable.
+    cvt(unsafe { libc::stat(n.as_ptr(), &mut st) })?;
+    Ok(st)
+}
+
+/// `readlinkat(dir, name)`; an empty name reads `dir` (an O_PATH link).
+pub fn readlinkat(dir: BorrowedFd<'_>, name: &[u8]) -> io::Result<Vec<u8>> {
+    let n = cstr(name)?;
+    let mut buf = vec![0u8; 4096];
+    // SAFETY: `buf` is writable for its length.
+    let r = unsafe {
+        libc::readlinkat(
+            dir.as_raw_fd(),
+            n.as_ptr(),
+            buf.as_mut_ptr().cast(),
+            buf.len(),
+        )
+    };
+    if r < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    buf.truncate(r as usize);
+    Ok(buf)
+}
+
+/// `mkdirat`.
+pub fn mkdirat(dir: BorrowedFd<'_>, name: &[u8], mode: u32) -> io::Result<()> {
+    let n = cstr(name)?;
+    // SAFETY: `n` is NUL-terminated.
+    cvt(unsafe { libc::mkdirat(dir.as_raw_fd(), n.as_ptr(), mode) }).map(drop)
+}
+
+/// `unlinkat`.
+pub fn unlinkat(dir: BorrowedFd<'_>, name: &[u8], flags: i32) -> io::Result<()> {
+    let n = cstr(name)?;
+    // SAFETY: `n` is NUL-terminated.
+    cvt(unsafe { libc::unlinkat(dir.as_raw_fd(), n.as_ptr(), flags) }).map(drop)
+}
+
+/// `symlinkat`.
+pub fn symlinkat(target: &[u8], dir: BorrowedFd<'_>, name: &[u8]) -> io::Result<()> {
+    let t = cstr(target)?;
+    let n = cstr(name)?;
+    // SAFETY: both strings are NUL-terminated.
+    cvt(unsafe { libc::symlinkat(t.as_ptr(), dir.as_raw_fd(), n.as_ptr()) }).map(drop)
+}
+
+/// `linkat` without following symlinks.
+pub fn linkat(od: BorrowedFd<'_>, on: &[u8], nd: BorrowedFd<'_>, nn: &[u8]) -> io::Result<()> {
+    let o = cstr(on)?;
+    let n = cstr(nn)?;
+    // SAFETY: both strings are NUL-terminated.
+    cvt(unsafe { libc::linkat(od.as_raw_fd(), o.as_ptr(), nd.as_raw_fd(), n.as_ptr(), 0) })
+        .map(drop)
+}
+
+/// `renameat2`.
+pub fn renameat2(
+    od: BorrowedFd<'_>,
+    on: &[u8],
+    nd: BorrowedFd<'_>,
+    nn: &[u8],
+    flags: u32,
+) -> io::Result<()> {
+    let o = cstr(on)?;
+    let n = cstr(nn)?;
+    // SAFETY: both strings are NUL-terminated.
+    cvt(unsafe {
+        libc::renameat2(
+            od.as_raw_fd(),
+            o.as_ptr(),
+            nd.as_raw_fd(),
+            n.as_ptr(),
+            flags,
+        )
+    })
+    .map(drop)
+}
+
+/// `fchmodat` on an object held by descriptor (via /proc/self/fd).
+pub fn fchmod_path(fd: BorrowedFd<'_>, mode: u32) -> io::Result<()> {
+    let p = cstr(format!("/proc/self/fd/{}", fd.as_raw_fd()).as_bytes())?;
+    // SAFETY: `p` is NUL-terminated.
+    cvt(unsafe { libc::chmod(p.as_ptr(), mode) }).map(drop)
+}
+
+/// `utimensat` on an object held by descriptor; `nofollow` for symlinks
+/// held by O_PATH.
+pub fn utimens_fd(fd: BorrowedFd<'_>, times: &[libc::timespec; 2]) -> io::Result<()> {
+    let e = cstr(b"")?;
+    // SAFETY: `times` points to two timespecs; AT_EMPTY_PATH acts on `fd`.
+    cvt(unsafe {
+        libc::utimensat(
+            fd.as_raw_fd(),
+            e.as_ptr(),
+            times.as_ptr(),
+            libc::AT_EMPTY_PATH,
+        )
+    })
+    .map(drop)
+}
+
+/// `truncate` of an object held by descriptor.
+pub fn truncate_fd(fd: BorrowedFd<'_>, len: i64) -> io::Result<()> {
+    let f = reopen(fd, libc::O_WRONLY)?;
+    // SAFETY: plain syscall on a descriptor we own.
+    cvt(unsafe { libc::ftruncate(f.as_raw_fd(), len) }).map(drop)
+}
+
+/// `fstatfs`.
+pub fn fstatfs(fd: BorrowedFd<'_>) -> io::Result<libc::statfs> {
+    // SAFETY: plain data.
+    let mut s: libc::statfs = unsafe { std::mem::zeroed() };
+    // SAFETY: `s` is writable.
+    cvt(unsafe { libc::fstatfs(fd.as_raw_fd(), &mut s) })?;
+    Ok(s)
+}
+
+/// Reads a whole directory through a descriptor (names and d_type), without
+/// "." and "..".
+pub fn read_dir(fd: BorrowedFd<'_>) -> io::Result<Vec<(Vec<u8>, u64, u8)>> {
+    let d = reopen(fd, libc::O_RDONLY | libc::O_DIRECTORY)?;
+    let mut out = Vec::new();
+    let mut buf = vec![0u8; 32768];
+    loop {
+        // SAFETY: getdents64 writes at most `buf.len()` bytes into `buf`.
+        let n = unsafe {
+            libc::syscall(
+                libc::SYS_getdents64,
+                d.as_raw_fd(),
+                buf.as_mut_ptr(),
+                buf.len(),
+            )
+        };
+        if n < 0 {
+            return Err(io::Error::last_os_error());
+        }
+        if n == 0 {
+            return Ok(out);
+        }
+        let mut off = 0usize;
+        while off < n as usize {
+            let ino = u64::from_ne_bytes(buf[off..off + 8].try_into().unwrap());
+            let reclen = u16::from_ne_bytes(buf[off + 16..off + 18].try_into().unwrap()) as usize;
+            let dtype = buf[off + 18];
+            let name = &buf[off + 19..off + reclen];
+            let name = &name[..name.iter().position(|&c| c == 0).unwrap_or(name.len())];
+            if name != b"." && name != b".." {
+                out.push((name.to_vec(), ino, dtype));
+            }
+            off += reclen;
+        }
+    }
+}
+
+/// The descriptor's current file offset.
+pub fn tell(fd: BorrowedFd<'_>) -> io::Result<i64> {
+    // SAFETY: plain syscall.
+    let r = unsafe { libc::lseek(fd.as_raw_fd(), 0, libc::SEEK_CUR) };
+    if r < 0 {
+        Err(io::Error::last_os_error())
+    } else {
+        Ok(r)
+    }
+}
+
+/// Moves the descriptor's file offset.
+pub fn seek_to(fd: BorrowedFd<'_>, off: i64) -> io::Result<()> {
+    // SAFETY: plain syscall.
+    if unsafe { libc::lseek(fd.as_raw_fd(), off, libc::SEEK_SET) } < 0 {
+        Err(io::Error::last_os_error())
+    } else {
+        Ok(())
+    }
+}
+
+/// Positional write.
+pub fn pwrite(fd: BorrowedFd<'_>, data: &[u8], off: i64) -> io::Result<usize> {
+    // SAFETY: `data` is readable for its length.
+    let r = unsafe { libc::pwrite(fd.as_raw_fd(), data.as_ptr().cast(), data.len(), off) };
+    if r < 0 {
+        Err(io::Error::last_os_error())
+    } else {
+        Ok(r as usize)
+    }
+}
+
+/// Positional read.
+pub fn pread(fd: BorrowedFd<'_>, buf: &mut [u8], off: i64) -> io::Result<usize> {
+    // SAFETY: `buf` is writable for its length.
+    let r = unsafe { libc::pread(fd.as_raw_fd(), buf.as_mut_ptr().cast(), buf.len(), off) };
+    if r < 0 {
+        Err(io::Error::last_os_error())
+    } else {
+        Ok(r as usize)
+    }
+}
+
+/// `ftruncate`.
+pub fn ftruncate(fd: BorrowedFd<'_>, len: i64) -> io::Result<()> {
+    // SAFETY: plain syscall.
+    cvt(unsafe { libc::ftruncate(fd.as_raw_fd(), len) }).map(drop)
+}
+
+/// `fsync`.
+pub fn fsync(fd: BorrowedFd<'_>) -> io::Result<()> {
+    // SAFETY: plain syscall.
+    cvt(unsafe { libc::fsync(fd.as_raw_fd()) }).map(drop)
+}
+
+/// A pipe pair (close-on-exec).
+pub fn pipe() -> io::Result<(OwnedFd, OwnedFd)> {
+    let mut p = [0 as RawFd; 2];
+    // SAFETY: `p` has room for two descriptors.
+    cvt(unsafe { libc::pipe2(p.as_mut_ptr(), libc::O_CLOEXEC) })?;
+    // SAFETY: both descriptors are fresh and ours.
+    Ok(unsafe { (OwnedFd::from_raw_fd(p[0]), OwnedFd::from_raw_fd(p[1])) })
+}
+
+/// A datagram socket pair (close-on-exec).
+pub fn socketpair_dgram() -> io::Result<(OwnedFd, OwnedFd)> {
+    let mut p = [0 as RawFd; 2];
+    // SAFETY: `p` has room for two descriptors.
+    cvt(unsafe {
+        libc::socketpair(
+            libc::AF_UNIX,
+            libc::SOCK_DGRAM | libc::SOCK_CLOEXEC,
+            0,
+            p.as_mut_ptr(),
+        )
+    })?;
+    // SAFETY: both descriptors are fresh and ours.
+    Ok(unsafe { (OwnedFd::from_raw_fd(p[0]), OwnedFd::from_raw_fd(p[1])) })
+}
+
+/// Blocking read that retries on EINTR.
+pub fn read(fd: BorrowedFd<'_>, buf: &mut [u8]) -> io::Result<usize> {
+    loop {
+        // SAFETY: `buf` is writable for its length.
+        let r = unsafe { libc::read(fd.as_raw_fd(), buf.as_mut_ptr().cast(), buf.len()) };
+        if r >= 0 {
+            return Ok(r as usize);
+        }
+        let e = io::Error::last_os_error();
+        if e.kind() != io::ErrorKind::Interrupted {
+            return Err(e);
+        }
+    }
+}
+
+/// Writes all of `data`, retrying on EINTR and short writes.
+pub fn write_all(fd: BorrowedFd<'_>, mut data: &[u8]) -> io::Result<()> {
+    while !data.is_empty() {
+        // SAFETY: `data` is readable for its length.
+        let r = unsafe { libc::write(fd.as_raw_fd(), data.as_ptr().cast(), data.len()) };
+        if r < 0 {
+            let e = io::Error::last_os_error();
+            if e.kind() == io::ErrorKind::Interrupted {
+                continue;
+            }
+            return Err(e);
+        }
+        data = &data[r as usize..];
+    }
+    Ok(())
+}
+
+/// poll(2) on a set of descriptors for readability; returns which are ready.
+pub fn poll_readable(fds: &[BorrowedFd<'_>], timeout_ms: i32) -> io::Result<Vec<bool>> {
+    let mut p: Vec<libc::pollfd> = fds
+        .iter()
+        .map(|f| libc::pollfd {
+            fd: f.as_raw_fd(),
+            events: libc::POLLIN,
+            revents: 0,
+        })
+        .collect();
+    // SAFETY: `p` is a valid array of pollfd of the given length.
+    let r = unsafe { libc::poll(p.as_mut_ptr(), p.len() as libc::nfds_t, timeout_ms) };
+    if r < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(p.iter().map(|x| x.revents != 0).collect())
+}
+
+/// Host monotonic and real-time clocks, in nanoseconds.
+pub fn clock_ns(clock: libc::clockid_t) -> u64 {
+    // SAFETY: plain data.
+    let mut ts: libc::timespec = unsafe { std::mem::zeroed() };
+    // SAFETY: `ts` is writable.
+    unsafe { libc::clock_gettime(clock, &mut ts) };
+    ts.tv_sec as u64 * 1_000_000_000 + ts.tv_nsec as u64
+}
+
+/// The effective uid and gid of ruml itself.
+pub fn host_ids() -> (u32, u32) {
+    // SAFETY: these calls cannot fail.
+    unsafe { (libc::geteuid(), libc::getegid()) }
+}
+
+/// The host's page size.
+pub fn page_size() -> u64 {
+    // SAFETY: sysconf has no preconditions.
+    unsafe { libc::sysconf(libc::_SC_PAGESIZE) as u64 }
+}
+
+/// Host `uname` fields (release, version).
+pub fn uname() -> (String, String) {
+    // SAFETY: plain data.
+    let mut u: libc::utsname = unsafe { std::mem::zeroed() };
+    // SAFETY: `u` is writable.
+    unsafe { libc::uname(&mut u) };
+    let s = |f: &[libc::c_char]| {
+        // SAFETY: uname NUL-terminates every field.
+        unsafe { CStr::from_ptr(f.as_ptr()) }
+            .to_string_lossy()
+            .into_owned()
+    };
+    (s(&u.release), s(&u.version))
+}
+
+/// Blocks the given signals in the calling thread (and threads it spawns
+/// later), so a dedicated thread can take them with [`wait_signal`].
+pub fn block_signals(sigs: &[i32]) {
+    // SAFETY: sigset manipulation on a local, then pthread_sigmask.
+    unsafe {
+        let mut set: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut set);
+        for &s in sigs {
+            libc::sigaddset(&mut set, s);
+        }
+        libc::pthread_sigmask(libc::SIG_BLOCK, &set, std::ptr::null_mut());
+    }
+}
+
+/// Waits for one of `sigs` (which must be blocked) and returns it.
+pub fn wait_signal(sigs: &[i32]) -> i32 {
+    // SAFETY: sigset manipulation on a local, then sigwait.
+    unsafe {
+        let mut set: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut set);
+        for &s in sigs {
+            libc::sigaddset(&mut set, s);
+        }
+        let mut sig = 0;
+        libc::sigwait(&set, &mut sig);
+        sig
+    }
+}
+
+/// Whether a path names a directory on the host.
+pub fn is_dir(path: &std::path::Path) -> bool {
+    stat_path(path.as_os_str().as_bytes()).is_ok_and(|s| s.st_mode & libc::S_IFMT == libc::S_IFDIR)
+}
+
+/// Borrows one of ruml's own long-lived descriptors (stdio, or a console
+/// channel named on the command line), which stay open until ruml exits.
+pub fn borrow_process_fd(fd: RawFd) -> BorrowedFd<'static> {
+    // SAFETY: callers only pass descriptors that are open for the rest of the
+    // process's life; a stale number would make calls fail with EBADF, not
+    // touch memory.
+    unsafe { BorrowedFd::borrow_raw(fd) }
+}
+
+/// `mkfifoat`.
+pub fn mkfifoat(dir: BorrowedFd<'_>, name: &[u8], mode: u32) -> io::Result<()> {
+    let n = cstr(name)?;
+    // SAFETY: `n` is NUL-terminated.
+    cvt(unsafe { libc::mkfifoat(dir.as_raw_fd(), n.as_ptr(), mode) }).map(drop)
+}
+
+/// `linkat(AT_FDCWD, old, dir, name, AT_SYMLINK_FOLLOW)`: links the object an
+/// `/proc/self/fd/N` path names.
+pub fn linkat_follow(old: &[u8], dir: BorrowedFd<'_>, name: &[u8]) -> io::Result<()> {
+    let o = cstr(old)?;
+    let n = cstr(name)?;
+    // SAFETY: both strings are NUL-terminated.
+    cvt(unsafe {
+        libc::linkat(
+            libc::AT_FDCWD,
+            o.as_ptr(),
+            dir.as_raw_fd(),
+            n.as_ptr(),
+            libc::AT_SYMLINK_FOLLOW,
+        )
+    })
+    .map(drop)
+}
+
+/// `syncfs` of the filesystem holding `fd`.
+pub fn syncfs(fd: BorrowedFd<'_>) -> io::Result<()> {
+    // SAFETY: plain syscall.
+    cvt(unsafe { libc::syncfs(fd.as_raw_fd()) }).map(drop)
+}
+
+/// Sends a signal to a host process.
+pub fn kill_pid(pid: i32, sig: i32) -> io::Result<()> {
+    // SAFETY: plain syscall.
+    cvt(unsafe { libc::kill(pid, sig) }).map(drop)
+}

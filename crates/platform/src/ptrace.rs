@@ -1,0 +1,796 @@
+//! The ptrace + seccomp platform.
+//!
+//! Guest processes are host processes in fresh user, pid, uts, ipc and
+//! network namespaces, chrooted into the root directory, with a seccomp filter
+//! that lets safe syscalls run natively and stops the thread for ruml
+//! (`SECCOMP_RET_TRACE`) on the rest. ruml is their ptrace tracer
+//! (`PTRACE_SEIZE` with `PTRACE_O_EXITKILL`, so no guest process outlives it).
+//! Because the guest lives in its own pid namespace, pids the guest sees are
+//! real pids there: getpid, kill, wait4, process groups and ptys' job control
+//! all work natively, and the guest cannot name a host process.
+//!
+//! Syscall injection works from a seccomp stop: the trapped call is replaced
+//! by the injected one and the thread runs to its syscall-exit stop; further
+//! injections rewind the instruction pointer to the same `syscall`
+//! instruction. Descriptors are installed by injecting `recvmsg` on the
+//! reserved control socket after ruml sends the descriptor with SCM_RIGHTS.
+
+use crate::{Event, ExitStatus, FdInfo, Platform, Resume, Syscall, Tid, RESERVED_FD};
+use std::collections::{HashMap, VecDeque};
+use std::ffi::CString;
+use std::io;
+use std::os::fd::{AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd};
+use std::os::unix::ffi::OsStrExt;
+use std::path::PathBuf;
+
+type Regs = libc::user_regs_struct;
+
+const EVENT_STOP: i32 = 128; // PTRACE_EVENT_STOP
+const SYSCALL_INFO_ENTRY: u8 = 1;
+const SYSCALL_INFO_EXIT: u8 = 2;
+const SYSCALL_INFO_SECCOMP: u8 = 3;
+
+/// What the first guest process is started with.
+pub struct BootSpec {
+    /// Host directory the guest processes are chrooted into.
+    pub chroot_dir: PathBuf,
+    /// UTS nodename for the guest (None leaves "(none)"... set by the kernel).
+    pub hostname: Vec<u8>,
+    /// Host descriptors that become the guest init's fds 0, 1 and 2.
+    pub stdio: [RawFd; 3],
+    /// Make stdin the controlling terminal of init's new session.
+    pub controlling_tty: bool,
+    /// Guest path of init, its argv and environment.
+    pub init: Vec<u8>,
+    pub argv: Vec<Vec<u8>>,
+    pub envp: Vec<Vec<u8>>,
+    /// Syscall numbers allowed to run natively.
+    pub native: Vec<u32>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Stop {
+    /// Stopped at a seccomp trap; `regs` are as the guest made the call.
+    Seccomp,
+    /// An injected syscall has completed (syscall-exit stop); the original
+    /// call's registers are in `regs`.
+    Injected,
+    /// Some other stop (signal, event), resumed with PTRACE_CONT.
+    Other,
+    /// Registered from its parent's fork event; its first stop is pending.
+    Fresh,
+    Running,
+}
+
+struct Thread {
+    host: i32,
+    host_tgid: i32,
+    tgid: Tid,
+    stop: Stop,
+    regs: Regs,
+    /// The next seccomp stop with this exact call is ruml's own re-issue of
+    /// a trapped call and runs without a new trap.
+    pass: Option<(u64, [u64; 6], u64)>,
+    /// Signals that arrived while ruml injected syscalls, re-raised on resume.
+    deferred: Vec<i32>,
+}
+
+/// The ptrace platform.
+pub struct PtracePlatform {
+    threads: HashMap<Tid, Thread>,
+    by_host: HashMap<i32, Tid>,
+    /// Host tids of auto-attached children seen stopped before their parent's
+    /// fork event; they stay stopped until registered.
+    unclaimed: Vec<i32>,
+    pending: VecDeque<Event>,
+    ctl: OwnedFd,
+    ctl_guest_end: OwnedFd,
+    init_host: i32,
+}
+
+fn cvt(r: libc::c_long) -> io::Result<libc::c_long> {
+    if r < 0 {
+        Err(io::Error::last_os_error())
+    } else {
+        Ok(r)
+    }
+}
+
+fn ptrace(req: libc::c_uint, pid: i32, addr: usize, data: usize) -> io::Result<libc::c_long> {
+    // SAFETY: every request we issue passes either integers or pointers to
+    // live, correctly sized buffers owned by the caller.
+    cvt(unsafe { libc::ptrace(req, pid, addr, data) })
+}
+
+fn get_regs(pid: i32) -> io::Result<Regs> {
+    // SAFETY: plain data.
+    let mut r: Regs = unsafe { std::mem::zeroed() };
+    ptrace(libc::PTRACE_GETREGS, pid, 0, &mut r as *mut Regs as usize)?;
+    Ok(r)
+}
+
+fn set_regs(pid: i32, r: &Regs) -> io::Result<()> {
+    ptrace(libc::PTRACE_SETREGS, pid, 0, r as *const Regs as usize).map(drop)
+}
+
+/// The `op` byte of PTRACE_GET_SYSCALL_INFO.
+fn syscall_op(pid: i32) -> io::Result<u8> {
+    let mut buf = [0u8; 88];
+    ptrace(0x420e, pid, buf.len(), buf.as_mut_ptr() as usize)?;
+    Ok(buf[0])
+}
+
+fn event_msg(pid: i32) -> io::Result<u64> {
+    let mut m: libc::c_ulong = 0;
+    ptrace(
+        libc::PTRACE_GETEVENTMSG,
+        pid,
+        0,
+        &mut m as *mut libc::c_ulong as usize,
+    )?;
+    Ok(m)
+}
+
+fn waitpid(pid: i32) -> io::Result<(i32, i32)> {
+    loop {
+        let mut status = 0;
+        // SAFETY: `status` is a valid out-pointer.
+        let r = unsafe { libc::waitpid(pid, &mut status, libc::__WALL) };
+        if r >= 0 {
+            return Ok((r, status));
+        }
+        let e = io::Error::last_os_error();
+        if e.kind() != io::ErrorKind::Interrupted {
+            return Err(e);
+        }
+    }
+}
+
+fn exit_status(status: i32) -> ExitStatus {
+    if libc::WIFEXITED(status) {
+        ExitStatus::Exited(libc::WEXITSTATUS(status))
+    } else {
+        ExitStatus::Signaled {
+            sig: libc::WTERMSIG(status),
+            core: libc::WCOREDUMP(status),
+        }
+    }
+}
+
+/// Reads the guest (innermost namespace) tid and tgid of a host thread.
+fn ns_ids(host: i32) -> io::Result<(Tid, Tid, i32)> {
+    let s = std::fs::read_to_string(format!("/proc/{host}/status"))?;
+    let last = |key: &str| -> Option<i32> {
+        s.lines()
+            .find(|l| l.starts_with(key))
+            .and_then(|l| l.split_whitespace().last())
+            .and_then(|v| v.parse().ok())
+    };
+    let first = |key: &str| -> Option<i32> {
+        s.lines()
+            .find(|l| l.starts_with(key))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|v| v.parse().ok())
+    };
+    match (last("NSpid:"), last("NStgid:"), first("Tgid:")) {
+        (Some(t), Some(g), Some(hg)) => Ok((t, g, hg)),
+        _ => Err(io::Error::other("malformed /proc status")),
+    }
+}
+
+fn regs_call(r: &Regs) -> Syscall {
+    Syscall {
+        nr: r.orig_rax,
+        args: [r.rdi, r.rsi, r.rdx, r.r10, r.r8, r.r9],
+        ip: r.rip,
+        sp: r.rsp,
+    }
+}
+
+fn set_call(r: &mut Regs, nr: u64, a: [u64; 6]) {
+    r.orig_rax = nr;
+    r.rax = nr;
+    r.rdi = a[0];
+    r.rsi = a[1];
+    r.rdx = a[2];
+    r.r10 = a[3];
+    r.r8 = a[4];
+    r.r9 = a[5];
+}
+
+struct ChildArgs {
+    root: CString,
+    hostname: Vec<u8>,
+    stdio: [RawFd; 3],
+    ctty: bool,
+    ctl: RawFd,
+    sync: RawFd,
+    init: CString,
+    argv: Vec<*const libc::c_char>,
+    envp: Vec<*const libc::c_char>,
+    filter: libc::sock_fprog,
+}
+
+/// The first guest process, between clone and its trapped execve of init.
+/// Runs in a forked copy of ruml: only raw syscalls, no allocation.
+fn child_main(a: &ChildArgs) -> ! {
+    // SAFETY: every call below is a plain syscall on integers or on pointers
+    // into `a`, which the parent built before the clone and which this copy
+    // of its address space still holds. Nothing here allocates or locks.
+    unsafe {
+        let mut b = 0u8;
+        if libc::read(a.sync, (&mut b as *mut u8).cast(), 1) != 1 {
+            libc::_exit(126);
+        }
+        // A clean signal state and umask, as Linux gives init.
+        let mut empty: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut empty);
+        libc::sigprocmask(libc::SIG_SETMASK, &empty, std::ptr::null_mut());
+        for s in 1..32 {
+            libc::signal(s, libc::SIG_DFL);
+        }
+        libc::umask(0o022);
+        if !a.hostname.is_empty() {
+            libc::sethostname(a.hostname.as_ptr().cast(), a.hostname.len());
+        }
+        libc::setsid();
+        for (i, &fd) in a.stdio.iter().enumerate() {
+            libc::dup2(fd, i as i32);
+        }
+        if a.ctty {
+            libc::ioctl(0, libc::TIOCSCTTY, 0);
+        }
+        libc::dup2(a.ctl, RESERVED_FD);
+        libc::syscall(libc::SYS_close_range, 3, RESERVED_FD - 1, 0);
+        libc::syscall(libc::SYS_close_range, RESERVED_FD + 1, u32::MAX, 0);
+        if libc::chroot(a.root.as_ptr()) != 0 || libc::chdir(c"/".as_ptr()) != 0 {
+            libc::_exit(125);
+        }
+        libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
+        libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+        if libc::syscall(
+            libc::SYS_seccomp,
+            libc::SECCOMP_SET_MODE_FILTER,
+            0,
+            &a.filter,
+        ) != 0
+        {
+            libc::_exit(124);
+        }
+        libc::execve(a.init.as_ptr(), a.argv.as_ptr(), a.envp.as_ptr());
+        libc::_exit(127);
+    }
+}
+
+fn write_file(path: String, data: &str) -> io::Result<()> {
+    std::fs::write(path, data)
+}
+
+impl PtracePlatform {
+    /// Starts the guest's first process (pid 1 of a new pid namespace) and
+    /// returns the platform and init's tid. Init's first act is a trapped
+    /// execve of `spec.init`.
+    pub fn boot(spec: &BootSpec) -> io::Result<(Self, Tid)> {
+        let (ctl, ctl_guest_end) = crate::host::socketpair_dgram()?;
+        let (sync_r, sync_w) = crate::host::pipe()?;
+        let cs = |b: &[u8]| CString::new(b).map_err(|_| io::Error::from_raw_os_error(libc::EINVAL));
+        let argv: Vec<CString> = spec.argv.iter().map(|a| cs(a)).collect::<io::Result<_>>()?;
+        let envp: Vec<CString> = spec.envp.iter().map(|a| cs(a)).collect::<io::Result<_>>()?;
+        let mut filter = crate::seccomp::build_filter(&spec.native);
+        let args = ChildArgs {
+            root: cs(spec.chroot_dir.as_os_str().as_bytes())?,
+            hostname: spec.hostname.clone(),
+            stdio: spec.stdio,
+            ctty: spec.controlling_tty,
+            ctl: ctl_guest_end.as_raw_fd(),
+            sync: sync_r.as_raw_fd(),
+            init: cs(&spec.init)?,
+            argv: argv
+                .iter()
+                .map(|a| a.as_ptr())
+                .chain([std::ptr::null()])
+                .collect(),
+            envp: envp
+                .iter()
+                .map(|a| a.as_ptr())
+                .chain([std::ptr::null()])
+                .collect(),
+            filter: libc::sock_fprog {
+                len: filter.len() as u16,
+                filter: filter.as_mut_ptr(),
+            },
+        };
+        let flags = libc::CLONE_NEWUSER
+            | libc::CLONE_NEWPID
+            | libc::CLONE_NEWUTS
+            | libc::CLONE_NEWIPC
+            | libc::CLONE_NEWNET
+            | libc::SIGCHLD;
+        // SAFETY: a fork-like clone (no new stack): the child gets a copy of
+        // our address space and runs only `child_main`, which never returns.
+        let pid = unsafe { libc::syscall(libc::SYS_clone, flags, 0, 0, 0, 0) };
+        if pid == 0 {
+            child_main(&args);
+        }
+        let pid = cvt(pid)? as i32;
+        drop(sync_r);
+        let opts = libc::PTRACE_O_TRACESYSGOOD
+            | libc::PTRACE_O_TRACEFORK
+            | libc::PTRACE_O_TRACEVFORK
+            | libc::PTRACE_O_TRACECLONE
+            | libc::PTRACE_O_TRACEEXEC
+            | libc::PTRACE_O_TRACESECCOMP
+            | libc::PTRACE_O_EXITKILL;
+        let setup = (|| {
+            ptrace(libc::PTRACE_SEIZE, pid, 0, opts as usize)?;
+            let (uid, gid) = crate::host::host_ids();
+            write_file(format!("/proc/{pid}/setgroups"), "deny")?;
+            write_file(format!("/proc/{pid}/uid_map"), &format!("0 {uid} 1"))?;
+            write_file(format!("/proc/{pid}/gid_map"), &format!("0 {gid} 1"))?;
+            crate::host::write_all(sync_w.as_fd_borrowed(), b"g")
+        })();
+        if let Err(e) = setup {
+            // SAFETY: killing the child we just created.
+            unsafe { libc::kill(pid, libc::SIGKILL) };
+            let _ = waitpid(pid);
+            return Err(e);
+        }
+        drop(sync_w);
+        let mut p = PtracePlatform {
+            threads: HashMap::new(),
+            by_host: HashMap::new(),
+            unclaimed: Vec::new(),
+            pending: VecDeque::new(),
+            ctl,
+            ctl_guest_end,
+            init_host: pid,
+        };
+        p.register(pid, pid)?;
+        Ok((p, 1))
+    }
+
+    fn register(&mut self, host: i32, _parent_host: i32) -> io::Result<(Tid, Tid)> {
+        let (tid, tgid, host_tgid) = ns_ids(host)?;
+        self.threads.insert(
+            tid,
+            Thread {
+                host,
+                host_tgid,
+                tgid,
+                stop: Stop::Running,
+                // SAFETY: plain data.
+                regs: unsafe { std::mem::zeroed() },
+                pass: None,
+                deferred: Vec::new(),
+            },
+        );
+        self.by_host.insert(host, tid);
+        Ok((tid, tgid))
+    }
+
+    fn thread(&mut self, tid: Tid) -> io::Result<&mut Thread> {
+        self.threads
+            .get_mut(&tid)
+            .ok_or_else(|| io::Error::from_raw_os_error(libc::ESRCH))
+    }
+
+    fn cont(host: i32, sig: i32) -> io::Result<()> {
+        ptrace(libc::PTRACE_CONT, host, 0, sig as usize).map(drop)
+    }
+
+    fn exited(&mut self, host: i32, status: i32) {
+        if let Some(tid) = self.by_host.remove(&host) {
+            if let Some(t) = self.threads.remove(&tid) {
+                self.pending.push_back(Event::Exited {
+                    tid,
+                    tgid: t.tgid,
+                    status: exit_status(status),
+                });
+            }
+        }
+    }
+
+    /// Runs the thread (already set up) until its syscall-exit stop.
+    fn run_to_exit(&mut self, tid: Tid) -> io::Result<Regs> {
+        let host = self.thread(tid)?.host;
+        ptrace(libc::PTRACE_SYSCALL, host, 0, 0)?;
+        loop {
+            let (_, status) = waitpid(host)?;
+            if libc::WIFEXITED(status) || libc::WIFSIGNALED(status) {
+                self.exited(host, status);
+                return Err(io::Error::from_raw_os_error(libc::ESRCH));
+            }
+            let sig = libc::WSTOPSIG(status);
+            if sig == libc::SIGTRAP | 0x80 || status >> 16 == libc::PTRACE_EVENT_SECCOMP {
+                match syscall_op(host)? {
+                    SYSCALL_INFO_EXIT => return get_regs(host),
+                    SYSCALL_INFO_ENTRY | SYSCALL_INFO_SECCOMP => {}
+                    _ => {}
+                }
+                ptrace(libc::PTRACE_SYSCALL, host, 0, 0)?;
+            } else if status >> 16 == 0 {
+                // A signal arrived on the way; hold it until we resume.
+                self.thread(tid)?.deferred.push(sig);
+                ptrace(libc::PTRACE_SYSCALL, host, 0, 0)?;
+            } else {
+                ptrace(libc::PTRACE_SYSCALL, host, 0, 0)?;
+            }
+        }
+    }
+
+    fn reraise_deferred(&mut self, tid: Tid) {
+        if let Some(t) = self.threads.get_mut(&tid) {
+            for sig in t.deferred.drain(..) {
+                // SAFETY: signalling a thread of our own guest.
+                unsafe { libc::syscall(libc::SYS_tgkill, t.host_tgid, t.host, sig) };
+            }
+        }
+    }
+}
+
+trait AsFdBorrowed {
+    fn as_fd_borrowed(&self) -> BorrowedFd<'_>;
+}
+impl AsFdBorrowed for OwnedFd {
+    fn as_fd_borrowed(&self) -> BorrowedFd<'_> {
+        std::os::fd::AsFd::as_fd(self)
+    }
+}
+
+impl Platform for PtracePlatform {
+    fn wait_event(&mut self) -> io::Result<Event> {
+        loop {
+            if let Some(e) = self.pending.pop_front() {
+                return Ok(e);
+            }
+            let (host, status) = waitpid(-1)?;
+            if libc::WIFEXITED(status) || libc::WIFSIGNALED(status) {
+                self.exited(host, status);
+                continue;
+            }
+            if !libc::WIFSTOPPED(status) {
+                continue;
+            }
+            let sig = libc::WSTOPSIG(status);
+            let event = status >> 16;
+            let Some(&tid) = self.by_host.get(&host) else {
+                // A new auto-attached child, stopped until its parent's
+                // fork/clone event registers it.
+                self.unclaimed.push(host);
+                continue;
+            };
+            match event {
+                libc::PTRACE_EVENT_SECCOMP => {
+                    let regs = get_regs(host)?;
+                    let call = regs_call(&regs);
+                    let t = self.thread(tid)?;
+                    t.regs = regs;
+                    if t.pass.take() == Some((call.nr, call.args, call.ip)) {
+                        t.stop = Stop::Running;
+                        Self::cont(host, 0)?;
+                        continue;
+                    }
+                    t.stop = Stop::Seccomp;
+                    return Ok(Event::Syscall { tid, call });
+                }
+                libc::PTRACE_EVENT_FORK | libc::PTRACE_EVENT_VFORK | libc::PTRACE_EVENT_CLONE => {
+                    let child = event_msg(host)? as i32;
+                    let reg = self.register(child, host);
+                    Self::cont(host, 0)?;
+                    let (ctid, ctgid) = match reg {
+                        Ok(ids) => ids,
+                        Err(_) => continue, // already gone
+                    };
+                    if let Some(i) = self.unclaimed.iter().position(|&h| h == child) {
+                        self.unclaimed.swap_remove(i);
+                        Self::cont(child, 0)?;
+                    } else if let Some(t) = self.threads.get_mut(&ctid) {
+                        // Its initial stop is still to come; resume it then.
+                        t.stop = Stop::Fresh;
+                    }
+                    return Ok(Event::NewTask {
+                        tid: ctid,
+                        tgid: ctgid,
+                        parent: tid,
+                    });
+                }
+                libc::PTRACE_EVENT_EXEC => {
+                    let former_host = event_msg(host)? as i32;
+                    let former = if former_host != host {
+                        let f = self.by_host.remove(&former_host);
+                        if let Some(f) = f {
+                            self.threads.remove(&f);
+                        }
+                        f.unwrap_or(tid)
+                    } else {
+                        tid
+                    };
+                    self.thread(tid)?.stop = Stop::Other;
+                    return Ok(Event::Exec { tid, former });
+                }
+                EVENT_STOP => {
+                    let t = self.thread(tid)?;
+                    if t.stop == Stop::Fresh {
+                        // The initial stop of a new child.
+                        t.stop = Stop::Running;
+                        Self::cont(host, 0)?;
+                    } else if matches!(
+                        sig,
+                        libc::SIGSTOP | libc::SIGTSTP | libc::SIGTTIN | libc::SIGTTOU
+                    ) {
+                        // Group stop: stay stopped until SIGCONT.
+                        ptrace(libc::PTRACE_LISTEN, host, 0, 0)?;
+                    } else {
+                        Self::cont(host, 0)?;
+                    }
+                }
+                0 if sig == libc::SIGTRAP | 0x80 => Self::cont(host, 0)?,
+                0 => {
+                    self.thread(tid)?.stop = Stop::Other;
+                    return Ok(Event::Signal { tid, sig });
+                }
+                _ => Self::cont(host, 0)?,
+            }
+        }
+    }
+
+    fn resume(&mut self, tid: Tid, how: Resume) -> io::Result<()> {
+        let t = self.thread(tid)?;
+        let host = t.host;
+        let stop = t.stop;
+        t.stop = Stop::Running;
+        let mut regs = t.regs;
+        let res = match (stop, how) {
+            (Stop::Seccomp, Resume::Native) => Self::cont(host, 0),
+            (Stop::Seccomp, Resume::Return(v)) => {
+                regs.orig_rax = u64::MAX;
+                regs.rax = v as u64;
+                set_regs(host, &regs).and_then(|_| Self::cont(host, 0))
+            }
+            (Stop::Seccomp, Resume::Rewrite { nr, args }) => {
+                set_call(&mut regs, nr, args);
+                set_regs(host, &regs).and_then(|_| Self::cont(host, 0))
+            }
+            (Stop::Injected, Resume::Return(v)) => {
+                regs.rax = v as u64;
+                set_regs(host, &regs).and_then(|_| Self::cont(host, 0))
+            }
+            (Stop::Injected, Resume::Native) | (Stop::Injected, Resume::Rewrite { .. }) => {
+                let (nr, args) = match how {
+                    Resume::Rewrite { nr, args } => (nr, args),
+                    _ => (
+                        regs.orig_rax,
+                        [regs.rdi, regs.rsi, regs.rdx, regs.r10, regs.r8, regs.r9],
+                    ),
+                };
+                set_call(&mut regs, nr, args);
+                self.thread(tid)?.pass = Some((nr, args, regs.rip));
+                regs.rip -= 2;
+                set_regs(host, &regs).and_then(|_| Self::cont(host, 0))
+            }
+            (_, Resume::Signal(sig)) => Self::cont(host, sig),
+            (_, _) => Self::cont(host, 0),
+        };
+        self.reraise_deferred(tid);
+        res
+    }
+
+    fn inject(&mut self, tid: Tid, nr: u64, args: [u64; 6]) -> io::Result<i64> {
+        let t = self.thread(tid)?;
+        let host = t.host;
+        let mut regs = t.regs;
+        match t.stop {
+            Stop::Seccomp => {}
+            Stop::Injected => regs.rip -= 2,
+            _ => return Err(io::Error::from_raw_os_error(libc::EINVAL)),
+        }
+        set_call(&mut regs, nr, args);
+        set_regs(host, &regs)?;
+        let out = self.run_to_exit(tid)?;
+        self.thread(tid)?.stop = Stop::Injected;
+        Ok(out.rax as i64)
+    }
+
+    fn install_fd(&mut self, tid: Tid, fd: BorrowedFd<'_>, cloexec: bool) -> io::Result<i64> {
+        // Send the descriptor over the control socket.
+        let byte = [0u8; 1];
+        let mut cbuf = [0u64; 3];
+        let iov = libc::iovec {
+            iov_base: byte.as_ptr() as *mut _,
+            iov_len: 1,
+        };
+        // SAFETY: plain data.
+        let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
+        msg.msg_iov = &iov as *const _ as *mut _;
+        msg.msg_iovlen = 1;
+        msg.msg_control = cbuf.as_mut_ptr().cast();
+        msg.msg_controllen = 24;
+        // SAFETY: `msg` describes a control buffer of 24 bytes that holds one
+        // cmsghdr and one int, as CMSG_SPACE(4) requires.
+        unsafe {
+            let c = libc::CMSG_FIRSTHDR(&msg);
+            (*c).cmsg_level = libc::SOL_SOCKET;
+            (*c).cmsg_type = libc::SCM_RIGHTS;
+            (*c).cmsg_len = libc::CMSG_LEN(4) as usize;
+            *(libc::CMSG_DATA(c) as *mut i32) = fd.as_raw_fd();
+        }
+        // SAFETY: `msg` and everything it points to are live.
+        if unsafe { libc::sendmsg(self.ctl.as_raw_fd(), &msg, 0) } < 0 {
+            return Err(io::Error::last_os_error());
+        }
+        // Build the guest's msghdr in scratch memory and receive there.
+        let s = self.scratch(tid, 128);
+        let mut m = [0u8; 128];
+        let put =
+            |m: &mut [u8], off: usize, v: u64| m[off..off + 8].copy_from_slice(&v.to_ne_bytes());
+        put(&mut m, 16, s + 64); // msg_iov
+        put(&mut m, 24, 1); // msg_iovlen
+        put(&mut m, 32, s + 96); // msg_control
+        put(&mut m, 40, 24); // msg_controllen
+        put(&mut m, 64, s + 80); // iov_base
+        put(&mut m, 72, 1); // iov_len
+        self.write_mem(tid, s, &m)?;
+        let flags = libc::MSG_DONTWAIT | if cloexec { libc::MSG_CMSG_CLOEXEC } else { 0 };
+        let r = self.inject(
+            tid,
+            libc::SYS_recvmsg as u64,
+            [RESERVED_FD as u64, s, flags as u64, 0, 0, 0],
+        )?;
+        if r < 0 {
+            // Drop the message so the next install does not receive it.
+            let mut b = [0u8; 1];
+            // SAFETY: non-blocking receive into a 1-byte buffer; any passed
+            // descriptor is closed by the kernel as we give no control buffer.
+            unsafe {
+                libc::recv(
+                    self.ctl_guest_end.as_raw_fd(),
+                    b.as_mut_ptr().cast(),
+                    1,
+                    libc::MSG_DONTWAIT,
+                )
+            };
+            return Ok(r);
+        }
+        self.read_mem(tid, s, &mut m)?;
+        let clen = u64::from_ne_bytes(m[96..104].try_into().unwrap());
+        if clen < 20 {
+            return Ok(-(libc::EMFILE as i64));
+        }
+        Ok(i32::from_ne_bytes(m[112..116].try_into().unwrap()) as i64)
+    }
+
+    fn read_mem(&self, tid: Tid, addr: u64, buf: &mut [u8]) -> io::Result<()> {
+        let host = self
+            .threads
+            .get(&tid)
+            .ok_or_else(|| io::Error::from_raw_os_error(libc::ESRCH))?
+            .host;
+        let mut done = 0usize;
+        while done < buf.len() {
+            let local = libc::iovec {
+                iov_base: buf[done..].as_mut_ptr().cast(),
+                iov_len: buf.len() - done,
+            };
+            let remote = libc::iovec {
+                iov_base: (addr + done as u64) as *mut _,
+                iov_len: buf.len() - done,
+            };
+            // SAFETY: `local` points into `buf`, writable for the given length;
+            // the remote side is validated by the kernel.
+            let n = unsafe { libc::process_vm_readv(host, &local, 1, &remote, 1, 0) };
+            if n <= 0 {
+                return Err(io::Error::from_raw_os_error(libc::EFAULT));
+            }
+            done += n as usize;
+        }
+        Ok(())
+    }
+
+    fn write_mem(&self, tid: Tid, addr: u64, data: &[u8]) -> io::Result<()> {
+        let host = self
+            .threads
+            .get(&tid)
+            .ok_or_else(|| io::Error::from_raw_os_error(libc::ESRCH))?
+            .host;
+        let mut done = 0usize;
+        while done < data.len() {
+            let local = libc::iovec {
+                iov_base: data[done..].as_ptr() as *mut _,
+                iov_len: data.len() - done,
+            };
+            let remote = libc::iovec {
+                iov_base: (addr + done as u64) as *mut _,
+                iov_len: data.len() - done,
+            };
+            // SAFETY: `local` points into `data`, readable for the given
+            // length; the remote side is validated by the kernel.
+            let n = unsafe { libc::process_vm_writev(host, &local, 1, &remote, 1, 0) };
+            if n <= 0 {
+                // Fall back to /proc/PID/mem, which also writes read-only
+                // mappings (as ptrace pokes do).
+                let f = std::fs::OpenOptions::new()
+                    .write(true)
+                    .open(format!("/proc/{host}/mem"));
+                return match f {
+                    Ok(f) => {
+                        use std::os::unix::fs::FileExt;
+                        f.write_all_at(&data[done..], addr + done as u64)
+                            .map_err(|_| io::Error::from_raw_os_error(libc::EFAULT))
+                    }
+                    Err(_) => Err(io::Error::from_raw_os_error(libc::EFAULT)),
+                };
+            }
+            done += n as usize;
+        }
+        Ok(())
+    }
+
+    fn fd_info(&self, tid: Tid, fd: i32) -> io::Result<FdInfo> {
+        let host = self
+            .threads
+            .get(&tid)
+            .ok_or_else(|| io::Error::from_raw_os_error(libc::ESRCH))?
+            .host;
+        let p = format!("/proc/{host}/fd/{fd}");
+        let st = crate::host::stat_path(p.as_bytes())
+            .map_err(|_| io::Error::from_raw_os_error(libc::EBADF))?;
+        let link = std::fs::read_link(&p)
+            .map(|l| l.as_os_str().as_bytes().to_vec())
+            .unwrap_or_default();
+        Ok(FdInfo {
+            dev: st.st_dev,
+            ino: st.st_ino,
+            mode: st.st_mode,
+            rdev: st.st_rdev,
+            size: st.st_size,
+            host_path: link,
+        })
+    }
+
+    fn take_fd(&self, tid: Tid, fd: i32) -> io::Result<OwnedFd> {
+        let host = self
+            .threads
+            .get(&tid)
+            .ok_or_else(|| io::Error::from_raw_os_error(libc::ESRCH))?
+            .host;
+        // SAFETY: pidfd_open returns a new descriptor or fails.
+        let pidfd = cvt(unsafe { libc::syscall(libc::SYS_pidfd_open, host, 0) })? as RawFd;
+        // SAFETY: `pidfd` is ours; wrap it so it is closed.
+        let pidfd = unsafe { OwnedFd::from_raw_fd(pidfd) };
+        // SAFETY: pidfd_getfd returns a new descriptor or fails.
+        let r = unsafe { libc::syscall(libc::SYS_pidfd_getfd, pidfd.as_raw_fd(), fd, 0) };
+        let r = cvt(r).map_err(|_| io::Error::from_raw_os_error(libc::EBADF))? as RawFd;
+        // SAFETY: `r` is a fresh descriptor owned by us.
+        Ok(unsafe { OwnedFd::from_raw_fd(r) })
+    }
+
+    fn host_tid(&self, tid: Tid) -> Option<i32> {
+        self.threads.get(&tid).map(|t| t.host)
+    }
+
+    fn scratch(&self, tid: Tid, len: usize) -> u64 {
+        let sp = self.threads.get(&tid).map(|t| t.regs.rsp).unwrap_or(0);
+        (sp - 256 - len as u64) & !63
+    }
+
+    fn kill(&self, tid: Tid, sig: i32) -> io::Result<()> {
+        let t = self
+            .threads
+            .get(&tid)
+            .ok_or_else(|| io::Error::from_raw_os_error(libc::ESRCH))?;
+        // SAFETY: signalling a guest process.
+        cvt(unsafe { libc::kill(t.host_tgid, sig) } as libc::c_long).map(drop)
+    }
+
+    fn kill_all(&mut self) {
+        // Killing pid 1 of the namespace takes every guest process with it.
+        // SAFETY: signalling our own child.
+        unsafe { libc::kill(self.init_host, libc::SIGKILL) };
+        while let Ok((h, status)) = waitpid(-1) {
+            if libc::WIFEXITED(status) || libc::WIFSIGNALED(status) {
+                self.by_host.remove(&h);
+            }
+        }
+        self.threads.clear();
+    }
+}

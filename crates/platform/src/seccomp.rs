@@ -1,0 +1,144 @@
+//! Builds the seccomp BPF program every guest process runs under.
+//!
+//! The program is data derived from the kernel's syscall table: syscalls the
+//! table marks as native run on the host untouched (`SECCOMP_RET_ALLOW`);
+//! everything else, including numbers the table does not know, stops the
+//! thread for the tracer (`SECCOMP_RET_TRACE`). Two exceptions keep the
+//! platform's reserved control descriptor out of the guest's reach: any call
+//! whose first argument, or whose target of `dup2`/`dup3`, is
+//! [`RESERVED_FD`](crate::RESERVED_FD) is trapped too.
+
+use crate::RESERVED_FD;
+
+/// One classic-BPF instruction, laid out as the kernel's `struct sock_filter`.
+pub type Insn = libc::sock_filter;
+
+const BPF_LD_W_ABS: u16 = (libc::BPF_LD | libc::BPF_W | libc::BPF_ABS) as u16;
+const BPF_JEQ_K: u16 = (libc::BPF_JMP | libc::BPF_JEQ | libc::BPF_K) as u16;
+const BPF_JGE_K: u16 = (libc::BPF_JMP | libc::BPF_JGE | libc::BPF_K) as u16;
+const BPF_RET_K: u16 = (libc::BPF_RET | libc::BPF_K) as u16;
+
+const AUDIT_ARCH_X86_64: u32 = 0xc000_003e;
+const X32_SYSCALL_BIT: u32 = 0x4000_0000;
+
+// Offsets inside `struct seccomp_data`.
+const OFF_NR: u32 = 0;
+const OFF_ARCH: u32 = 4;
+const fn off_arg_lo(n: u32) -> u32 {
+    16 + 8 * n
+}
+
+fn stmt(code: u16, k: u32) -> Insn {
+    Insn {
+        code,
+        jt: 0,
+        jf: 0,
+        k,
+    }
+}
+
+fn jump(code: u16, k: u32, jt: u8, jf: u8) -> Insn {
+    Insn { code, jt, jf, k }
+}
+
+/// The filter program for a guest, given the syscall numbers allowed to run
+/// natively.
+pub fn build_filter(native: &[u32]) -> Vec<Insn> {
+    let ret_allow = stmt(BPF_RET_K, libc::SECCOMP_RET_ALLOW);
+    let ret_trace = stmt(BPF_RET_K, libc::SECCOMP_RET_TRACE);
+    let ret_enosys = stmt(BPF_RET_K, libc::SECCOMP_RET_ERRNO | libc::ENOSYS as u32);
+    let mut p = vec![
+        // 32-bit (int 0x80) and x32 system calls are not part of the guest ABI.
+        stmt(BPF_LD_W_ABS, OFF_ARCH),
+        jump(BPF_JEQ_K, AUDIT_ARCH_X86_64, 1, 0),
+        ret_enosys,
+        stmt(BPF_LD_W_ABS, OFF_NR),
+        jump(BPF_JGE_K, X32_SYSCALL_BIT, 0, 1),
+        ret_enosys,
+    ];
+    // Trap if argument `n` is the reserved descriptor (both halves checked).
+    let guard_arg = |p: &mut Vec<Insn>, n: u32| {
+        p.push(stmt(BPF_LD_W_ABS, off_arg_lo(n)));
+        p.push(jump(BPF_JEQ_K, RESERVED_FD as u32, 0, 3));
+        p.push(stmt(BPF_LD_W_ABS, off_arg_lo(n) + 4));
+        p.push(jump(BPF_JEQ_K, 0, 0, 1));
+        p.push(ret_trace);
+    };
+    guard_arg(&mut p, 0);
+    // dup2/dup3 name the reserved descriptor as their second argument.
+    p.push(stmt(BPF_LD_W_ABS, OFF_NR));
+    p.push(jump(BPF_JEQ_K, libc::SYS_dup2 as u32, 1, 0));
+    p.push(jump(BPF_JEQ_K, libc::SYS_dup3 as u32, 0, 5));
+    guard_arg(&mut p, 1);
+    p.push(stmt(BPF_LD_W_ABS, OFF_NR));
+    for &nr in native {
+        p.push(jump(BPF_JEQ_K, nr, 0, 1));
+        p.push(ret_allow);
+    }
+    p.push(ret_trace);
+    p
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A tiny classic-BPF interpreter, enough for the instructions we emit.
+    fn run(prog: &[Insn], nr: u32, arch: u32, args: [u64; 6]) -> u32 {
+        let mut data = [0u8; 64];
+        data[0..4].copy_from_slice(&nr.to_ne_bytes());
+        data[4..8].copy_from_slice(&arch.to_ne_bytes());
+        for (i, a) in args.iter().enumerate() {
+            data[16 + 8 * i..24 + 8 * i].copy_from_slice(&a.to_ne_bytes());
+        }
+        let mut acc = 0u32;
+        let mut pc = 0usize;
+        loop {
+            let i = prog[pc];
+            match i.code {
+                BPF_LD_W_ABS => {
+                    let o = i.k as usize;
+                    acc = u32::from_ne_bytes(data[o..o + 4].try_into().unwrap());
+                    pc += 1;
+                }
+                BPF_JEQ_K => pc += 1 + if acc == i.k { i.jt } else { i.jf } as usize,
+                BPF_JGE_K => pc += 1 + if acc >= i.k { i.jt } else { i.jf } as usize,
+                BPF_RET_K => return i.k,
+                c => panic!("unexpected opcode {c}"),
+            }
+        }
+    }
+
+    #[test]
+    fn classifies_calls() {
+        let p = build_filter(&[0, 1, 33]);
+        let a = AUDIT_ARCH_X86_64;
+        assert_eq!(run(&p, 0, a, [0; 6]), libc::SECCOMP_RET_ALLOW);
+        assert_eq!(run(&p, 2, a, [0; 6]), libc::SECCOMP_RET_TRACE);
+        assert_eq!(
+            run(&p, 0, a, [RESERVED_FD as u64, 0, 0, 0, 0, 0]),
+            libc::SECCOMP_RET_TRACE
+        );
+        assert_eq!(
+            run(&p, 0, a, [(1 << 32) | RESERVED_FD as u64, 0, 0, 0, 0, 0]),
+            libc::SECCOMP_RET_ALLOW
+        );
+        assert_eq!(
+            run(&p, 33, a, [3, RESERVED_FD as u64, 0, 0, 0, 0]),
+            libc::SECCOMP_RET_TRACE
+        );
+        assert_eq!(run(&p, 33, a, [3, 4, 0, 0, 0, 0]), libc::SECCOMP_RET_ALLOW);
+        assert_eq!(
+            run(&p, 1, a, [3, RESERVED_FD as u64, 0, 0, 0, 0]),
+            libc::SECCOMP_RET_ALLOW
+        );
+        assert_eq!(
+            run(&p, 0, 0x4000_0003, [0; 6]) & 0xffff_0000,
+            libc::SECCOMP_RET_ERRNO
+        );
+        assert_eq!(
+            run(&p, X32_SYSCALL_BIT, a, [0; 6]) & 0xffff_0000,
+            libc::SECCOMP_RET_ERRNO
+        );
+    }
+}

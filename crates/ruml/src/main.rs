@@ -1,0 +1,176 @@
+//! The `ruml` command: boots a VM from UML's command line, and (later) the
+//! companion tools as subcommands.
+
+use ruml_kernel::config::{self, Command};
+use ruml_kernel::console::Console;
+use ruml_kernel::fs::{devices, hostfs, procfs};
+use ruml_kernel::vfs::{Follow, Mount, Vfs};
+use ruml_kernel::{syscalls, Kernel, VmExit};
+use ruml_platform::ptrace::{BootSpec, PtracePlatform};
+use ruml_platform::{host, Platform};
+use std::os::fd::AsRawFd;
+use std::process::exit;
+
+const HOST_SIGNALS: [i32; 3] = [libc::SIGTERM, libc::SIGINT, libc::SIGHUP];
+
+fn fail(msg: impl std::fmt::Display, code: i32) -> ! {
+    eprintln!("ruml: {msg}");
+    exit(code)
+}
+
+fn help() -> String {
+    format!(
+        "ruml {} - User-Mode Linux rebuilt in Rust\n\n\
+usage: ruml [options] [init args] [NAME=value for init's environment]\n\n\
+  root=/dev/root rootfstype=hostfs rootflags=DIR\n\
+        boot from a host directory (hostfs)\n\
+  rw | ro\n        mount the root read-write or read-only (default ro)\n\
+  init=PATH\n        program to run as pid 1 (default: /sbin/init, /etc/init, /bin/init, /bin/sh)\n\
+  mem=SIZE\n        guest memory, with K, M or G suffix (default 64M)\n\
+  umid=NAME\n        machine id\n\
+  hostname=NAME\n        the guest's host name\n\
+  hostfs=DIR\n        allow hostfs mounts, confined below DIR\n\
+  con=CHAN, con<N>=CHAN\n        console channels: fd:N, null, none, or IN,OUT (default con0=fd:0,fd:1)\n\
+  quiet\n        fewer host-side messages\n\
+  --syscalls\n        print the syscall table and its support status\n\
+  --help, --version\n",
+        env!("CARGO_PKG_VERSION")
+    )
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let argv0 = args
+        .first()
+        .map(|a| a.rsplit('/').next().unwrap_or(a).to_string())
+        .unwrap_or_default();
+    if ["uml_mkcow", "uml_moo", "uml_switch", "uml_mconsole"].contains(&argv0.as_str()) {
+        fail(format!("{argv0}: not implemented yet"), 2);
+    }
+    let rest = &args[1.min(args.len())..];
+    if rest.first().map(String::as_str) == Some("--syscalls") {
+        print!("{}", syscalls::describe());
+        return;
+    }
+    let cfg = match config::parse(rest) {
+        Ok(Command::Help) => {
+            print!("{}", help());
+            return;
+        }
+        Ok(Command::Version) => {
+            println!("{}", env!("CARGO_PKG_VERSION"));
+            return;
+        }
+        Ok(Command::Boot(c)) => *c,
+        Err(e) => fail(e, 2),
+    };
+    // Host signals are taken by a dedicated thread; block them everywhere
+    // else before any thread starts.
+    host::block_signals(&HOST_SIGNALS);
+    loop {
+        match boot(cfg.clone()) {
+            VmExit::Halt => exit(0),
+            VmExit::Reboot => continue,
+            VmExit::Panic(msg) => {
+                eprintln!("{msg}");
+                exit(1)
+            }
+            VmExit::Terminated => exit(1),
+        }
+    }
+}
+
+fn boot(cfg: config::BootConfig) -> VmExit {
+    let root_dir = cfg.root_dir();
+    if !host::is_dir(&root_dir) {
+        fail(
+            format!("rootflags={}: not a directory", root_dir.display()),
+            2,
+        );
+    }
+    let mut console =
+        Console::open(&cfg.consoles[0]).unwrap_or_else(|e| fail(format!("con0: {e}"), 2));
+    let guest_console =
+        host::reopen(console.guest_fd(), libc::O_RDWR).unwrap_or_else(|e| fail(e, 1));
+    devices::set_console(
+        host::reopen(console.guest_fd(), libc::O_RDWR).unwrap_or_else(|e| fail(e, 1)),
+    );
+
+    let root =
+        hostfs::mount(&root_dir, true).unwrap_or_else(|e| fail(format!("rootflags: {e}"), 2));
+    let mut vfs = Vfs::new(Mount {
+        id: 0,
+        path: b"/".to_vec(),
+        root,
+        fstype: "hostfs".into(),
+        source: "/dev/root".into(),
+        read_only: cfg.read_only,
+        native: true,
+    });
+    let top = vfs.root();
+    if let Ok(dev) = vfs.resolve(&top, &top, b"/dev", Follow::Yes) {
+        if let Ok(d) = ruml_kernel::fs::devices_dir() {
+            let _ = vfs.add_mount(&dev, d, "devtmpfs", "devtmpfs", false);
+        }
+    }
+    let init = match &cfg.init {
+        Some(i) => {
+            if vfs.resolve(&top, &top, i.as_bytes(), Follow::Yes).is_err() {
+                fail(format!("init={i}: not found in the root filesystem"), 2);
+            }
+            i.clone()
+        }
+        None => ["/sbin/init", "/etc/init", "/bin/init", "/bin/sh"]
+            .iter()
+            .find(|p| vfs.resolve(&top, &top, p.as_bytes(), Follow::Yes).is_ok())
+            .map(|s| s.to_string())
+            .unwrap_or_else(|| {
+                fail(
+                    "No working init found. Try passing init= option to kernel.",
+                    2,
+                )
+            }),
+    };
+    let mut argv = vec![init.clone().into_bytes()];
+    argv.extend(cfg.init_args.iter().map(|a| a.clone().into_bytes()));
+    let mut envp = vec![b"HOME=/".to_vec(), b"TERM=linux".to_vec()];
+    envp.extend(cfg.init_env.iter().map(|a| a.clone().into_bytes()));
+    let gc = guest_console.as_raw_fd();
+    let spec = BootSpec {
+        chroot_dir: root_dir.canonicalize().unwrap_or(root_dir.clone()),
+        hostname: cfg
+            .hostname
+            .clone()
+            .unwrap_or_else(|| "(none)".into())
+            .into_bytes(),
+        stdio: [gc, gc, gc],
+        controlling_tty: console.is_tty(),
+        init: init.into_bytes(),
+        argv,
+        envp,
+        native: syscalls::native_numbers(),
+    };
+    let boot_ns = host::clock_ns(libc::CLOCK_MONOTONIC);
+    let (platform, _) = PtracePlatform::boot(&spec)
+        .unwrap_or_else(|e| fail(format!("cannot start the guest: {e}"), 1));
+    drop(guest_console);
+    let init_host = platform.host_tid(1).unwrap_or(0);
+    let mut k = Kernel::new(cfg.clone(), vfs, Box::new(platform), boot_ns);
+    procfs::publish(|s| {
+        s.mem = cfg.mem;
+        s.boot_ns = boot_ns;
+        s.cmdline = cfg.cmdline.clone();
+        s.mounts = "/dev/root / hostfs rw 0 0\ndevtmpfs /dev devtmpfs rw 0 0\n".into();
+    });
+    let term = k.terminate.clone();
+    std::thread::spawn(move || {
+        let sig = host::wait_signal(&HOST_SIGNALS);
+        term.store(true, std::sync::atomic::Ordering::SeqCst);
+        eprintln!("\r\nruml: got signal {sig}, shutting the guest down\r");
+        // Killing the guest's init takes its whole pid namespace with it.
+        let _ = host::kill_pid(init_host, libc::SIGKILL);
+    });
+    let r = k.run();
+    console.shutdown();
+    r
+}

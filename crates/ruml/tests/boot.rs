@@ -1,0 +1,163 @@
+//! Boots real busybox guests and checks what they print and do.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+fn ruml() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_ruml"))
+}
+
+/// A busybox root directory under the test's temp dir, with `init` as given.
+fn busybox_root(name: &str, init: &str) -> PathBuf {
+    let bb = Path::new("/bin/busybox");
+    assert!(
+        bb.exists(),
+        "busybox-static must be installed (apt-get install busybox-static)"
+    );
+    let dir = std::env::temp_dir().join(format!("ruml-test-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    for d in ["bin", "dev", "proc", "tmp", "sys", "etc"] {
+        std::fs::create_dir_all(dir.join(d)).unwrap();
+    }
+    std::fs::copy(bb, dir.join("bin/busybox")).unwrap();
+    let list = Command::new(bb).arg("--list").output().unwrap();
+    for applet in String::from_utf8_lossy(&list.stdout).lines() {
+        if applet != "busybox" {
+            let _ = std::os::unix::fs::symlink("busybox", dir.join("bin").join(applet));
+        }
+    }
+    std::fs::write(dir.join("init"), init).unwrap();
+    Command::new("chmod")
+        .arg("755")
+        .arg(dir.join("init"))
+        .status()
+        .unwrap();
+    dir
+}
+
+fn boot(root: &Path, extra: &[&str]) -> Output {
+    let mut args = vec![
+        "root=/dev/root".to_string(),
+        "rootfstype=hostfs".into(),
+        format!("rootflags={}", root.display()),
+        "rw".into(),
+        "init=/init".into(),
+        "quiet".into(),
+    ];
+    args.extend(extra.iter().map(|s| s.to_string()));
+    Command::new(ruml())
+        .args(&args)
+        .stdin(Stdio::null())
+        .output()
+        .expect("run ruml")
+}
+
+fn text(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).replace("\r\n", "\n")
+}
+
+#[test]
+fn busybox_init_runs_as_pid1_and_powers_off() {
+    let root = busybox_root(
+        "pid1",
+        "#!/bin/sh\necho \"pid=$$\"\necho hello > /tmp/f\ncat /tmp/f\nid -u\nhostname\nls /\n\
+         mount -t proc proc /proc && grep MemTotal /proc/meminfo\necho \"arg=$1 var=$MYVAR\"\npoweroff -f\n",
+    );
+    let o = boot(&root, &["mem=32M", "hostname=vm1", "MYVAR=hi", "single"]);
+    let out = text(&o);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "stdout: {out}\nstderr: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(out.contains("pid=1\n"), "{out}");
+    assert!(out.contains("hello\n0\nvm1\n"), "{out}");
+    assert!(out.contains("MemTotal:          32768 kB"), "{out}");
+    assert!(out.contains("arg=single var=hi"), "{out}");
+    // The guest wrote through hostfs into the root directory.
+    assert_eq!(
+        std::fs::read_to_string(root.join("tmp/f")).unwrap(),
+        "hello\n"
+    );
+    std::fs::remove_dir_all(root).unwrap();
+}
+
+#[test]
+fn init_exit_is_a_kernel_panic() {
+    let root = busybox_root("panic", "#!/bin/sh\necho bye\nexit 3\n");
+    let o = boot(&root, &[]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("Attempted to kill init! exitcode=0x00000300"),
+        "{err}"
+    );
+    std::fs::remove_dir_all(root).unwrap();
+}
+
+#[test]
+fn guest_cannot_reach_host_files_outside_its_root() {
+    let secret = std::env::temp_dir().join(format!("ruml-secret-{}", std::process::id()));
+    std::fs::write(&secret, "TOPSECRET").unwrap();
+    let s = secret.display().to_string();
+    let init = format!(
+        "#!/bin/sh\ncat {s} 2>/dev/null\ncat ../../../..{s} 2>/dev/null\nln -s {s} /tmp/l; cat /tmp/l 2>/dev/null\n\
+         cd /; cd ..; cd ..; ls -d \"$PWD\"\ncat /proc/1/root{s} 2>/dev/null\nls /proc/1 2>/dev/null | head -1\n\
+         echo done\npoweroff -f\n"
+    );
+    let root = busybox_root("escape", &init);
+    let o = boot(&root, &[]);
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(0), "{out}");
+    assert!(!out.contains("TOPSECRET"), "{out}");
+    assert!(out.contains("/\ndone"), "{out}");
+    std::fs::remove_dir_all(root).unwrap();
+    std::fs::remove_file(secret).unwrap();
+}
+
+#[test]
+fn bad_parameters_give_one_line_errors() {
+    for (args, needle) in [
+        (
+            vec!["mem=lots", "rootfstype=hostfs", "rootflags=/"],
+            "mem=lots",
+        ),
+        (
+            vec!["rootfstype=hostfs", "rootflags=/nonexistent-ruml-dir"],
+            "not a directory",
+        ),
+        (vec!["rootfstype=hostfs"], "rootflags"),
+        (
+            vec!["con99=null", "rootfstype=hostfs", "rootflags=/"],
+            "out of range",
+        ),
+    ] {
+        let o = Command::new(ruml())
+            .args(&args)
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+        assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
+        assert!(err.contains(needle), "{args:?}: {err}");
+    }
+}
+
+#[test]
+fn version_and_syscall_table() {
+    let o = Command::new(ruml()).arg("--version").output().unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout).trim(),
+        env!("CARGO_PKG_VERSION")
+    );
+    let o = Command::new(ruml()).arg("--syscalls").output().unwrap();
+    let t = String::from_utf8_lossy(&o.stdout);
+    assert!(t
+        .lines()
+        .any(|l| l.contains("openat") && l.contains("trapped")));
+    assert!(t
+        .lines()
+        .any(|l| l.contains("io_uring_setup") && l.contains("unsupported")));
+}
