@@ -25,9 +25,9 @@ pub struct Console {
     relay: Option<JoinHandle<()>>,
 }
 
-fn dup_raw(fd: RawFd) -> io::Result<OwnedFd> {
-    host::open_path(format!("/proc/self/fd/{fd}").as_bytes(), libc::O_RDWR)
-        .or_else(|_| host::open_path(format!("/proc/self/fd/{fd}").as_bytes(), libc::O_WRONLY))
+/// Checks that ruml has descriptor `fd` open.
+fn check_fd(fd: RawFd) -> io::Result<()> {
+    host::fstatat(borrow(fd), b"", 0).map(drop)
 }
 
 impl Console {
@@ -60,7 +60,7 @@ impl Console {
         };
         if let Some(i) = in_fd {
             // Validate the descriptor exists.
-            dup_raw(i)
+            check_fd(i)
                 .map_err(|e| io::Error::new(e.kind(), format!("console input fd:{i}: {e}")))?;
             let b = borrow(i);
             if let Some(t) = host::get_termios(b) {
@@ -72,7 +72,7 @@ impl Console {
             }
         }
         if let Some(o) = out_fd {
-            dup_raw(o)
+            check_fd(o)
                 .map_err(|e| io::Error::new(e.kind(), format!("console output fd:{o}: {e}")))?;
         }
         let (stop_r, stop_w) = host::pipe()?;
