@@ -9,7 +9,7 @@ use super::Ctx;
 use crate::errno::{Errno, SysResult};
 use crate::fs::{hostfs, procfs, tmpfs};
 use crate::vfs::registry::{self, Object};
-use crate::vfs::{Creator, Follow, Inode, Kind, Loc, SetAttr, Stat};
+use crate::vfs::{join_path, Creator, Follow, Inode, Kind, Loc, SetAttr, Stat};
 use ruml_platform::{host, Resume, RESERVED_FD};
 use std::os::fd::{AsFd, OwnedFd};
 use std::sync::Arc;
@@ -98,15 +98,7 @@ impl Ctx<'_> {
     }
 
     fn native_child(&self, parent: &Loc, name: &[u8]) -> Option<Vec<u8>> {
-        let mut p = self.native(parent)?;
-        if p != b"/" {
-            p.push(b'/');
-        } else {
-            p.clear();
-            p.push(b'/');
-        }
-        p.extend_from_slice(name);
-        Some(p)
+        Some(join_path(&self.native(parent)?, name))
     }
 
     fn install(&mut self, fd: OwnedFd, flags: i32) -> SysResult<Resume> {
@@ -118,14 +110,7 @@ impl Ctx<'_> {
 
     /// Whether a location is the root of a mount other than "/".
     fn is_mountpoint(&self, parent: &Loc, name: &[u8]) -> bool {
-        let mut p = parent.path();
-        if p != b"/" {
-            p.push(b'/');
-        } else {
-            p.clear();
-            p.push(b'/');
-        }
-        p.extend_from_slice(name);
+        let p = join_path(&parent.path(), name);
         self.st.vfs.mounts.iter().any(|m| m.id != 0 && m.path == p)
     }
 }

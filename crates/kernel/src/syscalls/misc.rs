@@ -2,7 +2,7 @@
 
 use super::Ctx;
 use crate::errno::{Errno, SysResult};
-use crate::vfs::Follow;
+use crate::vfs::{join_path, Follow};
 use ruml_platform::{host, Resume};
 
 pub fn sys_sysinfo(c: &mut Ctx<'_>) -> SysResult<Resume> {
@@ -54,16 +54,7 @@ fn unix_addr(c: &mut Ctx<'_>, nr: i64) -> SysResult<Resume> {
                 .native
                 .then(|| parent.inode().native_path())
                 .flatten();
-        np.map(|mut p| {
-            if p != b"/" {
-                p.push(b'/');
-            } else {
-                p.clear();
-                p.push(b'/');
-            }
-            p.extend_from_slice(&name);
-            p
-        })
+        np.map(|p| join_path(&p, &name))
     } else {
         let loc = c.resolve_at(libc::AT_FDCWD, &path, Follow::Yes)?;
         c.st.vfs

@@ -318,6 +318,16 @@ pub enum Follow {
 
 pub const MAX_SYMLINKS: usize = 40;
 
+/// Appends a component to a canonical directory path ("/" + "a" = "/a").
+pub fn join_path(dir: &[u8], name: &[u8]) -> Vec<u8> {
+    let mut p = dir.to_vec();
+    if p != b"/" {
+        p.push(b'/');
+    }
+    p.extend_from_slice(name);
+    p
+}
+
 fn split(path: &[u8]) -> impl DoubleEndedIterator<Item = &[u8]> {
     path.split(|&c| c == b'/').filter(|c| !c.is_empty())
 }
@@ -495,11 +505,7 @@ impl Vfs {
                 return Err(Errno::ENOTDIR);
             }
             let child = cur.lookup(c)?;
-            let mut child_path = loc.path();
-            if child_path != b"/" {
-                child_path.push(b'/');
-            }
-            child_path.extend_from_slice(c);
+            let child_path = join_path(&loc.path(), c);
             let (inode, mount) = match self.mount_at(&child_path) {
                 Some(m) => (m.root.clone(), m.id),
                 None => (child, loc.mount()),
