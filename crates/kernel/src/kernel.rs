@@ -30,7 +30,15 @@ pub struct State {
     pub vfs: Vfs,
     pub tasks: Tasks,
     pub shutdown: Option<VmExit>,
+    /// CLOCK_BOOTTIME when the VM booted.
     pub boot_ns: u64,
+    /// UTS names (the host's copy in the guest's namespace is not read).
+    pub hostname: String,
+    pub domainname: String,
+    /// /proc/sys/kernel/random/boot_id.
+    pub boot_id: String,
+    /// Tasks created since boot (/proc/stat "processes").
+    pub forks: u64,
     pub log: Vec<u8>,
     warned: HashSet<u64>,
     pub max_tasks: usize,
@@ -53,7 +61,7 @@ pub struct Kernel {
 impl State {
     /// Logs a line to the kernel log (and to stderr unless quiet).
     pub fn printk(&mut self, msg: &str) {
-        let t = (ruml_platform::host::clock_ns(libc::CLOCK_MONOTONIC) - self.boot_ns) as f64 / 1e9;
+        let t = (ruml_platform::host::clock_ns(libc::CLOCK_BOOTTIME) - self.boot_ns) as f64 / 1e9;
         let line = format!("[{t:12.6}] {msg}\n");
         self.log.extend_from_slice(line.as_bytes());
         if !self.cfg.quiet {
@@ -97,9 +105,11 @@ impl Kernel {
                 tgid: 1,
                 creds: Creds::root(),
                 exe: Vec::new(),
+                comm_override: None,
             },
         );
         let cfg_root = cfg.root_dir();
+        let hostname = cfg.hostname.clone().unwrap_or_else(|| "(none)".into());
         let max_tasks = ((cfg.mem >> 20) as usize * 16).clamp(256, 32768);
         Kernel {
             st: State {
@@ -108,6 +118,10 @@ impl Kernel {
                 tasks,
                 shutdown: None,
                 boot_ns,
+                hostname,
+                domainname: "(none)".into(),
+                boot_id: crate::fs::procfs::uuid(),
+                forks: 1,
                 log: Vec::new(),
                 warned: HashSet::new(),
                 max_tasks,
@@ -143,6 +157,7 @@ impl Kernel {
                     self.platform.resume(tid, how)
                 }
                 Event::NewTask { tid, tgid, parent } => {
+                    self.st.forks += 1;
                     self.st.tasks.add_child(tid, tgid, parent);
                     Ok(())
                 }

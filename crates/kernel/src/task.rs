@@ -48,11 +48,23 @@ pub struct FsContext {
 }
 
 /// A thread group.
+#[derive(Clone)]
 pub struct Process {
     pub tgid: Tid,
     pub creds: Creds,
     /// Guest path of the running executable.
     pub exe: Vec<u8>,
+    /// When the host's command name is the first value, the guest's is the
+    /// second (the host executed a descriptor, not the guest's path).
+    pub comm_override: Option<(Vec<u8>, Vec<u8>)>,
+}
+
+/// What the kernel notes about an execve until it completes.
+pub struct PendingExec {
+    /// Guest path of the executable.
+    pub path: Vec<u8>,
+    /// See [`Process::comm_override`].
+    pub comm_override: Option<(Vec<u8>, Vec<u8>)>,
 }
 
 /// A thread.
@@ -62,8 +74,8 @@ pub struct Task {
     pub fs: Rc<RefCell<FsContext>>,
     /// Flags of a clone this task has in flight.
     pub pending_clone: Option<u64>,
-    /// Guest path of an execve in flight.
-    pub pending_exec: Option<Vec<u8>>,
+    /// An execve in flight.
+    pub pending_exec: Option<PendingExec>,
 }
 
 /// All tasks and processes.
@@ -92,18 +104,12 @@ impl Tasks {
     /// Records a new task made by `parent`.
     pub fn add_child(&mut self, tid: Tid, tgid: Tid, parent: Tid) {
         let p = self.tasks.get_mut(&parent);
-        let (flags, fs, creds, exe) = match p {
+        let (flags, fs, proc_) = match p {
             Some(p) => {
                 let flags = p.pending_clone.take().unwrap_or(libc::SIGCHLD as u64);
                 let fs = p.fs.clone();
                 let ptgid = p.tgid;
-                let pr = self.procs.get(&ptgid);
-                (
-                    flags,
-                    fs,
-                    pr.map(|x| x.creds.clone()),
-                    pr.map(|x| x.exe.clone()),
-                )
+                (flags, fs, self.procs.get(&ptgid).cloned())
             }
             None => return,
         };
@@ -122,10 +128,15 @@ impl Tasks {
                 pending_exec: None,
             },
         );
-        self.procs.entry(tgid).or_insert_with(|| Process {
-            tgid,
-            creds: creds.unwrap_or_else(Creds::root),
-            exe: exe.unwrap_or_default(),
+        self.procs.entry(tgid).or_insert_with(|| {
+            let mut p = proc_.unwrap_or_else(|| Process {
+                tgid,
+                creds: Creds::root(),
+                exe: Vec::new(),
+                comm_override: None,
+            });
+            p.tgid = tgid;
+            p
         });
     }
 
@@ -156,7 +167,9 @@ impl Tasks {
         let fs = t.fs.borrow().clone();
         t.fs = Rc::new(RefCell::new(fs));
         if let Some(p) = path {
-            self.process_mut(tid).exe = p;
+            let pr = self.process_mut(tid);
+            pr.exe = p.path;
+            pr.comm_override = p.comm_override;
         }
     }
 }

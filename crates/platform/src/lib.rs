@@ -128,6 +128,10 @@ pub trait Platform {
     fn take_fd(&self, tid: Tid, fd: i32) -> io::Result<OwnedFd>;
     /// The host process id of a guest thread (for reading host /proc).
     fn host_tid(&self, tid: Tid) -> Option<i32>;
+    /// Whether a guest thread is in a job-control stop (SIGSTOP and kin).
+    fn job_stopped(&self, tid: Tid) -> bool;
+    /// The guest thread id of a host thread, if it is a guest thread.
+    fn guest_tid(&self, host: i32) -> Option<Tid>;
     /// Guest memory that a stopped thread is not using (below its stack's
     /// red zone), `len` bytes, for arguments of injected syscalls.
     fn scratch(&self, tid: Tid, len: usize) -> u64;

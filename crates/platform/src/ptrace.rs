@@ -73,6 +73,8 @@ struct Thread {
     pass: Option<(u64, [u64; 6], u64)>,
     /// Signals that arrived while ruml injected syscalls, re-raised on resume.
     deferred: Vec<i32>,
+    /// In a job-control stop (held with PTRACE_LISTEN).
+    job_stopped: bool,
 }
 
 /// The ptrace platform.
@@ -362,6 +364,7 @@ impl PtracePlatform {
                 regs: unsafe { std::mem::zeroed() },
                 pass: None,
                 deferred: Vec::new(),
+                job_stopped: false,
             },
         );
         self.by_host.insert(host, tid);
@@ -459,6 +462,7 @@ impl Platform for PtracePlatform {
                 self.unclaimed.push(host);
                 continue;
             };
+            self.thread(tid)?.job_stopped = false;
             match event {
                 libc::PTRACE_EVENT_SECCOMP => {
                     let regs = get_regs(host)?;
@@ -519,6 +523,7 @@ impl Platform for PtracePlatform {
                         libc::SIGSTOP | libc::SIGTSTP | libc::SIGTTIN | libc::SIGTTOU
                     ) {
                         // Group stop: stay stopped until SIGCONT.
+                        t.job_stopped = true;
                         ptrace(libc::PTRACE_LISTEN, host, 0, 0)?;
                     } else {
                         Self::cont(host, 0)?;
@@ -766,6 +771,14 @@ impl Platform for PtracePlatform {
 
     fn host_tid(&self, tid: Tid) -> Option<i32> {
         self.threads.get(&tid).map(|t| t.host)
+    }
+
+    fn job_stopped(&self, tid: Tid) -> bool {
+        self.threads.get(&tid).is_some_and(|t| t.job_stopped)
+    }
+
+    fn guest_tid(&self, host: i32) -> Option<Tid> {
+        self.by_host.get(&host).copied()
     }
 
     fn scratch(&self, tid: Tid, len: usize) -> u64 {

@@ -3,8 +3,8 @@
 
 use ruml_kernel::config::{self, Command};
 use ruml_kernel::console::Console;
-use ruml_kernel::fs::{devices, hostfs, procfs};
-use ruml_kernel::vfs::{Follow, Mount, Vfs};
+use ruml_kernel::fs::{devices, hostfs};
+use ruml_kernel::vfs::{Caller, Follow, Mount, Vfs};
 use ruml_kernel::{syscalls, Kernel, VmExit};
 use ruml_platform::ptrace::{BootSpec, PtracePlatform};
 use ruml_platform::{host, Platform};
@@ -108,21 +108,27 @@ fn boot(cfg: config::BootConfig) -> VmExit {
         native: true,
     });
     let top = vfs.root();
-    if let Ok(dev) = vfs.resolve(&top, &top, b"/dev", Follow::Yes) {
+    if let Ok(dev) = vfs.resolve(&Caller::BOOT, &top, &top, b"/dev", Follow::Yes) {
         if let Ok(d) = ruml_kernel::fs::devices_dir() {
             let _ = vfs.add_mount(&dev, d, "devtmpfs", "devtmpfs", false);
         }
     }
     let init = match &cfg.init {
         Some(i) => {
-            if vfs.resolve(&top, &top, i.as_bytes(), Follow::Yes).is_err() {
+            if vfs
+                .resolve(&Caller::BOOT, &top, &top, i.as_bytes(), Follow::Yes)
+                .is_err()
+            {
                 fail(format!("init={i}: not found in the root filesystem"), 2);
             }
             i.clone()
         }
         None => ["/sbin/init", "/etc/init", "/bin/init", "/bin/sh"]
             .iter()
-            .find(|p| vfs.resolve(&top, &top, p.as_bytes(), Follow::Yes).is_ok())
+            .find(|p| {
+                vfs.resolve(&Caller::BOOT, &top, &top, p.as_bytes(), Follow::Yes)
+                    .is_ok()
+            })
             .map(|s| s.to_string())
             .unwrap_or_else(|| {
                 fail(
@@ -150,18 +156,12 @@ fn boot(cfg: config::BootConfig) -> VmExit {
         envp,
         native: syscalls::native_numbers(),
     };
-    let boot_ns = host::clock_ns(libc::CLOCK_MONOTONIC);
+    let boot_ns = host::clock_ns(libc::CLOCK_BOOTTIME);
     let (platform, _) = PtracePlatform::boot(&spec)
         .unwrap_or_else(|e| fail(format!("cannot start the guest: {e}"), 1));
     drop(guest_console);
     let init_host = platform.host_tid(1).unwrap_or(0);
     let mut k = Kernel::new(cfg.clone(), vfs, Box::new(platform), boot_ns);
-    procfs::publish(|s| {
-        s.mem = cfg.mem;
-        s.boot_ns = boot_ns;
-        s.cmdline = cfg.cmdline.clone();
-        s.mounts = "/dev/root / hostfs rw 0 0\ndevtmpfs /dev devtmpfs rw 0 0\n".into();
-    });
     let term = k.terminate.clone();
     std::thread::spawn(move || {
         let sig = host::wait_signal(&HOST_SIGNALS);

@@ -14,6 +14,18 @@ pub fn set_console(fd: OwnedFd) {
     let _ = CONSOLE.set(fd);
 }
 
+/// The host device number of the console's host object (a pty slave).
+pub fn console_rdev() -> Option<u64> {
+    let c = CONSOLE.get()?;
+    host::fstatat(c.as_fd(), b"", 0).ok().map(|s| s.st_rdev)
+}
+
+/// The host inode number of the console's host object.
+pub fn console_ino() -> Option<u64> {
+    let c = CONSOLE.get()?;
+    host::fstatat(c.as_fd(), b"", 0).ok().map(|s| s.st_ino)
+}
+
 pub const fn mkdev(major: u64, minor: u64) -> u64 {
     ((major & 0xfff) << 8) | (minor & 0xff) | ((minor & !0xff) << 12) | ((major & !0xfff) << 32)
 }

@@ -8,7 +8,7 @@
 //! as they would inside a user namespace.
 
 use crate::errno::{Errno, SysResult};
-use crate::vfs::{Creator, DirEntry, Inode, Kind, SetAttr, Stat, StatFs};
+use crate::vfs::{Caller, Creator, DirEntry, Inode, Kind, SetAttr, Stat, StatFs};
 use ruml_platform::host;
 use std::any::Any;
 use std::os::fd::{AsFd, OwnedFd};
@@ -84,7 +84,7 @@ impl Inode for HostInode {
         self.kind
     }
 
-    fn lookup(&self, name: &[u8]) -> SysResult<Arc<dyn Inode>> {
+    fn lookup(&self, _cx: &Caller<'_>, name: &[u8]) -> SysResult<Arc<dyn Inode>> {
         check_name(name)?;
         let fd = host::openat(self.fd.as_fd(), name, libc::O_PATH | libc::O_NOFOLLOW, 0)?;
         let st = host::fstatat(fd.as_fd(), b"", libc::AT_SYMLINK_NOFOLLOW)?;
@@ -97,14 +97,14 @@ impl Inode for HostInode {
         }))
     }
 
-    fn readlink(&self) -> SysResult<Vec<u8>> {
+    fn readlink(&self, _cx: &Caller<'_>) -> SysResult<Vec<u8>> {
         if self.kind != Kind::Symlink {
             return Err(Errno::EINVAL);
         }
         Ok(host::readlinkat(self.fd.as_fd(), b"")?)
     }
 
-    fn open(&self, flags: i32) -> SysResult<OwnedFd> {
+    fn open(&self, _cx: &Caller<'_>, flags: i32) -> SysResult<OwnedFd> {
         match self.kind {
             Kind::Char | Kind::Block => return Err(Errno::EACCES),
             Kind::Symlink => return Err(Errno::ELOOP),
@@ -117,7 +117,7 @@ impl Inode for HostInode {
         Ok(host::reopen(self.fd.as_fd(), flags & !libc::O_NOCTTY)?)
     }
 
-    fn readdir(&self) -> SysResult<Vec<DirEntry>> {
+    fn readdir(&self, _cx: &Caller<'_>) -> SysResult<Vec<DirEntry>> {
         Ok(host::read_dir(self.fd.as_fd())?
             .into_iter()
             .map(|(name, ino, dt)| DirEntry {

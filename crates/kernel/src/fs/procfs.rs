@@ -1,41 +1,219 @@
-//! procfs. This first version serves the system-wide files from a snapshot
-//! the kernel refreshes; per-process directories are still to come.
+//! procfs: the system-wide files and one directory per guest process.
+//!
+//! Guest processes are host processes, so most per-process facts (state,
+//! memory, times, open descriptors, maps, argv, environment) are the host's
+//! own /proc, read at open time and translated to the guest's view: pids to
+//! the guest's numbering, host paths of the root hostfs to guest paths,
+//! ruml's own descriptors and tracer status hidden, credentials and the
+//! executable's path from the kernel. Files are rendered into a memfd when
+//! opened, so reads and seeks run natively.
+//!
+//! `exe`, `cwd`, `root` and `fd/N` are magic links: a path walk jumps to the
+//! object itself (see [`Inode::follow_magic`]).
 
 use crate::errno::{Errno, SysResult};
-use crate::syscalls::Ctx;
-use crate::vfs::{registry, DirEntry, Inode, Kind, Stat};
-use ruml_platform::host;
+use crate::kernel::State;
+use crate::vfs::{registry, Caller, DirEntry, Follow, Inode, Kind, Loc, Stat, Step, Vfs};
+use ruml_platform::{host, Platform, Tid, RESERVED_FD};
 use std::any::Any;
 use std::os::fd::{AsFd, OwnedFd};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::Arc;
 
-/// What the kernel publishes for procfs to read.
-#[derive(Default, Clone)]
-pub struct Snapshot {
-    pub mem: u64,
-    pub boot_ns: u64,
-    pub cmdline: String,
-    pub mounts: String,
-    pub used: u64,
+/// procfs's device number (st_dev of its objects).
+const PROC_DEV: u64 = 0x16;
+const CONSOLE_RDEV: u64 = crate::fs::devices::mkdev(5, 1);
+
+/// What a procfs object is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Node {
+    Root,
+    /// A file of the root (index into [`ROOT_FILES`]).
+    RootFile(usize),
+    /// A symlink of the root with fixed text ("mounts" -> "self/mounts").
+    RootLink(&'static str, &'static str),
+    SelfLink,
+    ThreadSelf,
+    /// /proc/sys and below: the path under /proc/sys ("" for the top).
+    Sys(&'static str),
+    /// /proc/PID, or /proc/PID/task/TID when `tid` differs from `tgid`.
+    Pid {
+        tgid: Tid,
+        tid: Tid,
+        uid: u32,
+        gid: u32,
+    },
+    Task {
+        tgid: Tid,
+    },
+    /// A file of a process directory (index into [`PID_FILES`]).
+    PidFile {
+        tgid: Tid,
+        tid: Tid,
+        file: usize,
+    },
+    Link {
+        tgid: Tid,
+        what: LinkKind,
+    },
+    FdDir {
+        tgid: Tid,
+        info: bool,
+    },
+    Fd {
+        tgid: Tid,
+        fd: i32,
+    },
+    FdInfo {
+        tgid: Tid,
+        fd: i32,
+    },
 }
 
-fn snap() -> &'static Mutex<Snapshot> {
-    static S: OnceLock<Mutex<Snapshot>> = OnceLock::new();
-    S.get_or_init(Mutex::default)
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum LinkKind {
+    Exe,
+    Cwd,
+    Root,
 }
 
-/// Updates the snapshot.
-pub fn publish(f: impl FnOnce(&mut Snapshot)) {
-    f(&mut snap().lock().expect("procfs snapshot"));
+/// A procfs object.
+pub struct ProcInode {
+    node: Node,
 }
 
-/// Resident memory of all guest processes, in bytes.
-pub fn guest_rss(c: &Ctx<'_>) -> u64 {
+/// A new procfs root.
+pub fn new() -> Arc<dyn Inode> {
+    Arc::new(ProcInode { node: Node::Root })
+}
+
+fn node(n: Node) -> Arc<dyn Inode> {
+    Arc::new(ProcInode { node: n })
+}
+
+/// The kernel state a caller gives access to; procfs needs it for
+/// everything but the root's static files.
+fn kernel<'a>(cx: &Caller<'a>) -> SysResult<(&'a State, &'a dyn Platform)> {
+    cx.kernel.ok_or(Errno::ENOENT)
+}
+
+type RootGen = fn(&State, &dyn Platform) -> String;
+
+const ROOT_FILES: &[(&str, RootGen)] = &[
+    ("cmdline", |st, _| format!("{}\n", st.cfg.cmdline)),
+    ("cpuinfo", |_, _| {
+        std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default()
+    }),
+    ("devices", |_, _| {
+        "Character devices:\n  1 mem\n  4 tty\n  5 /dev/tty\n  5 /dev/console\n\nBlock devices:\n"
+            .into()
+    }),
+    ("diskstats", |_, _| String::new()),
+    ("filesystems", |_, _| {
+        "nodev\tsysfs\nnodev\ttmpfs\nnodev\tdevtmpfs\nnodev\tproc\nnodev\tdevpts\nnodev\thostfs\n"
+            .into()
+    }),
+    ("loadavg", loadavg),
+    ("meminfo", meminfo),
+    ("partitions", |_, _| "major minor  #blocks  name\n\n".into()),
+    ("stat", stat_file),
+    ("swaps", |_, _| {
+        "Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority\n".into()
+    }),
+    ("uptime", |st, _| {
+        let up = uptime_ns(st) as f64 / 1e9;
+        format!("{up:.2} {:.2}\n", up * 0.9)
+    }),
+    ("version", |_, _| version_string() + "\n"),
+    ("vmstat", |_, _| {
+        std::fs::read_to_string("/proc/vmstat").unwrap_or_default()
+    }),
+];
+
+/// /proc/sys: directories and files (path under /proc/sys, generator).
+type SysGen = fn(&State) -> String;
+const SYS_DIRS: &[&str] = &["", "fs", "kernel", "kernel/random", "net", "vm"];
+const SYS_FILES: &[(&str, SysGen)] = &[
+    ("fs/file-max", |_| "9223372036854775807\n".into()),
+    ("fs/nr_open", |_| "1048576\n".into()),
+    ("fs/pipe-max-size", |_| "1048576\n".into()),
+    ("kernel/cap_last_cap", |_| "40\n".into()),
+    ("kernel/domainname", |st| format!("{}\n", st.domainname)),
+    ("kernel/hostname", |st| format!("{}\n", st.hostname)),
+    ("kernel/ngroups_max", |_| "65536\n".into()),
+    ("kernel/osrelease", |_| {
+        format!("{}\n", crate::kernel::RELEASE)
+    }),
+    ("kernel/ostype", |_| "Linux\n".into()),
+    ("kernel/overflowgid", |_| "65534\n".into()),
+    ("kernel/overflowuid", |_| "65534\n".into()),
+    ("kernel/pid_max", |_| "4194304\n".into()),
+    ("kernel/random/boot_id", |st| format!("{}\n", st.boot_id)),
+    ("kernel/random/entropy_avail", |_| "256\n".into()),
+    ("kernel/random/uuid", |_| format!("{}\n", uuid())),
+    ("kernel/threads-max", |st| format!("{}\n", st.max_tasks)),
+    ("kernel/version", |_| format!("{}\n", VERSION_TAG)),
+    ("vm/overcommit_memory", |_| "0\n".into()),
+    ("vm/swappiness", |_| "60\n".into()),
+];
+
+const VERSION_TAG: &str = "#1 SMP PREEMPT ruml";
+
+/// The text of /proc/version (and `uname -v` material).
+pub fn version_string() -> String {
+    format!(
+        "Linux version {} (ruml {}) {}",
+        crate::kernel::RELEASE,
+        env!("CARGO_PKG_VERSION"),
+        VERSION_TAG
+    )
+}
+
+/// A random version-4 UUID.
+pub fn uuid() -> String {
+    let mut b = [0u8; 16];
+    let _ = std::fs::File::open("/dev/urandom")
+        .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut b));
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let h: Vec<String> = b.iter().map(|x| format!("{x:02x}")).collect();
+    format!(
+        "{}-{}-{}-{}-{}",
+        h[0..4].concat(),
+        h[4..6].concat(),
+        h[6..8].concat(),
+        h[8..10].concat(),
+        h[10..16].concat()
+    )
+}
+
+fn uptime_ns(st: &State) -> u64 {
+    host::clock_ns(libc::CLOCK_BOOTTIME).saturating_sub(st.boot_ns)
+}
+
+fn loadavg(st: &State, _: &dyn Platform) -> String {
+    let host = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    let avgs: Vec<&str> = host.split_whitespace().take(3).collect();
+    let last = st.tasks.tasks.keys().max().copied().unwrap_or(1);
+    format!(
+        "{} {}/{} {}\n",
+        if avgs.len() == 3 {
+            avgs.join(" ")
+        } else {
+            "0.00 0.00 0.00".into()
+        },
+        1,
+        st.tasks.tasks.len(),
+        last
+    )
+}
+
+/// Memory the guest uses, in bytes: resident pages of its processes.
+pub fn used_memory(st: &State, p: &dyn Platform) -> u64 {
     let page = host::page_size();
-    c.st.tasks
+    st.tasks
         .procs
         .keys()
-        .filter_map(|&t| c.p.host_tid(t))
+        .filter_map(|&t| p.host_tid(t))
         .filter_map(|h| std::fs::read_to_string(format!("/proc/{h}/statm")).ok())
         .filter_map(|s| {
             s.split_whitespace()
@@ -46,132 +224,927 @@ pub fn guest_rss(c: &Ctx<'_>) -> u64 {
         * page
 }
 
-type Gen = fn(&Snapshot) -> String;
+fn meminfo(st: &State, p: &dyn Platform) -> String {
+    let kb = |b: u64| b / 1024;
+    let total = st.cfg.mem;
+    let used = used_memory(st, p).min(total);
+    let free = total - used;
+    let rows: [(&str, u64); 24] = [
+        ("MemTotal", kb(total)),
+        ("MemFree", kb(free)),
+        ("MemAvailable", kb(free)),
+        ("Buffers", 0),
+        ("Cached", 0),
+        ("SwapCached", 0),
+        ("Active", kb(used)),
+        ("Inactive", 0),
+        ("Active(anon)", kb(used)),
+        ("Inactive(anon)", 0),
+        ("Active(file)", 0),
+        ("Inactive(file)", 0),
+        ("Unevictable", 0),
+        ("Mlocked", 0),
+        ("SwapTotal", 0),
+        ("SwapFree", 0),
+        ("Dirty", 0),
+        ("Writeback", 0),
+        ("AnonPages", kb(used)),
+        ("Mapped", 0),
+        ("Shmem", 0),
+        ("Slab", 0),
+        ("SReclaimable", 0),
+        ("SUnreclaim", 0),
+    ];
+    let mut s = String::new();
+    for (k, v) in rows {
+        s += &format!("{:<16}{v:>8} kB\n", format!("{k}:"));
+    }
+    s += &format!("{:<16}{:>8} kB\n", "CommitLimit:", kb(total));
+    s
+}
 
-const FILES: &[(&str, Gen)] = &[
-    ("cmdline", |s| format!("{}\n", s.cmdline)),
-    ("cpuinfo", |_| {
-        std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default()
-    }),
-    ("filesystems", |_| {
-        "nodev\tsysfs\nnodev\ttmpfs\nnodev\tdevtmpfs\nnodev\tproc\nnodev\thostfs\n".into()
-    }),
-    ("loadavg", |_| "0.00 0.00 0.00 1/1 1\n".into()),
-    ("meminfo", |s| {
-        let kb = |b: u64| b / 1024;
-        let free = s.mem.saturating_sub(s.used);
-        format!(
-            "MemTotal:       {:8} kB\nMemFree:        {:8} kB\nMemAvailable:   {:8} kB\nBuffers:               0 kB\nCached:                0 kB\nSwapTotal:             0 kB\nSwapFree:              0 kB\n",
-            kb(s.mem),
-            kb(free),
-            kb(free)
-        )
-    }),
-    ("mounts", |s| s.mounts.clone()),
-    ("uptime", |s| {
-        let up = (host::clock_ns(libc::CLOCK_MONOTONIC) - s.boot_ns) as f64 / 1e9;
-        format!("{up:.2} {up:.2}\n")
-    }),
-    ("version", |_| {
-        format!(
-            "Linux version {} (ruml) #1 {}\n",
-            crate::kernel::RELEASE,
-            env!("CARGO_PKG_VERSION")
-        )
-    }),
+fn stat_file(st: &State, _: &dyn Platform) -> String {
+    let host = std::fs::read_to_string("/proc/stat").unwrap_or_default();
+    let boot_s = (host::clock_ns(libc::CLOCK_REALTIME) - uptime_ns(st)) / 1_000_000_000;
+    let mut out = String::new();
+    for l in host.lines() {
+        let key = l.split_whitespace().next().unwrap_or("");
+        let line = match key {
+            "btime" => format!("btime {boot_s}"),
+            "processes" => format!("processes {}", st.forks),
+            "procs_running" => "procs_running 1".into(),
+            "procs_blocked" => "procs_blocked 0".into(),
+            k if k.starts_with("cpu") || k == "ctxt" || k == "intr" || k == "softirq" => {
+                l.to_string()
+            }
+            _ => continue,
+        };
+        out += &line;
+        out.push('\n');
+    }
+    out
+}
+
+/// Per-process files: name, whether it is per thread too, generator.
+type PidGen = fn(&PidView<'_>) -> SysResult<Vec<u8>>;
+const PID_FILES: &[(&str, PidGen)] = &[
+    ("cgroup", |_| Ok(b"0::/\n".to_vec())),
+    ("cmdline", |v| v.host_file("cmdline")),
+    ("comm", |v| Ok([v.comm()?, b"\n".to_vec()].concat())),
+    ("environ", |v| v.host_file("environ")),
+    ("limits", |v| v.host_file("limits")),
+    ("loginuid", |_| Ok(b"4294967295".to_vec())),
+    ("maps", |v| v.maps()),
+    ("mountinfo", |v| Ok(mountinfo(v.st).into_bytes())),
+    ("mounts", |v| Ok(mounts(v.st).into_bytes())),
+    ("oom_adj", |_| Ok(b"0\n".to_vec())),
+    ("oom_score", |_| Ok(b"0\n".to_vec())),
+    ("oom_score_adj", |_| Ok(b"0\n".to_vec())),
+    ("stat", |v| v.stat()),
+    ("statm", |v| v.host_file("statm")),
+    ("status", |v| v.status()),
+    ("wchan", |_| Ok(b"0".to_vec())),
 ];
 
-struct ProcRoot;
-
-struct ProcFile {
-    ino: u64,
-    gen: Gen,
-}
-
-/// A new procfs root.
-pub fn new() -> Arc<dyn Inode> {
-    Arc::new(ProcRoot)
-}
-
-fn stat_of(ino: u64, mode: u32) -> Stat {
-    Stat {
-        dev: 0x3,
-        ino,
-        mode,
-        nlink: 1,
-        blksize: 4096,
-        ..Default::default()
+/// The mount table as /proc/mounts shows it.
+pub fn mounts(st: &State) -> String {
+    let mut s = String::new();
+    for m in &st.vfs.mounts {
+        let opts = if m.read_only { "ro" } else { "rw" };
+        s += &format!(
+            "{} {} {} {},relatime 0 0\n",
+            m.source,
+            String::from_utf8_lossy(&m.path),
+            m.fstype,
+            opts
+        );
     }
+    s
 }
 
-impl Inode for ProcRoot {
-    fn stat(&self) -> SysResult<Stat> {
-        Ok(Stat {
-            nlink: 2,
-            ..stat_of(1, libc::S_IFDIR | 0o555)
+fn mountinfo(st: &State) -> String {
+    let mut s = String::new();
+    for m in &st.vfs.mounts {
+        let parent = st
+            .vfs
+            .mounts
+            .iter()
+            .filter(|p| p.id != m.id && m.path.starts_with(&p.path))
+            .map(|p| p.id)
+            .next_back()
+            .unwrap_or(m.id);
+        let opts = if m.read_only { "ro" } else { "rw" };
+        s += &format!(
+            "{} {} 0:{} / {} {},relatime - {} {} {}\n",
+            m.id + 1,
+            parent + 1,
+            m.id + 20,
+            String::from_utf8_lossy(&m.path),
+            opts,
+            m.fstype,
+            m.source,
+            opts
+        );
+    }
+    s
+}
+
+/// A process (or thread) as procfs renders it.
+struct PidView<'a> {
+    st: &'a State,
+    p: &'a dyn Platform,
+    tgid: Tid,
+    tid: Tid,
+    host: i32,
+    /// The caller is this thread's process.
+    is_caller: bool,
+}
+
+impl PidView<'_> {
+    fn new<'a>(cx: &Caller<'a>, tgid: Tid, tid: Tid) -> SysResult<PidView<'a>> {
+        let (st, p) = kernel(cx)?;
+        if !st.tasks.procs.contains_key(&tgid) {
+            return Err(Errno::ESRCH);
+        }
+        let host = p.host_tid(tid).ok_or(Errno::ESRCH)?;
+        let is_caller = st.tasks.tasks.get(&cx.tid).is_some_and(|t| t.tgid == tgid);
+        Ok(PidView {
+            st,
+            p,
+            tgid,
+            tid,
+            host,
+            is_caller,
         })
     }
-    fn kind(&self) -> Kind {
-        Kind::Dir
+
+    fn host_file(&self, name: &str) -> SysResult<Vec<u8>> {
+        std::fs::read(format!("/proc/{}/{name}", self.host)).map_err(|_| Errno::ESRCH)
     }
-    fn lookup(&self, name: &[u8]) -> SysResult<Arc<dyn Inode>> {
-        FILES
-            .iter()
-            .enumerate()
-            .find(|(_, (n, _))| n.as_bytes() == name)
-            .map(|(i, (_, g))| {
-                Arc::new(ProcFile {
-                    ino: 10 + i as u64,
-                    gen: *g,
-                }) as Arc<dyn Inode>
+
+    fn host_text(&self, name: &str) -> SysResult<String> {
+        Ok(String::from_utf8_lossy(&self.host_file(name)?).into_owned())
+    }
+
+    /// The command name: the host's (the guest executed the same file under
+    /// the same name) unless the kernel knows better.
+    fn comm(&self) -> SysResult<Vec<u8>> {
+        let host = self.host_file("comm")?;
+        let host = host.strip_suffix(b"\n").unwrap_or(&host).to_vec();
+        if let Some(pr) = self.st.tasks.procs.get(&self.tgid) {
+            if let Some((expect, guest)) = &pr.comm_override {
+                if *expect == host {
+                    return Ok(guest.clone());
+                }
+            }
+        }
+        Ok(host)
+    }
+
+    /// A host pid as the guest numbers it (0 for ruml or unknown).
+    fn guest_pid(&self, host: i32) -> Tid {
+        self.p.guest_tid(host).unwrap_or(0)
+    }
+
+    /// The innermost (guest) value of an NS* line of host status.
+    fn ns_last(status: &str, key: &str) -> Option<i32> {
+        status
+            .lines()
+            .find(|l| l.starts_with(key))
+            .and_then(|l| l.split_whitespace().last())
+            .and_then(|v| v.parse().ok())
+    }
+
+    fn stat(&self) -> SysResult<Vec<u8>> {
+        let text = self.host_text("stat")?;
+        let status = self.host_text("status")?;
+        let close = text.rfind(')').ok_or(Errno::ESRCH)?;
+        let mut f: Vec<String> = text[close + 2..]
+            .split_whitespace()
+            .map(String::from)
+            .collect();
+        // f[0] is field 3 (state).
+        if f.len() < 20 {
+            return Err(Errno::ESRCH);
+        }
+        let num = |s: &str| s.parse::<i64>().unwrap_or(0);
+        f[0] = self.state().0.to_string();
+        f[1] = self.guest_pid(num(&f[1]) as i32).to_string();
+        f[2] = Self::ns_last(&status, "NSpgid:").unwrap_or(0).to_string();
+        f[3] = Self::ns_last(&status, "NSsid:").unwrap_or(0).to_string();
+        let tty = num(&f[4]) as u64;
+        let console = crate::fs::devices::console_rdev();
+        f[4] = if tty != 0 && Some(tty) == console {
+            CONSOLE_RDEV.to_string()
+        } else {
+            "0".into()
+        };
+        let tpgid = num(&f[5]);
+        f[5] = if tpgid > 0 {
+            self.p
+                .guest_tid(tpgid as i32)
+                .map_or(-1, |t| t as i64)
+                .to_string()
+        } else {
+            "-1".into()
+        };
+        // starttime, in clock ticks since boot: the guest's boot.
+        let boot_ticks = self.st.boot_ns / 10_000_000;
+        f[19] = (num(&f[19]) as u64).saturating_sub(boot_ticks).to_string();
+        let comm = String::from_utf8_lossy(&self.comm()?).into_owned();
+        Ok(format!("{} ({}) {}\n", self.tid, comm, f.join(" ")).into_bytes())
+    }
+
+    /// The scheduler state: a thread stopped in one of ruml's traps is
+    /// running as far as the guest can tell.
+    fn state(&self) -> (char, &'static str) {
+        let host = self
+            .host_text("stat")
+            .ok()
+            .and_then(|t| t.rfind(')').and_then(|i| t[i + 2..].chars().next()))
+            .unwrap_or('S');
+        match host {
+            't' if self.p.job_stopped(self.tid) => ('T', "stopped"),
+            't' | 'R' if self.is_caller => ('R', "running"),
+            't' => ('S', "sleeping"),
+            'R' => ('R', "running"),
+            'D' => ('D', "disk sleep"),
+            'T' => ('T', "stopped"),
+            'Z' => ('Z', "zombie"),
+            'X' => ('X', "dead"),
+            'I' => ('I', "idle"),
+            _ => ('S', "sleeping"),
+        }
+    }
+
+    fn status(&self) -> SysResult<Vec<u8>> {
+        let text = self.host_text("status")?;
+        let pr = self.st.tasks.procs.get(&self.tgid).ok_or(Errno::ESRCH)?;
+        let c = &pr.creds;
+        let mut out = String::new();
+        for l in text.lines() {
+            let key = l.split(':').next().unwrap_or("");
+            let line = match key {
+                "Name" => format!("Name:\t{}", String::from_utf8_lossy(&self.comm()?)),
+                "State" => {
+                    let (c, n) = self.state();
+                    format!("State:\t{c} ({n})")
+                }
+                "Tgid" | "NStgid" => format!("{key}:\t{}", self.tgid),
+                "Pid" | "NSpid" => format!("{key}:\t{}", self.tid),
+                "PPid" => {
+                    let h: i32 = l[5..].trim().parse().unwrap_or(0);
+                    format!("PPid:\t{}", self.guest_pid(h))
+                }
+                "TracerPid" => "TracerPid:\t0".into(),
+                "NSpgid" | "NSsid" => {
+                    format!("{key}:\t{}", Self::ns_last(&text, key).unwrap_or(0))
+                }
+                "Uid" => format!("Uid:\t{}\t{}\t{}\t{}", c.ruid, c.euid, c.suid, c.fsuid),
+                "Gid" => format!("Gid:\t{}\t{}\t{}\t{}", c.rgid, c.egid, c.sgid, c.fsgid),
+                "Groups" => {
+                    let g: Vec<String> = c.groups.iter().map(|g| g.to_string()).collect();
+                    format!("Groups:\t{} ", g.join(" "))
+                }
+                "Seccomp" => "Seccomp:\t0".into(),
+                "Seccomp_filters" => "Seccomp_filters:\t0".into(),
+                _ => l.to_string(),
+            };
+            out += &line;
+            out.push('\n');
+        }
+        Ok(out.into_bytes())
+    }
+
+    fn maps(&self) -> SysResult<Vec<u8>> {
+        let text = self.host_text("maps")?;
+        let mut out = String::new();
+        for l in text.lines() {
+            // addr perms offset dev inode [path]
+            let mut parts = l.splitn(6, ' ');
+            let head: Vec<&str> = (0..5).map_while(|_| parts.next()).collect();
+            let path = parts.next().map(str::trim_start).unwrap_or("");
+            if head.len() < 5 {
+                continue;
+            }
+            let dev = head[3]
+                .split_once(':')
+                .and_then(|(a, b)| {
+                    Some(crate::fs::devices::mkdev(
+                        u64::from_str_radix(a, 16).ok()?,
+                        u64::from_str_radix(b, 16).ok()?,
+                    ))
+                })
+                .unwrap_or(0);
+            let ino: u64 = head[4].parse().unwrap_or(0);
+            let guest = if path.starts_with('/') {
+                self.guest_path(path.as_bytes(), (dev, ino))
+            } else {
+                path.as_bytes().to_vec()
+            };
+            let g = String::from_utf8_lossy(&guest);
+            let prefix = head.join(" ");
+            if g.is_empty() {
+                out += &format!("{prefix} \n");
+            } else {
+                out += &format!("{prefix:<72} {g}\n");
+            }
+        }
+        Ok(out.into_bytes())
+    }
+
+    /// A host path of one of the guest's objects, as the guest names it.
+    fn guest_path(&self, host_path: &[u8], id: (u64, u64)) -> Vec<u8> {
+        guest_path(self.st, host_path, id)
+    }
+}
+
+/// Translates a host path (as host /proc shows it) of an object identified
+/// by (dev, ino) to the guest's name for it.
+fn guest_path(st: &State, host_path: &[u8], id: (u64, u64)) -> Vec<u8> {
+    let (path, deleted) = match host_path.strip_suffix(b" (deleted)") {
+        Some(p) => (p, true),
+        None => (host_path, false),
+    };
+    let root = st.root_host.as_slice();
+    let mut out = if path == root {
+        b"/".to_vec()
+    } else if path.starts_with(root) && path.get(root.len()) == Some(&b'/') {
+        path[root.len()..].to_vec()
+    } else if let Some(p) = registry::path_of(id) {
+        p
+    } else if let Some(registry::Object::Dir(loc)) = registry::lookup(id) {
+        loc.path()
+    } else if Some(id.1) == crate::fs::devices::console_ino() {
+        b"/dev/console".to_vec()
+    } else {
+        path.to_vec()
+    };
+    if deleted {
+        out.extend_from_slice(b" (deleted)");
+    }
+    out
+}
+
+/// The guest path of the file a process executes: the host's answer (the
+/// interpreter, for scripts), translated; the kernel's record otherwise.
+fn exe_path(st: &State, p: &dyn Platform, tgid: Tid) -> SysResult<Vec<u8>> {
+    let pr = st.tasks.procs.get(&tgid).ok_or(Errno::ENOENT)?;
+    let host = p.host_tid(tgid).ok_or(Errno::ENOENT)?;
+    let link = format!("/proc/{host}/exe");
+    match (std::fs::read_link(&link), host::stat_path(link.as_bytes())) {
+        (Ok(l), Ok(s)) => {
+            use std::os::unix::ffi::OsStrExt;
+            let g = guest_path(st, l.as_os_str().as_bytes(), (s.st_dev, s.st_ino));
+            Ok(if g.starts_with(b"/memfd:") {
+                pr.exe.clone()
+            } else {
+                g
             })
-            .ok_or(Errno::ENOENT)
+        }
+        _ => Ok(pr.exe.clone()),
     }
-    fn open(&self, _flags: i32) -> SysResult<OwnedFd> {
-        Err(Errno::EISDIR)
+}
+
+/// What `/proc/PID/fd/N` names, as the guest sees it.
+fn fd_target(st: &State, p: &dyn Platform, tid: Tid, fd: i32) -> SysResult<Vec<u8>> {
+    let info = p.fd_info(tid, fd).map_err(|_| Errno::ENOENT)?;
+    Ok(guest_path(st, &info.host_path, (info.dev, info.ino)))
+}
+
+/// An object reached through a magic link that has no path of its own (a
+/// pipe, a socket, a deleted file): ruml holds a duplicate of the guest's
+/// descriptor, and opening it reopens the object, as Linux does.
+struct FdObject {
+    fd: OwnedFd,
+}
+
+impl Inode for FdObject {
+    fn stat(&self) -> SysResult<Stat> {
+        let st = host::fstatat(self.fd.as_fd(), b"", 0)?;
+        Ok(Stat::from_host(&st))
     }
-    fn readdir(&self) -> SysResult<Vec<DirEntry>> {
-        Ok(FILES
-            .iter()
-            .enumerate()
-            .map(|(i, (n, _))| DirEntry {
-                name: n.as_bytes().to_vec(),
-                ino: 10 + i as u64,
-                kind: Kind::File,
-            })
-            .collect())
+    fn open(&self, _cx: &Caller<'_>, flags: i32) -> SysResult<OwnedFd> {
+        let kind = self.stat()?.kind();
+        if kind == Kind::Socket {
+            return Err(Errno::ENXIO);
+        }
+        Ok(host::reopen(self.fd.as_fd(), flags & !libc::O_NOCTTY)?)
     }
     fn as_any(&self) -> &dyn Any {
         self
     }
 }
 
-impl Inode for ProcFile {
+fn stat_of(ino: u64, mode: u32, uid: u32, gid: u32) -> Stat {
+    let now = host::clock_ns(libc::CLOCK_REALTIME);
+    let t = ((now / 1_000_000_000) as i64, (now % 1_000_000_000) as i64);
+    Stat {
+        dev: PROC_DEV,
+        ino,
+        mode,
+        nlink: if mode & libc::S_IFMT == libc::S_IFDIR {
+            2
+        } else {
+            1
+        },
+        uid,
+        gid,
+        blksize: 1024,
+        atime: t,
+        mtime: t,
+        ctime: t,
+        ..Default::default()
+    }
+}
+
+fn hash_ino(parts: &[u64]) -> u64 {
+    // FNV-1a: stable inode numbers for generated objects.
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for p in parts {
+        for b in p.to_le_bytes() {
+            h ^= b as u64;
+            h = h.wrapping_mul(0x100_0000_01b3);
+        }
+    }
+    (h >> 16) | 0x1000
+}
+
+fn caller_tgid(cx: &Caller<'_>) -> SysResult<Tid> {
+    let (st, _) = kernel(cx)?;
+    st.tasks
+        .tasks
+        .get(&cx.tid)
+        .map(|t| t.tgid)
+        .ok_or(Errno::ENOENT)
+}
+
+fn pid_node(st: &State, tgid: Tid, tid: Tid) -> SysResult<Arc<dyn Inode>> {
+    let pr = st.tasks.procs.get(&tgid).ok_or(Errno::ENOENT)?;
+    Ok(node(Node::Pid {
+        tgid,
+        tid,
+        uid: pr.creds.euid,
+        gid: pr.creds.egid,
+    }))
+}
+
+fn entry(name: impl Into<Vec<u8>>, ino: u64, kind: Kind) -> DirEntry {
+    DirEntry {
+        name: name.into(),
+        ino,
+        kind,
+    }
+}
+
+fn parse_num(name: &[u8]) -> Option<i32> {
+    if name.is_empty() || name.len() > 10 || (name[0] == b'0' && name.len() > 1) {
+        return None;
+    }
+    std::str::from_utf8(name).ok()?.parse().ok()
+}
+
+impl ProcInode {
+    fn ino(&self) -> u64 {
+        match &self.node {
+            Node::Root => 1,
+            Node::RootFile(i) => 0x100 + *i as u64,
+            Node::RootLink(n, _) => hash_ino(&[2, n.len() as u64, n.as_bytes()[0] as u64]),
+            Node::SelfLink => 0x80,
+            Node::ThreadSelf => 0x81,
+            Node::Sys(p) => hash_ino(&[3, p.as_ptr() as u64]),
+            Node::Pid { tgid, tid, .. } => hash_ino(&[4, *tgid as u64, *tid as u64]),
+            Node::Task { tgid } => hash_ino(&[5, *tgid as u64]),
+            Node::PidFile { tgid, tid, file } => {
+                hash_ino(&[6, *tgid as u64, *tid as u64, *file as u64])
+            }
+            Node::Link { tgid, what } => hash_ino(&[7, *tgid as u64, *what as u64]),
+            Node::FdDir { tgid, info } => hash_ino(&[8, *tgid as u64, *info as u64]),
+            Node::Fd { tgid, fd } => hash_ino(&[9, *tgid as u64, *fd as u64]),
+            Node::FdInfo { tgid, fd } => hash_ino(&[10, *tgid as u64, *fd as u64]),
+        }
+    }
+
+    fn owner(&self) -> (u32, u32) {
+        match &self.node {
+            Node::Pid { uid, gid, .. } => (*uid, *gid),
+            _ => (0, 0),
+        }
+    }
+
+    /// The text of a regular file.
+    fn render(&self, cx: &Caller<'_>) -> SysResult<Vec<u8>> {
+        match &self.node {
+            Node::RootFile(i) => {
+                let (st, p) = kernel(cx)?;
+                Ok(ROOT_FILES[*i].1(st, p).into_bytes())
+            }
+            Node::Sys(path) => {
+                let (st, _) = kernel(cx)?;
+                let f = SYS_FILES
+                    .iter()
+                    .find(|(n, _)| n == path)
+                    .ok_or(Errno::EISDIR)?;
+                Ok(f.1(st).into_bytes())
+            }
+            Node::PidFile { tgid, tid, file } => {
+                let v = PidView::new(cx, *tgid, *tid)?;
+                PID_FILES[*file].1(&v)
+            }
+            Node::FdInfo { tgid, fd } => {
+                let v = PidView::new(cx, *tgid, *tgid)?;
+                v.host_file(&format!("fdinfo/{fd}"))
+                    .map_err(|_| Errno::ENOENT)
+            }
+            _ => Err(Errno::EISDIR),
+        }
+    }
+
+    fn pid_dir_entries(&self, cx: &Caller<'_>, tgid: Tid, tid: Tid) -> SysResult<Vec<DirEntry>> {
+        let (st, _) = kernel(cx)?;
+        if !st.tasks.procs.contains_key(&tgid) {
+            return Err(Errno::ENOENT);
+        }
+        let mut v: Vec<DirEntry> = PID_FILES
+            .iter()
+            .enumerate()
+            .map(|(i, (n, _))| {
+                entry(
+                    n.as_bytes(),
+                    hash_ino(&[6, tgid as u64, tid as u64, i as u64]),
+                    Kind::File,
+                )
+            })
+            .collect();
+        for (n, k) in [
+            ("exe", LinkKind::Exe),
+            ("cwd", LinkKind::Cwd),
+            ("root", LinkKind::Root),
+        ] {
+            v.push(entry(
+                n,
+                hash_ino(&[7, tgid as u64, k as u64]),
+                Kind::Symlink,
+            ));
+        }
+        v.push(entry("fd", hash_ino(&[8, tgid as u64, 0]), Kind::Dir));
+        v.push(entry("fdinfo", hash_ino(&[8, tgid as u64, 1]), Kind::Dir));
+        if tid == tgid {
+            v.push(entry("task", hash_ino(&[5, tgid as u64]), Kind::Dir));
+        }
+        Ok(v)
+    }
+
+    fn pid_lookup(
+        &self,
+        cx: &Caller<'_>,
+        tgid: Tid,
+        tid: Tid,
+        name: &[u8],
+    ) -> SysResult<Arc<dyn Inode>> {
+        let (st, _) = kernel(cx)?;
+        if !st.tasks.procs.contains_key(&tgid) {
+            return Err(Errno::ENOENT);
+        }
+        if let Some(i) = PID_FILES.iter().position(|(n, _)| n.as_bytes() == name) {
+            return Ok(node(Node::PidFile { tgid, tid, file: i }));
+        }
+        let n = match name {
+            b"exe" => Node::Link {
+                tgid,
+                what: LinkKind::Exe,
+            },
+            b"cwd" => Node::Link {
+                tgid,
+                what: LinkKind::Cwd,
+            },
+            b"root" => Node::Link {
+                tgid,
+                what: LinkKind::Root,
+            },
+            b"fd" => Node::FdDir { tgid, info: false },
+            b"fdinfo" => Node::FdDir { tgid, info: true },
+            b"task" if tid == tgid => Node::Task { tgid },
+            _ => return Err(Errno::ENOENT),
+        };
+        Ok(node(n))
+    }
+
+    /// Open descriptors of a process (ruml's reserved one hidden).
+    fn fds(cx: &Caller<'_>, tgid: Tid) -> SysResult<Vec<i32>> {
+        let (_, p) = kernel(cx)?;
+        let host = p.host_tid(tgid).ok_or(Errno::ENOENT)?;
+        let mut v: Vec<i32> = std::fs::read_dir(format!("/proc/{host}/fd"))
+            .map_err(|_| Errno::ENOENT)?
+            .filter_map(|e| e.ok()?.file_name().to_str()?.parse().ok())
+            .filter(|&fd| fd != RESERVED_FD)
+            .collect();
+        v.sort_unstable();
+        Ok(v)
+    }
+
+    /// The location a magic link names.
+    fn magic(&self, cx: &Caller<'_>, vfs: &Vfs) -> SysResult<Loc> {
+        let (st, p) = kernel(cx)?;
+        match &self.node {
+            Node::Link { tgid, what } => {
+                let task = st.tasks.tasks.get(tgid).ok_or(Errno::ENOENT)?;
+                let fs = task.fs.borrow();
+                match what {
+                    LinkKind::Cwd => Ok(fs.cwd.clone()),
+                    LinkKind::Root => Ok(fs.root.clone()),
+                    LinkKind::Exe => {
+                        let exe = exe_path(st, p, *tgid)?;
+                        let top = vfs.root();
+                        vfs.resolve(cx, &top, &top, &exe, Follow::Yes)
+                    }
+                }
+            }
+            Node::Fd { tgid, fd } => {
+                let info = p.fd_info(*tgid, *fd).map_err(|_| Errno::ENOENT)?;
+                let id = (info.dev, info.ino);
+                if let Some(registry::Object::Dir(loc)) = registry::lookup(id) {
+                    return Ok(loc);
+                }
+                let path = guest_path(st, &info.host_path, id);
+                let top = vfs.root();
+                if path.starts_with(b"/") && !path.ends_with(b" (deleted)") {
+                    if let Ok(loc) = vfs.resolve(cx, &top, &top, &path, Follow::No) {
+                        let same = loc
+                            .inode()
+                            .stat()
+                            .is_ok_and(|s| (s.dev, s.ino) == id || registry::path_of(id).is_some());
+                        if same {
+                            return Ok(loc);
+                        }
+                    }
+                }
+                let fd = p.take_fd(*tgid, *fd).map_err(|_| Errno::ENOENT)?;
+                let mut loc = top;
+                loc.0.push(Step {
+                    name: path,
+                    inode: Arc::new(FdObject { fd }),
+                    mount: loc.mount(),
+                });
+                Ok(loc)
+            }
+            _ => Err(Errno::EINVAL),
+        }
+    }
+}
+
+impl Inode for ProcInode {
     fn stat(&self) -> SysResult<Stat> {
-        Ok(stat_of(self.ino, libc::S_IFREG | 0o444))
+        let (uid, gid) = self.owner();
+        let mode = match &self.node {
+            Node::Root | Node::Task { .. } | Node::FdDir { .. } => libc::S_IFDIR | 0o555,
+            Node::Pid { .. } => libc::S_IFDIR | 0o555,
+            Node::Sys(p) if SYS_DIRS.contains(p) => libc::S_IFDIR | 0o555,
+            Node::Sys(p) if matches!(*p, "kernel/hostname" | "kernel/domainname") => {
+                libc::S_IFREG | 0o644
+            }
+            Node::Sys(_) => libc::S_IFREG | 0o444,
+            Node::RootLink(..) | Node::SelfLink | Node::ThreadSelf => libc::S_IFLNK | 0o777,
+            Node::Link { .. } | Node::Fd { .. } => libc::S_IFLNK | 0o777,
+            Node::PidFile { file, .. } if PID_FILES[*file].0 == "environ" => libc::S_IFREG | 0o400,
+            Node::PidFile { file, .. }
+                if matches!(PID_FILES[*file].0, "comm" | "oom_score_adj" | "oom_adj") =>
+            {
+                libc::S_IFREG | 0o644
+            }
+            Node::RootFile(_) | Node::PidFile { .. } | Node::FdInfo { .. } => libc::S_IFREG | 0o444,
+        };
+        Ok(stat_of(self.ino(), mode, uid, gid))
     }
+
     fn kind(&self) -> Kind {
-        Kind::File
+        match &self.node {
+            Node::Root | Node::Pid { .. } | Node::Task { .. } | Node::FdDir { .. } => Kind::Dir,
+            Node::Sys(p) if SYS_DIRS.contains(p) => Kind::Dir,
+            Node::RootLink(..)
+            | Node::SelfLink
+            | Node::ThreadSelf
+            | Node::Link { .. }
+            | Node::Fd { .. } => Kind::Symlink,
+            _ => Kind::File,
+        }
     }
-    fn open(&self, flags: i32) -> SysResult<OwnedFd> {
-        if flags & libc::O_ACCMODE != libc::O_RDONLY {
+
+    fn lookup(&self, cx: &Caller<'_>, name: &[u8]) -> SysResult<Arc<dyn Inode>> {
+        match &self.node {
+            Node::Root => {
+                if let Some(i) = ROOT_FILES.iter().position(|(n, _)| n.as_bytes() == name) {
+                    return Ok(node(Node::RootFile(i)));
+                }
+                match name {
+                    b"self" => return Ok(node(Node::SelfLink)),
+                    b"thread-self" => return Ok(node(Node::ThreadSelf)),
+                    b"mounts" => return Ok(node(Node::RootLink("mounts", "self/mounts"))),
+                    b"net" => return Ok(node(Node::RootLink("net", "self/net"))),
+                    b"sys" => return Ok(node(Node::Sys(""))),
+                    _ => {}
+                }
+                let pid = parse_num(name).ok_or(Errno::ENOENT)?;
+                let (st, _) = kernel(cx)?;
+                // Threads are reachable as /proc/TID too, though not listed.
+                let tgid = st.tasks.tasks.get(&pid).ok_or(Errno::ENOENT)?.tgid;
+                pid_node(st, tgid, pid)
+            }
+            Node::Sys(dir) => {
+                let full = if dir.is_empty() {
+                    String::from_utf8_lossy(name).into_owned()
+                } else {
+                    format!("{dir}/{}", String::from_utf8_lossy(name))
+                };
+                if let Some(d) = SYS_DIRS.iter().find(|d| **d == full) {
+                    return Ok(node(Node::Sys(d)));
+                }
+                SYS_FILES
+                    .iter()
+                    .find(|(n, _)| *n == full)
+                    .map(|(n, _)| node(Node::Sys(n)))
+                    .ok_or(Errno::ENOENT)
+            }
+            Node::Pid { tgid, tid, .. } => self.pid_lookup(cx, *tgid, *tid, name),
+            Node::Task { tgid } => {
+                let tid = parse_num(name).ok_or(Errno::ENOENT)?;
+                let (st, _) = kernel(cx)?;
+                match st.tasks.tasks.get(&tid) {
+                    Some(t) if t.tgid == *tgid => pid_node(st, *tgid, tid),
+                    _ => Err(Errno::ENOENT),
+                }
+            }
+            Node::FdDir { tgid, info } => {
+                let fd = parse_num(name).ok_or(Errno::ENOENT)?;
+                if !Self::fds(cx, *tgid)?.contains(&fd) {
+                    return Err(Errno::ENOENT);
+                }
+                Ok(node(if *info {
+                    Node::FdInfo { tgid: *tgid, fd }
+                } else {
+                    Node::Fd { tgid: *tgid, fd }
+                }))
+            }
+            _ => Err(Errno::ENOTDIR),
+        }
+    }
+
+    fn readlink(&self, cx: &Caller<'_>) -> SysResult<Vec<u8>> {
+        match &self.node {
+            Node::RootLink(_, t) => Ok(t.as_bytes().to_vec()),
+            Node::SelfLink => Ok(caller_tgid(cx)?.to_string().into_bytes()),
+            Node::ThreadSelf => Ok(format!("{}/task/{}", caller_tgid(cx)?, cx.tid).into_bytes()),
+            Node::Link { tgid, what } => {
+                let (st, p) = kernel(cx)?;
+                let me_root = st
+                    .tasks
+                    .tasks
+                    .get(&cx.tid)
+                    .map(|t| t.fs.borrow().root.clone());
+                let task = st.tasks.tasks.get(tgid).ok_or(Errno::ENOENT)?;
+                let fs = task.fs.borrow();
+                let rel = |l: &Loc| match &me_root {
+                    Some(r) => l.path_from(r),
+                    None => l.path(),
+                };
+                Ok(match what {
+                    LinkKind::Cwd => rel(&fs.cwd),
+                    LinkKind::Root => rel(&fs.root),
+                    LinkKind::Exe => exe_path(st, p, *tgid)?,
+                })
+            }
+            Node::Fd { tgid, fd } => {
+                let (st, p) = kernel(cx)?;
+                fd_target(st, p, *tgid, *fd)
+            }
+            _ => Err(Errno::EINVAL),
+        }
+    }
+
+    fn follow_magic(&self, cx: &Caller<'_>, vfs: &Vfs) -> Option<SysResult<Loc>> {
+        match &self.node {
+            Node::Link { .. } | Node::Fd { .. } => Some(self.magic(cx, vfs)),
+            _ => None,
+        }
+    }
+
+    fn open(&self, cx: &Caller<'_>, flags: i32) -> SysResult<OwnedFd> {
+        if self.kind() == Kind::Dir {
+            return Err(Errno::EISDIR);
+        }
+        let writable = self.stat()?.mode & 0o200 != 0;
+        if flags & libc::O_ACCMODE != libc::O_RDONLY && !writable {
             return Err(Errno::EACCES);
         }
-        let text = (self.gen)(&snap().lock().expect("procfs snapshot"));
+        let text = self.render(cx)?;
         let fd = host::memfd("proc")?;
-        host::pwrite(fd.as_fd(), text.as_bytes(), 0)?;
+        host::pwrite(fd.as_fd(), &text, 0)?;
         let st = host::fstatat(fd.as_fd(), b"", 0)?;
-        let me: Arc<dyn Inode> = Arc::new(ProcFile {
-            ino: self.ino,
-            gen: self.gen,
+        let me: Arc<dyn Inode> = Arc::new(ProcInode {
+            node: self.node.clone(),
         });
         registry::register_inode((st.st_dev, st.st_ino), &me);
         // The guest reads it through its own description, from offset 0.
-        Ok(host::reopen(
-            fd.as_fd(),
-            libc::O_RDONLY | (flags & libc::O_CLOEXEC),
-        )?)
+        let acc = if writable {
+            flags & libc::O_ACCMODE
+        } else {
+            libc::O_RDONLY
+        };
+        Ok(host::reopen(fd.as_fd(), acc | (flags & libc::O_CLOEXEC))?)
     }
+
+    fn readdir(&self, cx: &Caller<'_>) -> SysResult<Vec<DirEntry>> {
+        match &self.node {
+            Node::Root => {
+                let (st, _) = kernel(cx)?;
+                let mut v: Vec<DirEntry> = ROOT_FILES
+                    .iter()
+                    .enumerate()
+                    .map(|(i, (n, _))| entry(n.as_bytes(), 0x100 + i as u64, Kind::File))
+                    .collect();
+                v.push(entry("self", 0x80, Kind::Symlink));
+                v.push(entry("thread-self", 0x81, Kind::Symlink));
+                v.push(entry(
+                    "mounts",
+                    hash_ino(&[2, 6, b'm' as u64]),
+                    Kind::Symlink,
+                ));
+                v.push(entry("net", hash_ino(&[2, 3, b'n' as u64]), Kind::Symlink));
+                v.push(entry(
+                    "sys",
+                    hash_ino(&[3, SYS_DIRS[0].as_ptr() as u64]),
+                    Kind::Dir,
+                ));
+                let mut pids: Vec<Tid> = st.tasks.procs.keys().copied().collect();
+                pids.sort_unstable();
+                for pid in pids {
+                    v.push(entry(
+                        pid.to_string(),
+                        hash_ino(&[4, pid as u64, pid as u64]),
+                        Kind::Dir,
+                    ));
+                }
+                Ok(v)
+            }
+            Node::Sys(dir) => {
+                let prefix = if dir.is_empty() {
+                    String::new()
+                } else {
+                    format!("{dir}/")
+                };
+                let child = |p: &'static str| -> Option<&'static str> {
+                    let rest = p.strip_prefix(prefix.as_str())?;
+                    (!rest.is_empty() && !rest.contains('/')).then_some(rest)
+                };
+                let mut v = Vec::new();
+                for d in SYS_DIRS {
+                    if let Some(n) = child(d) {
+                        v.push(entry(n, hash_ino(&[3, d.as_ptr() as u64]), Kind::Dir));
+                    }
+                }
+                for (f, _) in SYS_FILES {
+                    if let Some(n) = child(f) {
+                        v.push(entry(n, hash_ino(&[3, f.as_ptr() as u64]), Kind::File));
+                    }
+                }
+                Ok(v)
+            }
+            Node::Pid { tgid, tid, .. } => self.pid_dir_entries(cx, *tgid, *tid),
+            Node::Task { tgid } => {
+                let (st, _) = kernel(cx)?;
+                let mut tids: Vec<Tid> = st
+                    .tasks
+                    .tasks
+                    .values()
+                    .filter(|t| t.tgid == *tgid)
+                    .map(|t| t.tid)
+                    .collect();
+                tids.sort_unstable();
+                Ok(tids
+                    .into_iter()
+                    .map(|t| {
+                        entry(
+                            t.to_string(),
+                            hash_ino(&[4, *tgid as u64, t as u64]),
+                            Kind::Dir,
+                        )
+                    })
+                    .collect())
+            }
+            Node::FdDir { tgid, info } => Ok(Self::fds(cx, *tgid)?
+                .into_iter()
+                .map(|fd| {
+                    entry(
+                        fd.to_string(),
+                        hash_ino(&[if *info { 10 } else { 9 }, *tgid as u64, fd as u64]),
+                        if *info { Kind::File } else { Kind::Symlink },
+                    )
+                })
+                .collect()),
+            _ => Err(Errno::ENOTDIR),
+        }
+    }
+
     fn as_any(&self) -> &dyn Any {
         self
     }

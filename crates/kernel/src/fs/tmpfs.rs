@@ -4,7 +4,7 @@
 
 use crate::errno::{Errno, SysResult};
 use crate::fs::devices;
-use crate::vfs::{self, Creator, DirEntry, Inode, Kind, SetAttr, Stat, StatFs};
+use crate::vfs::{self, Caller, Creator, DirEntry, Inode, Kind, SetAttr, Stat, StatFs};
 use ruml_platform::host;
 use std::any::Any;
 use std::collections::BTreeMap;
@@ -215,21 +215,21 @@ impl Inode for TmpInode {
         Kind::from_mode(self.meta.lock().expect("tmpfs lock").mode)
     }
 
-    fn lookup(&self, name: &[u8]) -> SysResult<Arc<dyn Inode>> {
+    fn lookup(&self, _cx: &Caller<'_>, name: &[u8]) -> SysResult<Arc<dyn Inode>> {
         let e = self.entries()?;
         e.get(name)
             .map(|c| c.clone() as Arc<dyn Inode>)
             .ok_or(Errno::ENOENT)
     }
 
-    fn readlink(&self) -> SysResult<Vec<u8>> {
+    fn readlink(&self, _cx: &Caller<'_>) -> SysResult<Vec<u8>> {
         match &self.data {
             Data::Symlink(t) => Ok(t.clone()),
             _ => Err(Errno::EINVAL),
         }
     }
 
-    fn open(&self, flags: i32) -> SysResult<OwnedFd> {
+    fn open(&self, _cx: &Caller<'_>, flags: i32) -> SysResult<OwnedFd> {
         match &self.data {
             Data::File(fd) => Ok(host::reopen(
                 fd.as_fd(),
@@ -248,7 +248,7 @@ impl Inode for TmpInode {
         }
     }
 
-    fn readdir(&self) -> SysResult<Vec<DirEntry>> {
+    fn readdir(&self, _cx: &Caller<'_>) -> SysResult<Vec<DirEntry>> {
         Ok(self
             .entries()?
             .iter()
@@ -262,7 +262,7 @@ impl Inode for TmpInode {
 
     fn create(&self, name: &[u8], mode: u32, flags: i32, who: Creator) -> SysResult<OwnedFd> {
         let child = self.new_file(name, mode, who)?;
-        child.open(flags & !(libc::O_CREAT | libc::O_EXCL))
+        child.open(&Caller::BOOT, flags & !(libc::O_CREAT | libc::O_EXCL))
     }
 
     fn mkdir(&self, name: &[u8], mode: u32, who: Creator) -> SysResult<()> {

@@ -3,9 +3,22 @@
 
 use super::Ctx;
 use crate::errno::{Errno, SysResult};
+use crate::task::PendingExec;
 use crate::vfs::{Follow, Kind};
 use ruml_platform::Resume;
 use std::os::fd::AsFd;
+
+/// The command name Linux derives from an executed path: its last
+/// component, at most 15 bytes.
+fn comm_of(path: &[u8]) -> Vec<u8> {
+    let mut n = path
+        .rsplit(|&b| b == b'/')
+        .find(|n| !n.is_empty())
+        .unwrap_or(b"")
+        .to_vec();
+    n.truncate(15);
+    n
+}
 
 fn do_exec(
     c: &mut Ctx<'_>,
@@ -32,9 +45,32 @@ fn do_exec(
         return Err(Errno::EACCES);
     }
     let root = c.st.tasks.task(c.tid).fs.borrow().root.clone();
-    c.st.tasks.task_mut(c.tid).pending_exec = Some(loc.path_from(&root));
+    let exe = loc.path_from(&root);
+    // The name the program was run by: Linux takes the command name from
+    // it, not from the file a final symlink leads to.
+    let name = path
+        .rsplit(|&b| b == b'/')
+        .find(|n| !n.is_empty())
+        .unwrap_or(b"")
+        .to_vec();
     if c.st.vfs.mount(loc.mount()).native {
-        if let Some(np) = loc.inode().native_path() {
+        if let Some(mut np) = loc.inode().native_path() {
+            // A final symlink on the root hostfs is passed by its own name;
+            // the host follows it inside the guest's chroot.
+            if let Ok((parent, last)) = c.resolve_parent_at(dirfd, &path) {
+                let link = parent.inode().lookup(&c.caller(), &last);
+                if follow == Follow::Yes && link.is_ok_and(|l| l.kind() == Kind::Symlink) {
+                    if let Some(pp) = c.native(&parent) {
+                        np = crate::vfs::join_path(&pp, &last);
+                    }
+                }
+            }
+            let host_name = comm_of(&np);
+            let guest_name = comm_of(&name);
+            c.st.tasks.task_mut(c.tid).pending_exec = Some(PendingExec {
+                path: exe,
+                comm_override: (host_name != guest_name).then_some((host_name, guest_name)),
+            });
             let a = c.scratch_str(&np, 0)?;
             return Ok(Resume::Rewrite {
                 nr: libc::SYS_execve as u64,
@@ -42,11 +78,15 @@ fn do_exec(
             });
         }
     }
-    let f = loc.inode().open(libc::O_RDONLY)?;
+    let f = loc.inode().open(&c.caller(), libc::O_RDONLY)?;
     let fd = c.p.install_fd(c.tid, f.as_fd(), true)?;
     if fd < 0 {
         return Ok(Resume::Return(fd));
     }
+    c.st.tasks.task_mut(c.tid).pending_exec = Some(PendingExec {
+        path: exe,
+        comm_override: Some((fd.to_string().into_bytes(), comm_of(&name))),
+    });
     let empty = c.scratch_str(b"", 1)?;
     Ok(Resume::Rewrite {
         nr: libc::SYS_execveat as u64,

@@ -64,7 +64,9 @@ impl Ctx<'_> {
         } else {
             rel.to_vec()
         };
-        self.st.vfs.resolve(&root, &root, &p, Follow::No)
+        self.st
+            .vfs
+            .resolve(&self.caller(), &root, &root, &p, Follow::No)
     }
 
     fn base(&self, dirfd: i32, path: &[u8]) -> SysResult<(Loc, Loc)> {
@@ -77,12 +79,16 @@ impl Ctx<'_> {
 
     pub fn resolve_at(&self, dirfd: i32, path: &[u8], follow: Follow) -> SysResult<Loc> {
         let (root, base) = self.base(dirfd, path)?;
-        self.st.vfs.resolve(&root, &base, path, follow)
+        self.st
+            .vfs
+            .resolve(&self.caller(), &root, &base, path, follow)
     }
 
     pub fn resolve_parent_at(&self, dirfd: i32, path: &[u8]) -> SysResult<(Loc, Vec<u8>)> {
         let (root, base) = self.base(dirfd, path)?;
-        self.st.vfs.resolve_parent(&root, &base, path)
+        self.st
+            .vfs
+            .resolve_parent(&self.caller(), &root, &base, path)
     }
 
     fn read_only(&self, loc: &Loc) -> bool {
@@ -90,7 +96,7 @@ impl Ctx<'_> {
     }
 
     /// The native (chroot) path of a location on the root hostfs.
-    fn native(&self, loc: &Loc) -> Option<Vec<u8>> {
+    pub fn native(&self, loc: &Loc) -> Option<Vec<u8>> {
         if !self.st.vfs.mount(loc.mount()).native {
             return None;
         }
@@ -162,6 +168,9 @@ fn do_open(c: &mut Ctx<'_>, dirfd: i32, path_ptr: u64, flags: i32, mode: u32) ->
                 parent
                     .inode()
                     .create(&name, mode & !c.umask() & 0o7777, flags, c.creator())?;
+            if let Ok(st) = host::fstatat(fd.as_fd(), b"", 0) {
+                registry::set_path((st.st_dev, st.st_ino), join_path(&parent.path(), &name));
+            }
             return c.install(fd, flags);
         }
         Err(e) => return Err(e),
@@ -195,7 +204,10 @@ fn do_open(c: &mut Ctx<'_>, dirfd: i32, path_ptr: u64, flags: i32, mode: u32) ->
         }
     }
     if kind == Kind::Dir {
-        let fd = match loc.inode().open(libc::O_RDONLY | libc::O_DIRECTORY) {
+        let fd = match loc
+            .inode()
+            .open(&c.caller(), libc::O_RDONLY | libc::O_DIRECTORY)
+        {
             Ok(fd) => fd,
             // A virtual directory: the guest holds a memfd that stands for it.
             Err(_) => host::memfd("ruml-dir")?,
@@ -204,7 +216,10 @@ fn do_open(c: &mut Ctx<'_>, dirfd: i32, path_ptr: u64, flags: i32, mode: u32) ->
         registry::register_dir((st.st_dev, st.st_ino), loc.clone());
         return c.install(fd, flags);
     }
-    let fd = loc.inode().open(flags)?;
+    let fd = loc.inode().open(&c.caller(), flags)?;
+    if let Ok(st) = host::fstatat(fd.as_fd(), b"", 0) {
+        registry::set_path((st.st_dev, st.st_ino), loc.path());
+    }
     c.install(fd, flags)
 }
 
@@ -473,7 +488,7 @@ fn readlink_at(
     }
     let path = c.read_path(path_ptr)?;
     let loc = c.resolve_at(dirfd, &path, Follow::No)?;
-    let target = loc.inode().readlink()?;
+    let target = loc.inode().readlink(&c.caller())?;
     let n = target.len().min(size as usize);
     c.write(buf, &target[..n])?;
     Ok(Resume::Return(n as i64))
@@ -521,7 +536,7 @@ fn getdents(c: &mut Ctx<'_>, is64: bool) -> SysResult<Resume> {
             kind: Kind::Dir,
         },
     ];
-    entries.extend(loc.inode().readdir()?);
+    entries.extend(loc.inode().readdir(&c.caller())?);
     let f = c.p.take_fd(c.tid, fd)?;
     let mut pos = host::tell(f.as_fd())? as usize;
     let mut out = Vec::new();
@@ -613,7 +628,7 @@ fn mkdir_at(c: &mut Ctx<'_>, dirfd: i32, path_ptr: u64, mode: u32) -> SysResult<
     let path = c.read_path(path_ptr)?;
     let (parent, name) = c.resolve_parent_at(dirfd, &path)?;
     reject_dots(&name, Errno::EEXIST)?;
-    if parent.inode().lookup(&name).is_ok() || c.is_mountpoint(&parent, &name) {
+    if parent.inode().lookup(&c.caller(), &name).is_ok() || c.is_mountpoint(&parent, &name) {
         return Err(Errno::EEXIST);
     }
     if c.read_only(&parent) {
@@ -655,7 +670,7 @@ fn unlink_at(c: &mut Ctx<'_>, dirfd: i32, path_ptr: u64, flags: i32) -> SysResul
     } else {
         reject_dots(&name, Errno::EISDIR)?;
         if path.ends_with(b"/") {
-            let l = parent.inode().lookup(&name)?;
+            let l = parent.inode().lookup(&c.caller(), &name)?;
             return Err(if l.kind() == Kind::Dir {
                 Errno::EISDIR
             } else {
@@ -1176,7 +1191,7 @@ pub fn sys_sync(c: &mut Ctx<'_>) -> SysResult<Resume> {
         c.st.vfs
             .mount(0)
             .root
-            .open(libc::O_RDONLY | libc::O_DIRECTORY)
+            .open(&c.caller(), libc::O_RDONLY | libc::O_DIRECTORY)
             .map(|f| host::syncfs(f.as_fd()));
     Ok(Resume::Return(0))
 }

@@ -6,9 +6,9 @@ use crate::vfs::{join_path, Follow};
 use ruml_platform::{host, Resume};
 
 pub fn sys_sysinfo(c: &mut Ctx<'_>) -> SysResult<Resume> {
-    let up = (host::clock_ns(libc::CLOCK_MONOTONIC) - c.st.boot_ns) / 1_000_000_000;
+    let up = (host::clock_ns(libc::CLOCK_BOOTTIME) - c.st.boot_ns) / 1_000_000_000;
     let total = c.st.cfg.mem;
-    let used = crate::fs::procfs::guest_rss(c);
+    let used = crate::fs::procfs::used_memory(c.st, c.p);
     let mut b = [0u8; 112];
     b[0..8].copy_from_slice(&(up as i64).to_ne_bytes());
     b[32..40].copy_from_slice(&total.to_ne_bytes());
@@ -90,4 +90,56 @@ pub fn sys_bind(c: &mut Ctx<'_>) -> SysResult<Resume> {
 
 pub fn sys_connect(c: &mut Ctx<'_>) -> SysResult<Resume> {
     unix_addr(c, libc::SYS_connect)
+}
+
+fn uts_field(s: &str) -> [u8; 65] {
+    let mut f = [0u8; 65];
+    let n = s.len().min(64);
+    f[..n].copy_from_slice(&s.as_bytes()[..n]);
+    f
+}
+
+pub fn sys_uname(c: &mut Ctx<'_>) -> SysResult<Resume> {
+    let mut b = Vec::with_capacity(390);
+    for s in [
+        "Linux",
+        c.st.hostname.as_str(),
+        crate::kernel::RELEASE,
+        "#1 SMP PREEMPT ruml",
+        "x86_64",
+        c.st.domainname.as_str(),
+    ] {
+        b.extend_from_slice(&uts_field(s));
+    }
+    c.write(c.arg(0), &b)?;
+    Ok(Resume::Return(0))
+}
+
+fn set_uts_name(c: &mut Ctx<'_>, domain: bool) -> SysResult<Resume> {
+    if c.st.tasks.process(c.tid).creds.euid != 0 {
+        return Err(Errno::EPERM);
+    }
+    let len = c.arg(1) as usize;
+    if len > 64 {
+        return Err(Errno::EINVAL);
+    }
+    let mut buf = vec![0u8; len];
+    c.read(c.arg(0), &mut buf)?;
+    let name = String::from_utf8_lossy(&buf).into_owned();
+    if domain {
+        c.st.domainname = name;
+    } else {
+        c.st.hostname = name;
+    }
+    // The host's copy in the guest's UTS namespace follows, for native
+    // readers such as gethostname(3) via uname(2) of other tools.
+    Ok(Resume::Native)
+}
+
+pub fn sys_sethostname(c: &mut Ctx<'_>) -> SysResult<Resume> {
+    set_uts_name(c, false)
+}
+
+pub fn sys_setdomainname(c: &mut Ctx<'_>) -> SysResult<Resume> {
+    set_uts_name(c, true)
 }

@@ -57,6 +57,14 @@ pub struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
+    /// The calling task, as the VFS sees it.
+    pub fn caller(&self) -> crate::vfs::Caller<'_> {
+        crate::vfs::Caller {
+            tid: self.tid,
+            kernel: Some((&*self.st, &*self.p)),
+        }
+    }
+
     pub fn arg(&self, i: usize) -> u64 {
         self.call.args[i]
     }
@@ -205,7 +213,7 @@ table! {
     60 exit => N, Full;
     61 wait4 => N, Full;
     62 kill => N, Full;
-    63 uname => N, Full;
+    63 uname => T(misc::sys_uname), Full;
     64 semget => N, Full;
     65 semop => N, Full;
     66 semctl => N, Full;
@@ -299,8 +307,8 @@ table! {
     165 mount => T(fs::sys_mount), Partial("proc, sysfs, tmpfs, devtmpfs, hostfs");
     166 umount2 => T(fs::sys_umount2), Full;
     169 reboot => T(process::sys_reboot), Full;
-    170 sethostname => N, Full;
-    171 setdomainname => N, Full;
+    170 sethostname => T(misc::sys_sethostname), Full;
+    171 setdomainname => T(misc::sys_setdomainname), Full;
     186 gettid => N, Full;
     187 readahead => F, Full;
     188 setxattr => T(fs::sys_xattr), Partial("ENOTSUP");

@@ -10,6 +10,8 @@
 pub mod registry;
 
 use crate::errno::{Errno, SysResult};
+use crate::kernel::State;
+use ruml_platform::{Platform, Tid};
 use std::any::Any;
 use std::os::fd::OwnedFd;
 use std::sync::Arc;
@@ -171,6 +173,24 @@ pub struct Creator {
     pub gid: u32,
 }
 
+/// The task on whose behalf the VFS is used, with read access to the
+/// kernel. procfs answers per caller (/proc/self, /proc/PID); other
+/// filesystems ignore it. Before the kernel exists (at boot) there is no
+/// caller.
+#[derive(Clone, Copy)]
+pub struct Caller<'a> {
+    pub tid: Tid,
+    pub kernel: Option<(&'a State, &'a dyn Platform)>,
+}
+
+impl Caller<'_> {
+    /// The kernel itself, before any task runs.
+    pub const BOOT: Caller<'static> = Caller {
+        tid: 0,
+        kernel: None,
+    };
+}
+
 /// A filesystem object. Defaults answer as Linux does for objects that do
 /// not support an operation.
 pub trait Inode: Send + Sync {
@@ -179,15 +199,20 @@ pub trait Inode: Send + Sync {
         self.stat().map(|s| s.kind()).unwrap_or(Kind::File)
     }
     /// One path component (never "", ".", ".." or containing '/').
-    fn lookup(&self, _name: &[u8]) -> SysResult<Arc<dyn Inode>> {
+    fn lookup(&self, _cx: &Caller<'_>, _name: &[u8]) -> SysResult<Arc<dyn Inode>> {
         Err(Errno::ENOTDIR)
     }
-    fn readlink(&self) -> SysResult<Vec<u8>> {
+    fn readlink(&self, _cx: &Caller<'_>) -> SysResult<Vec<u8>> {
         Err(Errno::EINVAL)
     }
+    /// For "magic" links (procfs's exe, cwd, fd/N): the object itself,
+    /// which a walk jumps to instead of resolving the link's text.
+    fn follow_magic(&self, _cx: &Caller<'_>, _vfs: &Vfs) -> Option<SysResult<Loc>> {
+        None
+    }
     /// A host descriptor to hand to the guest for an open with `flags`.
-    fn open(&self, flags: i32) -> SysResult<OwnedFd>;
-    fn readdir(&self) -> SysResult<Vec<DirEntry>> {
+    fn open(&self, cx: &Caller<'_>, flags: i32) -> SysResult<OwnedFd>;
+    fn readdir(&self, _cx: &Caller<'_>) -> SysResult<Vec<DirEntry>> {
         Err(Errno::ENOTDIR)
     }
     /// Creates and opens a regular file.
@@ -410,7 +435,14 @@ impl Vfs {
     }
 
     /// Resolves `path` from `cwd` (relative) or `root` (absolute).
-    pub fn resolve(&self, root: &Loc, cwd: &Loc, path: &[u8], follow: Follow) -> SysResult<Loc> {
+    pub fn resolve(
+        &self,
+        cx: &Caller<'_>,
+        root: &Loc,
+        cwd: &Loc,
+        path: &[u8],
+        follow: Follow,
+    ) -> SysResult<Loc> {
         if path.is_empty() {
             return Err(Errno::ENOENT);
         }
@@ -425,6 +457,7 @@ impl Vfs {
         let must_dir = path.ends_with(b"/");
         let mut links = 0;
         let loc = self.walk(
+            cx,
             root,
             start,
             path,
@@ -439,7 +472,13 @@ impl Vfs {
 
     /// Resolves all but the last component; returns the parent and the last
     /// name (which may be "." or ".." for the caller to reject).
-    pub fn resolve_parent(&self, root: &Loc, cwd: &Loc, path: &[u8]) -> SysResult<(Loc, Vec<u8>)> {
+    pub fn resolve_parent(
+        &self,
+        cx: &Caller<'_>,
+        root: &Loc,
+        cwd: &Loc,
+        path: &[u8],
+    ) -> SysResult<(Loc, Vec<u8>)> {
         if path.is_empty() {
             return Err(Errno::ENOENT);
         }
@@ -462,7 +501,7 @@ impl Vfs {
             // The path was "/".
             return Ok((root.clone(), b".".to_vec()));
         }
-        let parent = self.resolve(root, cwd, dir, Follow::Yes)?;
+        let parent = self.resolve(cx, root, cwd, dir, Follow::Yes)?;
         if parent.inode().kind() != Kind::Dir {
             return Err(Errno::ENOTDIR);
         }
@@ -471,6 +510,7 @@ impl Vfs {
 
     fn walk(
         &self,
+        cx: &Caller<'_>,
         root: &Loc,
         start: Loc,
         path: &[u8],
@@ -504,7 +544,7 @@ impl Vfs {
             if cur.kind() != Kind::Dir {
                 return Err(Errno::ENOTDIR);
             }
-            let child = cur.lookup(c)?;
+            let child = cur.lookup(cx, c)?;
             let child_path = join_path(&loc.path(), c);
             let (inode, mount) = match self.mount_at(&child_path) {
                 Some(m) => (m.root.clone(), m.id),
@@ -515,7 +555,11 @@ impl Vfs {
                 if *links > MAX_SYMLINKS {
                     return Err(Errno::ELOOP);
                 }
-                let target = inode.readlink()?;
+                if let Some(target) = inode.follow_magic(cx, self) {
+                    loc = target?;
+                    continue;
+                }
+                let target = inode.readlink(cx)?;
                 if target.is_empty() {
                     return Err(Errno::ENOENT);
                 }
@@ -524,7 +568,7 @@ impl Vfs {
                 } else {
                     loc.clone()
                 };
-                loc = self.walk(root, base, &target, Follow::Yes, links)?;
+                loc = self.walk(cx, root, base, &target, Follow::Yes, links)?;
                 continue;
             }
             loc.0.push(Step {

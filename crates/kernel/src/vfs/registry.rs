@@ -48,3 +48,25 @@ pub fn register_dir(id: (u64, u64), loc: Loc) {
 pub fn lookup(id: (u64, u64)) -> Option<Object> {
     map().lock().expect("registry").get(&id).cloned()
 }
+
+type Paths = HashMap<(u64, u64), Vec<u8>>;
+
+fn paths() -> &'static Mutex<Paths> {
+    static P: OnceLock<Mutex<Paths>> = OnceLock::new();
+    P.get_or_init(Mutex::default)
+}
+
+/// Remembers the guest path a host object was last opened by (for objects
+/// the host cannot name: tmpfs memfds, devices), for /proc/PID/fd and maps.
+pub fn set_path(id: (u64, u64), path: Vec<u8>) {
+    let mut m = paths().lock().expect("registry");
+    if m.len() > 4 * MAX_DIRS {
+        m.clear();
+    }
+    m.insert(id, path);
+}
+
+/// The guest path recorded for a host object.
+pub fn path_of(id: (u64, u64)) -> Option<Vec<u8>> {
+    paths().lock().expect("registry").get(&id).cloned()
+}
