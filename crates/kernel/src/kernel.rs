@@ -48,6 +48,9 @@ pub struct State {
     pub trace: bool,
 }
 
+/// How often the kernel does periodic work (the OOM killer).
+const TICK: std::time::Duration = std::time::Duration::from_millis(50);
+
 /// The kernel release ruml reports in /proc/version.
 pub const RELEASE: &str = "6.1.0-ruml";
 
@@ -139,13 +142,22 @@ impl Kernel {
 
     /// Runs the guest until it powers off, reboots, panics or is terminated.
     pub fn run(&mut self) -> VmExit {
+        let mut last_tick = std::time::Instant::now();
         loop {
             if let Some(e) = self.st.shutdown.clone() {
                 self.platform.kill_all();
                 return e;
             }
-            let ev = match self.platform.wait_event() {
-                Ok(ev) => ev,
+            // The OOM check reads every process's host status: space it out
+            // when there are many.
+            let every = TICK * (1 + self.st.tasks.procs.len() as u32 / 32);
+            if last_tick.elapsed() >= every {
+                last_tick = std::time::Instant::now();
+                self.tick();
+            }
+            let ev = match self.platform.wait_event(TICK.as_millis() as i32) {
+                Ok(Some(ev)) => ev,
+                Ok(None) => continue,
                 Err(e) => {
                     self.platform.kill_all();
                     return VmExit::Panic(format!("Kernel panic - lost the guest: {e}"));
@@ -187,6 +199,11 @@ impl Kernel {
                 }
             }
         }
+    }
+
+    /// Periodic work: the OOM killer.
+    fn tick(&mut self) {
+        crate::mm::check_oom(&mut self.st, self.platform.as_ref());
     }
 
     /// Whether a guest thread id is live.

@@ -10,6 +10,7 @@ pub mod console;
 pub mod errno;
 pub mod fs;
 pub mod kernel;
+pub mod mm;
 pub mod syscalls;
 pub mod task;
 pub mod vfs;

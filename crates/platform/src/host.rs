@@ -547,3 +547,25 @@ pub fn kill_pid(pid: i32, sig: i32) -> io::Result<()> {
     // SAFETY: plain syscall.
     cvt(unsafe { libc::kill(pid, sig) }).map(drop)
 }
+
+/// A non-blocking signalfd for `sig` (which must be blocked).
+pub fn signalfd(sig: i32) -> io::Result<OwnedFd> {
+    // SAFETY: sigset manipulation on a local, then signalfd.
+    unsafe {
+        let mut set: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut set);
+        libc::sigaddset(&mut set, sig);
+        owned(libc::signalfd(
+            -1,
+            &set,
+            libc::SFD_NONBLOCK | libc::SFD_CLOEXEC,
+        ))
+    }
+}
+
+/// Reads and discards everything pending on a signalfd.
+pub fn drain_signalfd(fd: BorrowedFd<'_>) {
+    let mut buf = [0u8; 128 * 8];
+    // SAFETY: `buf` is writable for its length; the descriptor is non-blocking.
+    while unsafe { libc::read(fd.as_raw_fd(), buf.as_mut_ptr().cast(), buf.len()) } > 0 {}
+}

@@ -108,8 +108,9 @@ pub struct FdInfo {
 /// [`ptrace::PtracePlatform`]; a faster trap path can replace it behind this
 /// trait.
 pub trait Platform {
-    /// Blocks until some guest thread needs the kernel.
-    fn wait_event(&mut self) -> io::Result<Event>;
+    /// Blocks until some guest thread needs the kernel, or `timeout_ms`
+    /// passes (`None`; -1 waits forever).
+    fn wait_event(&mut self, timeout_ms: i32) -> io::Result<Option<Event>>;
     /// Lets a stopped thread go on.
     fn resume(&mut self, tid: Tid, how: Resume) -> io::Result<()>;
     /// Runs one extra syscall inside a thread stopped at a syscall trap and

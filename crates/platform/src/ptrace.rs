@@ -44,8 +44,11 @@ pub struct BootSpec {
     pub init: Vec<u8>,
     pub argv: Vec<Vec<u8>>,
     pub envp: Vec<Vec<u8>>,
-    /// Syscall numbers allowed to run natively.
-    pub native: Vec<u32>,
+    /// Syscall numbers allowed to run natively (the rest trap).
+    pub native: Vec<(u32, crate::seccomp::Rule)>,
+    /// RLIMIT_DATA of every guest process (the guest cannot raise it): no
+    /// process can make more private writable memory than the VM has.
+    pub data_limit: u64,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -88,6 +91,8 @@ pub struct PtracePlatform {
     ctl: OwnedFd,
     ctl_guest_end: OwnedFd,
     init_host: i32,
+    /// Readable when a tracee changed state (SIGCHLD, blocked in ruml).
+    sigchld: OwnedFd,
 }
 
 fn cvt(r: libc::c_long) -> io::Result<libc::c_long> {
@@ -140,6 +145,25 @@ fn waitpid(pid: i32) -> io::Result<(i32, i32)> {
         let r = unsafe { libc::waitpid(pid, &mut status, libc::__WALL) };
         if r >= 0 {
             return Ok((r, status));
+        }
+        let e = io::Error::last_os_error();
+        if e.kind() != io::ErrorKind::Interrupted {
+            return Err(e);
+        }
+    }
+}
+
+/// `waitpid(-1, WNOHANG)` over all tracees: `None` when none has changed.
+fn waitpid_any_nohang() -> io::Result<Option<(i32, i32)>> {
+    loop {
+        let mut status = 0;
+        // SAFETY: `status` is a valid out-pointer.
+        let r = unsafe { libc::waitpid(-1, &mut status, libc::__WALL | libc::WNOHANG) };
+        if r > 0 {
+            return Ok(Some((r, status)));
+        }
+        if r == 0 {
+            return Ok(None);
         }
         let e = io::Error::last_os_error();
         if e.kind() != io::ErrorKind::Interrupted {
@@ -205,6 +229,7 @@ struct ChildArgs {
     hostname: Vec<u8>,
     stdio: [RawFd; 3],
     ctty: bool,
+    data_limit: u64,
     ctl: RawFd,
     sync: RawFd,
     init: CString,
@@ -248,6 +273,11 @@ fn child_main(a: &ChildArgs) -> ! {
         if libc::chroot(a.root.as_ptr()) != 0 || libc::chdir(c"/".as_ptr()) != 0 {
             libc::_exit(125);
         }
+        let lim = libc::rlimit {
+            rlim_cur: a.data_limit,
+            rlim_max: a.data_limit,
+        };
+        libc::setrlimit(libc::RLIMIT_DATA, &lim);
         libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
         libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
         if libc::syscall(
@@ -269,11 +299,189 @@ fn write_file(path: String, data: &str) -> io::Result<()> {
 }
 
 impl PtracePlatform {
+    fn next_event(&mut self, timeout_ms: i32) -> io::Result<Option<Event>> {
+        loop {
+            if let Some(e) = self.pending.pop_front() {
+                return Ok(Some(e));
+            }
+            // Take every tracee that is ready before serving any, so a busy
+            // group of tracees cannot starve the others (waitpid favours
+            // the most recently attached).
+            let mut batch = Vec::new();
+            while let Some(s) = waitpid_any_nohang()? {
+                batch.push(s);
+            }
+            if batch.is_empty() {
+                // Nothing has changed: sleep until a tracee does.
+                let ready =
+                    crate::host::poll_readable(&[self.sigchld.as_fd_borrowed()], timeout_ms)?;
+                if !ready[0] {
+                    return Ok(None);
+                }
+                crate::host::drain_signalfd(self.sigchld.as_fd_borrowed());
+                continue;
+            }
+            for (host, status) in batch {
+                match self.handle_status(host, status) {
+                    Ok(Some(e)) => self.pending.push_back(e),
+                    Ok(None) => {}
+                    // The tracee vanished (killed) between wait and ptrace.
+                    Err(e) if e.raw_os_error() == Some(libc::ESRCH) => {}
+                    Err(e) => return Err(e),
+                }
+            }
+        }
+    }
+
+    /// Turns one wait status into an event, or handles it internally.
+    fn handle_status(&mut self, host: i32, status: i32) -> io::Result<Option<Event>> {
+        if libc::WIFEXITED(status) || libc::WIFSIGNALED(status) {
+            self.exited(host, status);
+            return Ok(None);
+        }
+        if !libc::WIFSTOPPED(status) {
+            return Ok(None);
+        }
+        let sig = libc::WSTOPSIG(status);
+        let event = status >> 16;
+        let Some(&tid) = self.by_host.get(&host) else {
+            // A new auto-attached child, stopped until its parent's
+            // fork/clone event registers it.
+            self.unclaimed.push(host);
+            return Ok(None);
+        };
+        self.thread(tid)?.job_stopped = false;
+        match event {
+            libc::PTRACE_EVENT_SECCOMP => {
+                let regs = get_regs(host)?;
+                let call = regs_call(&regs);
+                let t = self.thread(tid)?;
+                t.regs = regs;
+                if t.pass.take() == Some((call.nr, call.args, call.ip)) {
+                    t.stop = Stop::Running;
+                    Self::cont(host, 0)?;
+                    return Ok(None);
+                }
+                t.stop = Stop::Seccomp;
+                return Ok(Some(Event::Syscall { tid, call }));
+            }
+            libc::PTRACE_EVENT_FORK | libc::PTRACE_EVENT_VFORK | libc::PTRACE_EVENT_CLONE => {
+                let child = event_msg(host)? as i32;
+                let reg = self.register(child, host);
+                Self::cont(host, 0)?;
+                let (ctid, ctgid) = match reg {
+                    Ok(ids) => ids,
+                    Err(_) => return Ok(None), // already gone
+                };
+                if let Some(i) = self.unclaimed.iter().position(|&h| h == child) {
+                    self.unclaimed.swap_remove(i);
+                    Self::cont(child, 0)?;
+                } else if let Some(t) = self.threads.get_mut(&ctid) {
+                    // Its initial stop is still to come; resume it then.
+                    t.stop = Stop::Fresh;
+                }
+                return Ok(Some(Event::NewTask {
+                    tid: ctid,
+                    tgid: ctgid,
+                    parent: tid,
+                }));
+            }
+            libc::PTRACE_EVENT_EXEC => {
+                let former_host = event_msg(host)? as i32;
+                let former = if former_host != host {
+                    let f = self.by_host.remove(&former_host);
+                    if let Some(f) = f {
+                        self.threads.remove(&f);
+                    }
+                    f.unwrap_or(tid)
+                } else {
+                    tid
+                };
+                self.thread(tid)?.stop = Stop::Other;
+                return Ok(Some(Event::Exec { tid, former }));
+            }
+            EVENT_STOP => {
+                let t = self.thread(tid)?;
+                if t.stop == Stop::Fresh {
+                    // The initial stop of a new child.
+                    t.stop = Stop::Running;
+                    Self::cont(host, 0)?;
+                } else if matches!(
+                    sig,
+                    libc::SIGSTOP | libc::SIGTSTP | libc::SIGTTIN | libc::SIGTTOU
+                ) {
+                    // Group stop: stay stopped until SIGCONT.
+                    t.job_stopped = true;
+                    ptrace(libc::PTRACE_LISTEN, host, 0, 0)?;
+                } else {
+                    Self::cont(host, 0)?;
+                }
+            }
+            0 if sig == libc::SIGTRAP | 0x80 => Self::cont(host, 0)?,
+            0 => {
+                self.thread(tid)?.stop = Stop::Other;
+                return Ok(Some(Event::Signal { tid, sig }));
+            }
+            _ => Self::cont(host, 0)?,
+        }
+        Ok(None)
+    }
+
+    /// Makes the stopped thread receive the descriptor queued on the control
+    /// socket; returns its number or `-errno`.
+    fn receive_fd(&mut self, tid: Tid, cloexec: bool) -> io::Result<i64> {
+        // Build the guest's msghdr in scratch memory and receive there.
+        let s = self.scratch(tid, 128);
+        let mut m = [0u8; 128];
+        let put =
+            |m: &mut [u8], off: usize, v: u64| m[off..off + 8].copy_from_slice(&v.to_ne_bytes());
+        put(&mut m, 16, s + 64); // msg_iov
+        put(&mut m, 24, 1); // msg_iovlen
+        put(&mut m, 32, s + 96); // msg_control
+        put(&mut m, 40, 24); // msg_controllen
+        put(&mut m, 64, s + 80); // iov_base
+        put(&mut m, 72, 1); // iov_len
+        self.write_mem(tid, s, &m)?;
+        let flags = libc::MSG_DONTWAIT | if cloexec { libc::MSG_CMSG_CLOEXEC } else { 0 };
+        let r = self.inject(
+            tid,
+            libc::SYS_recvmsg as u64,
+            [RESERVED_FD as u64, s, flags as u64, 0, 0, 0],
+        )?;
+        if r < 0 {
+            return Ok(r);
+        }
+        self.read_mem(tid, s, &mut m)?;
+        let clen = u64::from_ne_bytes(m[96..104].try_into().unwrap());
+        if clen < 20 {
+            return Ok(-(libc::EMFILE as i64));
+        }
+        Ok(i32::from_ne_bytes(m[112..116].try_into().unwrap()) as i64)
+    }
+
+    /// Discards every message queued for the guest on the control socket
+    /// (descriptors in them are closed by the host kernel).
+    fn drain_ctl(&self) {
+        let mut b = [0u8; 1];
+        // SAFETY: non-blocking receive into a 1-byte buffer; any passed
+        // descriptor is closed by the kernel as we give no control buffer.
+        while unsafe {
+            libc::recv(
+                self.ctl_guest_end.as_raw_fd(),
+                b.as_mut_ptr().cast(),
+                1,
+                libc::MSG_DONTWAIT,
+            )
+        } >= 0
+        {}
+    }
+
     /// Starts the guest's first process (pid 1 of a new pid namespace) and
     /// returns the platform and init's tid. Init's first act is a trapped
     /// execve of `spec.init`.
     pub fn boot(spec: &BootSpec) -> io::Result<(Self, Tid)> {
         let (ctl, ctl_guest_end) = crate::host::socketpair_dgram()?;
+        let sigchld = crate::host::signalfd(libc::SIGCHLD)?;
         let (sync_r, sync_w) = crate::host::pipe()?;
         let cs = |b: &[u8]| CString::new(b).map_err(|_| io::Error::from_raw_os_error(libc::EINVAL));
         let argv: Vec<CString> = spec.argv.iter().map(|a| cs(a)).collect::<io::Result<_>>()?;
@@ -284,6 +492,7 @@ impl PtracePlatform {
             hostname: spec.hostname.clone(),
             stdio: spec.stdio,
             ctty: spec.controlling_tty,
+            data_limit: spec.data_limit,
             ctl: ctl_guest_end.as_raw_fd(),
             sync: sync_r.as_raw_fd(),
             init: cs(&spec.init)?,
@@ -346,6 +555,7 @@ impl PtracePlatform {
             ctl,
             ctl_guest_end,
             init_host: pid,
+            sigchld,
         };
         p.register(pid, pid)?;
         Ok((p, 1))
@@ -441,102 +651,8 @@ impl AsFdBorrowed for OwnedFd {
 }
 
 impl Platform for PtracePlatform {
-    fn wait_event(&mut self) -> io::Result<Event> {
-        loop {
-            if let Some(e) = self.pending.pop_front() {
-                return Ok(e);
-            }
-            let (host, status) = waitpid(-1)?;
-            if libc::WIFEXITED(status) || libc::WIFSIGNALED(status) {
-                self.exited(host, status);
-                continue;
-            }
-            if !libc::WIFSTOPPED(status) {
-                continue;
-            }
-            let sig = libc::WSTOPSIG(status);
-            let event = status >> 16;
-            let Some(&tid) = self.by_host.get(&host) else {
-                // A new auto-attached child, stopped until its parent's
-                // fork/clone event registers it.
-                self.unclaimed.push(host);
-                continue;
-            };
-            self.thread(tid)?.job_stopped = false;
-            match event {
-                libc::PTRACE_EVENT_SECCOMP => {
-                    let regs = get_regs(host)?;
-                    let call = regs_call(&regs);
-                    let t = self.thread(tid)?;
-                    t.regs = regs;
-                    if t.pass.take() == Some((call.nr, call.args, call.ip)) {
-                        t.stop = Stop::Running;
-                        Self::cont(host, 0)?;
-                        continue;
-                    }
-                    t.stop = Stop::Seccomp;
-                    return Ok(Event::Syscall { tid, call });
-                }
-                libc::PTRACE_EVENT_FORK | libc::PTRACE_EVENT_VFORK | libc::PTRACE_EVENT_CLONE => {
-                    let child = event_msg(host)? as i32;
-                    let reg = self.register(child, host);
-                    Self::cont(host, 0)?;
-                    let (ctid, ctgid) = match reg {
-                        Ok(ids) => ids,
-                        Err(_) => continue, // already gone
-                    };
-                    if let Some(i) = self.unclaimed.iter().position(|&h| h == child) {
-                        self.unclaimed.swap_remove(i);
-                        Self::cont(child, 0)?;
-                    } else if let Some(t) = self.threads.get_mut(&ctid) {
-                        // Its initial stop is still to come; resume it then.
-                        t.stop = Stop::Fresh;
-                    }
-                    return Ok(Event::NewTask {
-                        tid: ctid,
-                        tgid: ctgid,
-                        parent: tid,
-                    });
-                }
-                libc::PTRACE_EVENT_EXEC => {
-                    let former_host = event_msg(host)? as i32;
-                    let former = if former_host != host {
-                        let f = self.by_host.remove(&former_host);
-                        if let Some(f) = f {
-                            self.threads.remove(&f);
-                        }
-                        f.unwrap_or(tid)
-                    } else {
-                        tid
-                    };
-                    self.thread(tid)?.stop = Stop::Other;
-                    return Ok(Event::Exec { tid, former });
-                }
-                EVENT_STOP => {
-                    let t = self.thread(tid)?;
-                    if t.stop == Stop::Fresh {
-                        // The initial stop of a new child.
-                        t.stop = Stop::Running;
-                        Self::cont(host, 0)?;
-                    } else if matches!(
-                        sig,
-                        libc::SIGSTOP | libc::SIGTSTP | libc::SIGTTIN | libc::SIGTTOU
-                    ) {
-                        // Group stop: stay stopped until SIGCONT.
-                        t.job_stopped = true;
-                        ptrace(libc::PTRACE_LISTEN, host, 0, 0)?;
-                    } else {
-                        Self::cont(host, 0)?;
-                    }
-                }
-                0 if sig == libc::SIGTRAP | 0x80 => Self::cont(host, 0)?,
-                0 => {
-                    self.thread(tid)?.stop = Stop::Other;
-                    return Ok(Event::Signal { tid, sig });
-                }
-                _ => Self::cont(host, 0)?,
-            }
-        }
+    fn wait_event(&mut self, timeout_ms: i32) -> io::Result<Option<Event>> {
+        self.next_event(timeout_ms)
     }
 
     fn resume(&mut self, tid: Tid, how: Resume) -> io::Result<()> {
@@ -623,45 +739,12 @@ impl Platform for PtracePlatform {
         if unsafe { libc::sendmsg(self.ctl.as_raw_fd(), &msg, 0) } < 0 {
             return Err(io::Error::last_os_error());
         }
-        // Build the guest's msghdr in scratch memory and receive there.
-        let s = self.scratch(tid, 128);
-        let mut m = [0u8; 128];
-        let put =
-            |m: &mut [u8], off: usize, v: u64| m[off..off + 8].copy_from_slice(&v.to_ne_bytes());
-        put(&mut m, 16, s + 64); // msg_iov
-        put(&mut m, 24, 1); // msg_iovlen
-        put(&mut m, 32, s + 96); // msg_control
-        put(&mut m, 40, 24); // msg_controllen
-        put(&mut m, 64, s + 80); // iov_base
-        put(&mut m, 72, 1); // iov_len
-        self.write_mem(tid, s, &m)?;
-        let flags = libc::MSG_DONTWAIT | if cloexec { libc::MSG_CMSG_CLOEXEC } else { 0 };
-        let r = self.inject(
-            tid,
-            libc::SYS_recvmsg as u64,
-            [RESERVED_FD as u64, s, flags as u64, 0, 0, 0],
-        )?;
-        if r < 0 {
+        let r = self.receive_fd(tid, cloexec);
+        if !matches!(r, Ok(fd) if fd >= 0) {
             // Drop the message so the next install does not receive it.
-            let mut b = [0u8; 1];
-            // SAFETY: non-blocking receive into a 1-byte buffer; any passed
-            // descriptor is closed by the kernel as we give no control buffer.
-            unsafe {
-                libc::recv(
-                    self.ctl_guest_end.as_raw_fd(),
-                    b.as_mut_ptr().cast(),
-                    1,
-                    libc::MSG_DONTWAIT,
-                )
-            };
-            return Ok(r);
+            self.drain_ctl();
         }
-        self.read_mem(tid, s, &mut m)?;
-        let clen = u64::from_ne_bytes(m[96..104].try_into().unwrap());
-        if clen < 20 {
-            return Ok(-(libc::EMFILE as i64));
-        }
-        Ok(i32::from_ne_bytes(m[112..116].try_into().unwrap()) as i64)
+        r
     }
 
     fn read_mem(&self, tid: Tid, addr: u64, buf: &mut [u8]) -> io::Result<()> {

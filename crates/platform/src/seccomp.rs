@@ -41,9 +41,43 @@ fn jump(code: u16, k: u32, jt: u8, jf: u8) -> Insn {
     Insn { code, jt, jf, k }
 }
 
+/// Syscalls with a descriptor argument other than the first: (number,
+/// argument index). A call naming the reserved descriptor there traps too.
+const OTHER_FD_ARGS: &[(i64, u32)] = &[
+    (libc::SYS_dup2, 1),
+    (libc::SYS_dup3, 1),
+    (libc::SYS_sendfile, 1),
+    (libc::SYS_splice, 2),
+    (libc::SYS_tee, 1),
+    (libc::SYS_copy_file_range, 2),
+    (libc::SYS_epoll_ctl, 2),
+    (libc::SYS_kcmp, 3),
+    (libc::SYS_kcmp, 4),
+];
+
+/// Whether a call names the reserved descriptor in a descriptor position
+/// the filter guards (so it trapped for that reason).
+pub fn names_reserved_fd(nr: u64, args: &[u64; 6]) -> bool {
+    let r = RESERVED_FD as u64;
+    args[0] == r
+        || OTHER_FD_ARGS
+            .iter()
+            .any(|&(n, a)| n as u64 == nr && args[a as usize] == r)
+}
+
+/// How the filter treats one syscall number.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Rule {
+    /// Runs natively.
+    Allow,
+    /// Runs natively unless argument `arg` (its low 32 bits) equals `value`,
+    /// when it is trapped.
+    TraceIfArgEq { arg: u8, value: u32 },
+}
+
 /// The filter program for a guest, given the syscall numbers allowed to run
-/// natively.
-pub fn build_filter(native: &[u32]) -> Vec<Insn> {
+/// natively (all other numbers trap).
+pub fn build_filter(native: &[(u32, Rule)]) -> Vec<Insn> {
     let ret_allow = stmt(BPF_RET_K, libc::SECCOMP_RET_ALLOW);
     let ret_trace = stmt(BPF_RET_K, libc::SECCOMP_RET_TRACE);
     let ret_enosys = stmt(BPF_RET_K, libc::SECCOMP_RET_ERRNO | libc::ENOSYS as u32);
@@ -65,15 +99,27 @@ pub fn build_filter(native: &[u32]) -> Vec<Insn> {
         p.push(ret_trace);
     };
     guard_arg(&mut p, 0);
-    // dup2/dup3 name the reserved descriptor as their second argument.
+    // Calls that take a descriptor in another position.
+    for &(nr, arg) in OTHER_FD_ARGS {
+        p.push(stmt(BPF_LD_W_ABS, OFF_NR));
+        p.push(jump(BPF_JEQ_K, nr as u32, 0, 5));
+        guard_arg(&mut p, arg);
+    }
     p.push(stmt(BPF_LD_W_ABS, OFF_NR));
-    p.push(jump(BPF_JEQ_K, libc::SYS_dup2 as u32, 1, 0));
-    p.push(jump(BPF_JEQ_K, libc::SYS_dup3 as u32, 0, 5));
-    guard_arg(&mut p, 1);
-    p.push(stmt(BPF_LD_W_ABS, OFF_NR));
-    for &nr in native {
-        p.push(jump(BPF_JEQ_K, nr, 0, 1));
-        p.push(ret_allow);
+    for &(nr, rule) in native {
+        match rule {
+            Rule::Allow => {
+                p.push(jump(BPF_JEQ_K, nr, 0, 1));
+                p.push(ret_allow);
+            }
+            Rule::TraceIfArgEq { arg, value } => {
+                p.push(jump(BPF_JEQ_K, nr, 0, 4));
+                p.push(stmt(BPF_LD_W_ABS, off_arg_lo(arg as u32)));
+                p.push(jump(BPF_JEQ_K, value, 0, 1));
+                p.push(ret_trace);
+                p.push(ret_allow);
+            }
+        }
     }
     p.push(ret_trace);
     p
@@ -111,7 +157,12 @@ mod tests {
 
     #[test]
     fn classifies_calls() {
-        let p = build_filter(&[0, 1, 33]);
+        let p = build_filter(&[
+            (0, Rule::Allow),
+            (1, Rule::Allow),
+            (33, Rule::Allow),
+            (302, Rule::TraceIfArgEq { arg: 1, value: 2 }),
+        ]);
         let a = AUDIT_ARCH_X86_64;
         assert_eq!(run(&p, 0, a, [0; 6]), libc::SECCOMP_RET_ALLOW);
         assert_eq!(run(&p, 2, a, [0; 6]), libc::SECCOMP_RET_TRACE);
@@ -128,9 +179,19 @@ mod tests {
             libc::SECCOMP_RET_TRACE
         );
         assert_eq!(run(&p, 33, a, [3, 4, 0, 0, 0, 0]), libc::SECCOMP_RET_ALLOW);
+        assert_eq!(run(&p, 302, a, [0, 2, 0, 0, 0, 0]), libc::SECCOMP_RET_TRACE);
+        assert_eq!(run(&p, 302, a, [0, 3, 0, 0, 0, 0]), libc::SECCOMP_RET_ALLOW);
         assert_eq!(
             run(&p, 1, a, [3, RESERVED_FD as u64, 0, 0, 0, 0]),
             libc::SECCOMP_RET_ALLOW
+        );
+        assert_eq!(
+            run(&p, 40, a, [1, RESERVED_FD as u64, 0, 0, 0, 0]),
+            libc::SECCOMP_RET_TRACE
+        );
+        assert_eq!(
+            run(&p, 275, a, [3, 0, RESERVED_FD as u64, 0, 0, 0]),
+            libc::SECCOMP_RET_TRACE
         );
         assert_eq!(
             run(&p, 0, 0x4000_0003, [0; 6]) & 0xffff_0000,

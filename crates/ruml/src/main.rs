@@ -67,6 +67,8 @@ fn main() {
     // Host signals are taken by a dedicated thread; block them everywhere
     // else before any thread starts.
     host::block_signals(&HOST_SIGNALS);
+    // Tracee state changes are read through a signalfd.
+    host::block_signals(&[libc::SIGCHLD]);
     loop {
         match boot(cfg.clone()) {
             VmExit::Halt => exit(0),
@@ -154,7 +156,8 @@ fn boot(cfg: config::BootConfig) -> VmExit {
         init: init.into_bytes(),
         argv,
         envp,
-        native: syscalls::native_numbers(),
+        native: syscalls::native_rules(),
+        data_limit: cfg.mem,
     };
     let boot_ns = host::clock_ns(libc::CLOCK_BOOTTIME);
     let (platform, _) = PtracePlatform::boot(&spec)

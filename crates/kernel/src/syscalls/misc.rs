@@ -143,3 +143,71 @@ pub fn sys_sethostname(c: &mut Ctx<'_>) -> SysResult<Resume> {
 pub fn sys_setdomainname(c: &mut Ctx<'_>) -> SysResult<Resume> {
     set_uts_name(c, true)
 }
+
+// ---- RLIMIT_DATA -------------------------------------------------------------
+//
+// Every guest process runs with RLIMIT_DATA = mem= (see crate::mm). The guest
+// sees that cap as "unlimited", and asking for more than the cap gets the
+// cap.
+
+const RLIM_INFINITY: u64 = u64::MAX;
+
+fn data_cap(c: &Ctx<'_>) -> u64 {
+    c.st.cfg.mem
+}
+
+/// prlimit64(pid, RLIMIT_DATA, new, old) with the cap applied.
+fn prlimit_data(c: &mut Ctx<'_>, pid: u64, new: u64, old: u64) -> SysResult<Resume> {
+    let cap = data_cap(c);
+    let scratch = c.p.scratch(c.tid, 64);
+    let new_arg = if new != 0 {
+        let mut b = [0u8; 16];
+        c.read(new, &mut b)?;
+        let cur = u64::from_ne_bytes(b[0..8].try_into().unwrap());
+        let max = u64::from_ne_bytes(b[8..16].try_into().unwrap());
+        if cur > max {
+            return Err(Errno::EINVAL);
+        }
+        let mut out = [0u8; 16];
+        out[0..8].copy_from_slice(&cur.min(cap).to_ne_bytes());
+        out[8..16].copy_from_slice(&max.min(cap).to_ne_bytes());
+        c.write(scratch, &out)?;
+        scratch
+    } else {
+        0
+    };
+    let r = c.p.inject(
+        c.tid,
+        libc::SYS_prlimit64 as u64,
+        [pid, libc::RLIMIT_DATA as u64, new_arg, scratch + 32, 0, 0],
+    )?;
+    if r < 0 {
+        return Ok(Resume::Return(r));
+    }
+    if old != 0 {
+        let mut b = [0u8; 16];
+        c.read(scratch + 32, &mut b)?;
+        for i in 0..2 {
+            let v = u64::from_ne_bytes(b[i * 8..i * 8 + 8].try_into().unwrap());
+            let v = if v >= cap { RLIM_INFINITY } else { v };
+            b[i * 8..i * 8 + 8].copy_from_slice(&v.to_ne_bytes());
+        }
+        c.write(old, &b)?;
+    }
+    Ok(Resume::Return(0))
+}
+
+pub fn sys_getrlimit(c: &mut Ctx<'_>) -> SysResult<Resume> {
+    prlimit_data(c, 0, 0, c.arg(1))
+}
+
+pub fn sys_setrlimit(c: &mut Ctx<'_>) -> SysResult<Resume> {
+    if c.arg(1) == 0 {
+        return Err(Errno::EFAULT);
+    }
+    prlimit_data(c, 0, c.arg(1), 0)
+}
+
+pub fn sys_prlimit64(c: &mut Ctx<'_>) -> SysResult<Resume> {
+    prlimit_data(c, c.arg(0), c.arg(2), c.arg(3))
+}

@@ -15,6 +15,7 @@ pub mod process;
 
 use crate::errno::{Errno, SysResult};
 use crate::kernel::State;
+use ruml_platform::seccomp::Rule;
 use ruml_platform::{Platform, Resume, Syscall, Tid, RESERVED_FD};
 
 /// A syscall handler: decides the call's outcome.
@@ -31,6 +32,14 @@ pub enum Kind {
     NativeFd,
     /// Trapped to a handler.
     Trap(Handler),
+    /// Native, except when argument `arg` equals `eq`: then trapped to
+    /// `then` (the filter checks the argument, so the common case stays
+    /// native).
+    NativeUnless { arg: u8, eq: u32, then: Handler },
+}
+
+const fn unless(arg: u8, eq: u32, then: Handler) -> Kind {
+    Kind::NativeUnless { arg, eq, then }
 }
 
 /// Support status, as `ruml --syscalls` prints it.
@@ -247,7 +256,7 @@ table! {
     94 lchown => T(fs::sys_lchown), Partial("hostfs keeps host owners");
     95 umask => T(fs::sys_umask), Full;
     96 gettimeofday => N, Full;
-    97 getrlimit => N, Full;
+    97 getrlimit => unless(0, libc::RLIMIT_DATA, misc::sys_getrlimit), Full;
     98 getrusage => N, Full;
     99 sysinfo => T(misc::sys_sysinfo), Full;
     100 times => N, Full;
@@ -301,7 +310,7 @@ table! {
     152 munlockall => N, Full;
     157 prctl => N, Full;
     158 arch_prctl => N, Full;
-    160 setrlimit => N, Full;
+    160 setrlimit => unless(0, libc::RLIMIT_DATA, misc::sys_setrlimit), Full;
     161 chroot => T(fs::sys_chroot), Full;
     162 sync => T(fs::sys_sync), Full;
     165 mount => T(fs::sys_mount), Partial("proc, sysfs, tmpfs, devtmpfs, hostfs");
@@ -391,7 +400,7 @@ table! {
     296 pwritev => F, Full;
     297 rt_tgsigqueueinfo => N, Full;
     299 recvmmsg => F, Full;
-    302 prlimit64 => N, Full;
+    302 prlimit64 => unless(1, libc::RLIMIT_DATA, misc::sys_prlimit64), Full;
     306 syncfs => T(fs::sys_syncfs), Full;
     307 sendmmsg => F, Full;
     309 getcpu => N, Full;
@@ -424,12 +433,17 @@ pub fn entry(nr: u64) -> Option<&'static Entry> {
     TABLE.iter().find(|e| e.nr as u64 == nr)
 }
 
-/// The syscall numbers the seccomp filter lets run natively.
-pub fn native_numbers() -> Vec<u32> {
+/// The syscall numbers the seccomp filter lets run natively, and when.
+pub fn native_rules() -> Vec<(u32, Rule)> {
     TABLE
         .iter()
-        .filter(|e| matches!(e.kind, Kind::Native | Kind::NativeFd))
-        .map(|e| e.nr)
+        .filter_map(|e| match e.kind {
+            Kind::Native | Kind::NativeFd => Some((e.nr, Rule::Allow)),
+            Kind::NativeUnless { arg, eq, .. } => {
+                Some((e.nr, Rule::TraceIfArgEq { arg, value: eq }))
+            }
+            Kind::Trap(_) => None,
+        })
         .collect()
 }
 
@@ -453,16 +467,19 @@ pub fn dispatch(st: &mut State, p: &mut dyn Platform, tid: Tid, call: &Syscall) 
                 Err(Errno::EBADF)
             }
         }
-        Kind::Native | Kind::NativeFd => {
-            if matches!(e.nr as i64, libc::SYS_dup2 | libc::SYS_dup3)
-                && call.args[1] == RESERVED_FD as u64
-            {
-                Err(Errno::EBADF)
-            } else {
-                Ok(Resume::Native)
-            }
+        // The filter traps native calls that name the reserved descriptor
+        // in any descriptor position: refuse those.
+        Kind::Native | Kind::NativeFd
+            if call.args[..5].contains(&(RESERVED_FD as u64))
+                && ruml_platform::seccomp::names_reserved_fd(call.nr, &call.args) =>
+        {
+            Err(Errno::EBADF)
         }
-        Kind::Trap(h) => {
+        Kind::Native | Kind::NativeFd => Ok(Resume::Native),
+        Kind::NativeUnless { arg, eq, .. } if call.args[arg as usize] as u32 != eq => {
+            Ok(Resume::Native)
+        }
+        Kind::Trap(h) | Kind::NativeUnless { then: h, .. } => {
             let mut ctx = Ctx {
                 st,
                 p,
@@ -493,6 +510,7 @@ pub fn describe() -> String {
             Some(e) => {
                 let how = match e.kind {
                     Kind::Native | Kind::NativeFd => "native",
+                    Kind::NativeUnless { .. } => "native*",
                     Kind::Trap(_) => "trapped",
                 };
                 match e.status {
@@ -535,7 +553,10 @@ mod tests {
             "process_vm_writev",
         ] {
             let nr = names::NAMES.iter().find(|(_, s)| *s == n).unwrap().0;
-            assert!(!native_numbers().contains(&nr), "{n} must not run natively");
+            assert!(
+                !native_rules().iter().any(|(x, _)| *x == nr),
+                "{n} must not run natively"
+            );
         }
     }
 }

@@ -1,0 +1,45 @@
+// Allocates and touches memory in 1 MiB steps until allocation fails or the
+// process is killed; prints how far it got. With an argument N, runs N such
+// hogs at once and reports how each ended.
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static int hog(void) {
+    size_t mb = 0;
+    for (;;) {
+        char *p = malloc(1 << 20);
+        if (!p) {
+            printf("malloc failed after %zu MiB\n", mb);
+            fflush(stdout);
+            return 0;
+        }
+        memset(p, 0x5a, 1 << 20);
+        mb++;
+        if (mb % 64 == 0) {
+            printf("%zu MiB\n", mb);
+            fflush(stdout);
+        }
+    }
+}
+
+int main(int argc, char **argv) {
+    if (argc < 2)
+        return hog();
+    int n = atoi(argv[1]);
+    for (int i = 0; i < n; i++)
+        if (fork() == 0)
+            _exit(hog());
+    for (int i = 0; i < n; i++) {
+        int st;
+        wait(&st);
+        if (WIFSIGNALED(st))
+            printf("a hog was killed by signal %d\n", WTERMSIG(st));
+        else
+            printf("a hog exited with %d\n", WEXITSTATUS(st));
+    }
+    printf("all hogs done\n");
+    return 0;
+}
