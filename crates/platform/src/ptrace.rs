@@ -308,8 +308,14 @@ impl PtracePlatform {
             // group of tracees cannot starve the others (waitpid favours
             // the most recently attached).
             let mut batch = Vec::new();
-            while let Some(s) = waitpid_any_nohang()? {
-                batch.push(s);
+            loop {
+                match waitpid_any_nohang() {
+                    Ok(Some(s)) => batch.push(s),
+                    Ok(None) => break,
+                    // No tracee left: report what was collected first.
+                    Err(_) if !batch.is_empty() => break,
+                    Err(e) => return Err(e),
+                }
             }
             if batch.is_empty() {
                 // Nothing has changed: sleep until a tracee does.
