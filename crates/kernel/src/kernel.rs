@@ -39,6 +39,8 @@ pub struct State {
     pub boot_id: String,
     /// Tasks created since boot (/proc/stat "processes").
     pub forks: u64,
+    /// Init has executed its program.
+    pub init_started: bool,
     pub log: Vec<u8>,
     warned: HashSet<u64>,
     pub max_tasks: usize,
@@ -64,10 +66,20 @@ pub struct Kernel {
 impl State {
     /// Logs a line to the kernel log (and to stderr unless quiet).
     pub fn printk(&mut self, msg: &str) {
+        self.log_line(msg, !self.cfg.quiet);
+    }
+
+    /// Logs an error-level line: shown even with `quiet`, as Linux shows
+    /// KERN_ERR messages.
+    pub fn printk_err(&mut self, msg: &str) {
+        self.log_line(msg, true);
+    }
+
+    fn log_line(&mut self, msg: &str, show: bool) {
         let t = (ruml_platform::host::clock_ns(libc::CLOCK_BOOTTIME) - self.boot_ns) as f64 / 1e9;
         let line = format!("[{t:12.6}] {msg}\n");
         self.log.extend_from_slice(line.as_bytes());
-        if !self.cfg.quiet {
+        if show {
             eprint!("ruml: {msg}\r\n");
         }
     }
@@ -125,6 +137,7 @@ impl Kernel {
                 domainname: "(none)".into(),
                 boot_id: crate::fs::procfs::uuid(),
                 forks: 1,
+                init_started: false,
                 log: Vec::new(),
                 warned: HashSet::new(),
                 max_tasks,
@@ -174,6 +187,9 @@ impl Kernel {
                     Ok(())
                 }
                 Event::Exec { tid, former } => {
+                    if tid == 1 {
+                        self.st.init_started = true;
+                    }
                     self.st.tasks.exec(tid, former);
                     self.platform.resume(tid, Resume::Native)
                 }
@@ -184,6 +200,15 @@ impl Kernel {
                         {
                             self.st.shutdown = Some(if self.terminate.load(Ordering::SeqCst) {
                                 VmExit::Terminated
+                            } else if !self.st.init_started {
+                                let code = match status {
+                                    ExitStatus::Exited(c) => c,
+                                    ExitStatus::Signaled { sig, .. } => sig,
+                                };
+                                VmExit::Panic(format!(
+                                    "Kernel panic - not syncing: Requested init {} failed (error -{code}).",
+                                    self.st.cfg.init.as_deref().unwrap_or("/sbin/init")
+                                ))
                             } else {
                                 VmExit::Panic(init_panic(status))
                             });

@@ -78,7 +78,7 @@ pub fn check_oom(st: &mut State, p: &dyn Platform) -> Option<Tid> {
         .and_then(|h| std::fs::read_to_string(format!("/proc/{h}/comm")).ok())
         .unwrap_or_default();
     p.kill(*victim, libc::SIGKILL).ok()?;
-    st.printk(&format!(
+    st.printk_err(&format!(
         "Out of memory: Killed process {victim} ({}) total-vm:{}kB, anon-rss:{}kB, file-rss:{}kB, shmem-rss:{}kB",
         comm.trim(),
         m.vm,

@@ -290,7 +290,8 @@ fn child_main(a: &ChildArgs) -> ! {
             libc::_exit(124);
         }
         libc::execve(a.init.as_ptr(), a.argv.as_ptr(), a.envp.as_ptr());
-        libc::_exit(127);
+        // The exit status tells the kernel why init could not start.
+        libc::_exit(*libc::__errno_location() & 0x7f);
     }
 }
 

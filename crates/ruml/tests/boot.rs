@@ -1,60 +1,9 @@
 //! Boots real busybox guests and checks what they print and do.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+mod common;
 
-fn ruml() -> PathBuf {
-    PathBuf::from(env!("CARGO_BIN_EXE_ruml"))
-}
-
-/// A busybox root directory under the test's temp dir, with `init` as given.
-fn busybox_root(name: &str, init: &str) -> PathBuf {
-    let bb = Path::new("/bin/busybox");
-    assert!(
-        bb.exists(),
-        "busybox-static must be installed (apt-get install busybox-static)"
-    );
-    let dir = std::env::temp_dir().join(format!("ruml-test-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    for d in ["bin", "dev", "proc", "tmp", "sys", "etc"] {
-        std::fs::create_dir_all(dir.join(d)).unwrap();
-    }
-    std::fs::copy(bb, dir.join("bin/busybox")).unwrap();
-    let list = Command::new(bb).arg("--list").output().unwrap();
-    for applet in String::from_utf8_lossy(&list.stdout).lines() {
-        if applet != "busybox" {
-            let _ = std::os::unix::fs::symlink("busybox", dir.join("bin").join(applet));
-        }
-    }
-    std::fs::write(dir.join("init"), init).unwrap();
-    Command::new("chmod")
-        .arg("755")
-        .arg(dir.join("init"))
-        .status()
-        .unwrap();
-    dir
-}
-
-fn boot(root: &Path, extra: &[&str]) -> Output {
-    let mut args = vec![
-        "root=/dev/root".to_string(),
-        "rootfstype=hostfs".into(),
-        format!("rootflags={}", root.display()),
-        "rw".into(),
-        "init=/init".into(),
-        "quiet".into(),
-    ];
-    args.extend(extra.iter().map(|s| s.to_string()));
-    Command::new(ruml())
-        .args(&args)
-        .stdin(Stdio::null())
-        .output()
-        .expect("run ruml")
-}
-
-fn text(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).replace("\r\n", "\n")
-}
+use common::{boot, busybox_root, ruml, text};
+use std::process::{Command, Stdio};
 
 #[test]
 fn busybox_init_runs_as_pid1_and_powers_off() {

@@ -1,0 +1,104 @@
+//! Helpers shared by the integration tests: busybox root directories,
+//! guest programs compiled from `tests/guest/`, and booting ruml.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+pub fn ruml() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_ruml"))
+}
+
+pub fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// A busybox root directory under the test's temp dir, with `init` as given.
+pub fn busybox_root(name: &str, init: &str) -> PathBuf {
+    let bb = Path::new("/bin/busybox");
+    assert!(
+        bb.exists(),
+        "busybox-static must be installed (apt-get install busybox-static)"
+    );
+    let dir = std::env::temp_dir().join(format!("ruml-test-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    for d in ["bin", "dev", "proc", "tmp", "sys", "etc", "root"] {
+        std::fs::create_dir_all(dir.join(d)).unwrap();
+    }
+    std::fs::copy(bb, dir.join("bin/busybox")).unwrap();
+    let list = Command::new(bb).arg("--list").output().unwrap();
+    for applet in String::from_utf8_lossy(&list.stdout).lines() {
+        if applet != "busybox" {
+            let _ = std::os::unix::fs::symlink("busybox", dir.join("bin").join(applet));
+        }
+    }
+    std::fs::write(dir.join("etc/passwd"), "root:x:0:0:root:/root:/bin/sh\n").unwrap();
+    std::fs::write(dir.join("etc/group"), "root:x:0:\n").unwrap();
+    write_exec(&dir.join("init"), init);
+    dir
+}
+
+pub fn write_exec(path: &Path, text: &str) {
+    std::fs::write(path, text).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
+}
+
+/// Compiles `tests/guest/NAME.c` (static, glibc) into `root/bin/NAME`.
+pub fn guest_program(root: &Path, name: &str) {
+    let src = repo().join("tests/guest").join(format!("{name}.c"));
+    let o = Command::new("gcc")
+        .args(["-static", "-O1", "-Wall", "-Werror", "-o"])
+        .arg(root.join("bin").join(name))
+        .arg(&src)
+        .output()
+        .expect("gcc");
+    assert!(
+        o.status.success(),
+        "gcc {}: {}",
+        src.display(),
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
+
+pub fn boot_args(root: &Path, extra: &[&str]) -> Vec<String> {
+    let mut args = vec![
+        "root=/dev/root".to_string(),
+        "rootfstype=hostfs".into(),
+        format!("rootflags={}", root.display()),
+        "rw".into(),
+        "init=/init".into(),
+        "quiet".into(),
+    ];
+    args.extend(extra.iter().map(|s| s.to_string()));
+    args
+}
+
+/// Boots ruml on `root` with /init and waits for it to end.
+pub fn boot(root: &Path, extra: &[&str]) -> Output {
+    Command::new(ruml())
+        .args(boot_args(root, extra))
+        .stdin(Stdio::null())
+        .output()
+        .expect("run ruml")
+}
+
+/// The guest's console output with the tty's CR LF turned into LF.
+pub fn text(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).replace("\r\n", "\n")
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).replace("\r\n", "\n")
+}
+
+/// Host processes whose root directory is `root` (guest processes of a VM
+/// booted on it).
+pub fn processes_rooted_at(root: &Path) -> Vec<i32> {
+    let root = std::fs::canonicalize(root).unwrap();
+    std::fs::read_dir("/proc")
+        .unwrap()
+        .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<i32>().ok())
+        .filter(|pid| std::fs::read_link(format!("/proc/{pid}/root")).is_ok_and(|r| r == root))
+        .collect()
+}
