@@ -121,6 +121,7 @@ impl Kernel {
                 creds: Creds::root(),
                 exe: Vec::new(),
                 comm_override: None,
+                comm_fix: false,
             },
         );
         let cfg_root = cfg.root_dir();
@@ -178,6 +179,9 @@ impl Kernel {
             };
             let r = match ev {
                 Event::Syscall { tid, call } => {
+                    if let Some(name) = self.st.tasks.take_comm_fix(tid) {
+                        self.set_host_comm(tid, &name);
+                    }
                     let how = syscalls::dispatch(&mut self.st, self.platform.as_mut(), tid, &call);
                     self.platform.resume(tid, how)
                 }
@@ -223,6 +227,22 @@ impl Kernel {
                     self.st.printk(&format!("platform error: {e}"));
                 }
             }
+        }
+    }
+
+    /// Gives a stopped thread's host process the guest's command name (the
+    /// host named it after the file ruml had it execute).
+    fn set_host_comm(&mut self, tid: Tid, name: &[u8]) {
+        let addr = self.platform.scratch(tid, 32);
+        let mut buf = name.to_vec();
+        buf.truncate(15);
+        buf.push(0);
+        if self.platform.write_mem(tid, addr, &buf).is_ok() {
+            let _ = self.platform.inject(
+                tid,
+                libc::SYS_prctl as u64,
+                [libc::PR_SET_NAME as u64, addr, 0, 0, 0, 0],
+            );
         }
     }
 

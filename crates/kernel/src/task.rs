@@ -57,6 +57,9 @@ pub struct Process {
     /// When the host's command name is the first value, the guest's is the
     /// second (the host executed a descriptor, not the guest's path).
     pub comm_override: Option<(Vec<u8>, Vec<u8>)>,
+    /// The host's command name is still to be set to the guest's (at the
+    /// process's first trapped call after exec).
+    pub comm_fix: bool,
 }
 
 /// What the kernel notes about an execve until it completes.
@@ -134,10 +137,20 @@ impl Tasks {
                 creds: Creds::root(),
                 exe: Vec::new(),
                 comm_override: None,
+                comm_fix: false,
             });
             p.tgid = tgid;
             p
         });
+    }
+
+    /// The guest command name to give the host process of `tid`, once.
+    pub fn take_comm_fix(&mut self, tid: Tid) -> Option<Vec<u8>> {
+        let pr = self.procs.get_mut(&self.tasks.get(&tid)?.tgid)?;
+        if !std::mem::take(&mut pr.comm_fix) {
+            return None;
+        }
+        pr.comm_override.as_ref().map(|(_, g)| g.clone())
     }
 
     /// Forgets a task; the process goes with its last task.
@@ -169,6 +182,7 @@ impl Tasks {
         if let Some(p) = path {
             let pr = self.process_mut(tid);
             pr.exe = p.path;
+            pr.comm_fix = p.comm_override.is_some();
             pr.comm_override = p.comm_override;
         }
     }
