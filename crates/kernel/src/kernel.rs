@@ -6,7 +6,7 @@ use crate::task::{Creds, FsContext, Process, Task, Tasks};
 use crate::vfs::Vfs;
 use ruml_platform::{Event, ExitStatus, Platform, Resume, Tid};
 use std::cell::RefCell;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -41,6 +41,8 @@ pub struct State {
     pub forks: u64,
     /// Init has executed its program.
     pub init_started: bool,
+    /// What to do when natively run calls return, by thread.
+    pub exit_hooks: HashMap<Tid, syscalls::ExitHook>,
     pub log: Vec<u8>,
     warned: HashSet<u64>,
     pub max_tasks: usize,
@@ -139,6 +141,7 @@ impl Kernel {
                 boot_id: crate::fs::procfs::uuid(),
                 forks: 1,
                 init_started: false,
+                exit_hooks: HashMap::new(),
                 log: Vec::new(),
                 warned: HashSet::new(),
                 max_tasks,
@@ -185,6 +188,10 @@ impl Kernel {
                     let how = syscalls::dispatch(&mut self.st, self.platform.as_mut(), tid, &call);
                     self.platform.resume(tid, how)
                 }
+                Event::SyscallExit { tid, ret } => {
+                    let how = syscalls::finish(&mut self.st, self.platform.as_mut(), tid, ret);
+                    self.platform.resume(tid, how)
+                }
                 Event::NewTask { tid, tgid, parent } => {
                     self.st.forks += 1;
                     self.st.tasks.add_child(tid, tgid, parent);
@@ -199,6 +206,7 @@ impl Kernel {
                 }
                 Event::Signal { tid, sig } => self.platform.resume(tid, Resume::Signal(sig)),
                 Event::Exited { tid, tgid, status } => {
+                    self.st.exit_hooks.remove(&tid);
                     self.st.tasks.remove(tid, tgid);
                     if tid == 1 && self.st.shutdown.is_none() {
                         {

@@ -59,6 +59,10 @@ pub enum Event {
     /// The thread made a system call that needs the kernel's view. It stays
     /// stopped until [`Platform::resume`].
     Syscall { tid: Tid, call: Syscall },
+    /// A call resumed with [`Resume::RewriteReport`] returned `ret`. The
+    /// thread stays stopped until [`Platform::resume`] (with `Return`);
+    /// syscalls can be injected meanwhile.
+    SyscallExit { tid: Tid, ret: i64 },
     /// A new thread or process appeared (fork, vfork or clone). It is
     /// running; `parent` made it.
     NewTask { tid: Tid, tgid: Tid, parent: Tid },
@@ -88,6 +92,10 @@ pub enum Resume {
     /// Run a different syscall natively in its place; its result is what the
     /// guest sees.
     Rewrite { nr: u64, args: [u64; 6] },
+    /// Like `Rewrite`, but the thread stops again when the call returns and
+    /// the kernel gets [`Event::SyscallExit`] with its result (to clean up
+    /// or adjust it), then resumes the thread with `Return`.
+    RewriteReport { nr: u64, args: [u64; 6] },
     /// Deliver a signal (for [`Event::Signal`] stops).
     Signal(i32),
 }

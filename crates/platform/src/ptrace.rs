@@ -78,6 +78,9 @@ struct Thread {
     deferred: Vec<i32>,
     /// In a job-control stop (held with PTRACE_LISTEN).
     job_stopped: bool,
+    /// Runs a call ruml rewrote and waits for its result
+    /// ([`Resume::RewriteReport`]).
+    await_exit: bool,
 }
 
 /// The ptrace platform.
@@ -366,7 +369,7 @@ impl PtracePlatform {
                 t.regs = regs;
                 if t.pass.take() == Some((call.nr, call.args, call.ip)) {
                     t.stop = Stop::Running;
-                    Self::cont(host, 0)?;
+                    self.go(host, 0)?;
                     return Ok(None);
                 }
                 t.stop = Stop::Seccomp;
@@ -375,7 +378,7 @@ impl PtracePlatform {
             libc::PTRACE_EVENT_FORK | libc::PTRACE_EVENT_VFORK | libc::PTRACE_EVENT_CLONE => {
                 let child = event_msg(host)? as i32;
                 let reg = self.register(child, host);
-                Self::cont(host, 0)?;
+                self.go(host, 0)?;
                 let (ctid, ctgid) = match reg {
                     Ok(ids) => ids,
                     Err(_) => return Ok(None), // already gone
@@ -412,7 +415,7 @@ impl PtracePlatform {
                 if t.stop == Stop::Fresh {
                     // The initial stop of a new child.
                     t.stop = Stop::Running;
-                    Self::cont(host, 0)?;
+                    self.go(host, 0)?;
                 } else if matches!(
                     sig,
                     libc::SIGSTOP | libc::SIGTSTP | libc::SIGTTIN | libc::SIGTTOU
@@ -421,15 +424,30 @@ impl PtracePlatform {
                     t.job_stopped = true;
                     ptrace(libc::PTRACE_LISTEN, host, 0, 0)?;
                 } else {
-                    Self::cont(host, 0)?;
+                    self.go(host, 0)?;
                 }
             }
-            0 if sig == libc::SIGTRAP | 0x80 => Self::cont(host, 0)?,
+            0 if sig == libc::SIGTRAP | 0x80 => {
+                if self.thread(tid)?.await_exit && syscall_op(host)? == SYSCALL_INFO_EXIT {
+                    let regs = get_regs(host)?;
+                    let ret = regs.rax as i64;
+                    // An interrupted call that will restart: wait for the
+                    // restarted call's result.
+                    if !(-516..=-512).contains(&ret) {
+                        let t = self.thread(tid)?;
+                        t.await_exit = false;
+                        t.regs = regs;
+                        t.stop = Stop::Injected;
+                        return Ok(Some(Event::SyscallExit { tid, ret }));
+                    }
+                }
+                self.go(host, 0)?
+            }
             0 => {
                 self.thread(tid)?.stop = Stop::Other;
                 return Ok(Some(Event::Signal { tid, sig }));
             }
-            _ => Self::cont(host, 0)?,
+            _ => self.go(host, 0)?,
         }
         Ok(None)
     }
@@ -582,6 +600,7 @@ impl PtracePlatform {
                 pass: None,
                 deferred: Vec::new(),
                 job_stopped: false,
+                await_exit: false,
             },
         );
         self.by_host.insert(host, tid);
@@ -596,6 +615,22 @@ impl PtracePlatform {
 
     fn cont(host: i32, sig: i32) -> io::Result<()> {
         ptrace(libc::PTRACE_CONT, host, 0, sig as usize).map(drop)
+    }
+
+    /// Lets a tracee run: to its next syscall exit if the kernel waits for
+    /// the result of a call it let run natively, else freely.
+    fn go(&self, host: i32, sig: i32) -> io::Result<()> {
+        let awaiting = self
+            .by_host
+            .get(&host)
+            .and_then(|t| self.threads.get(t))
+            .is_some_and(|t| t.await_exit);
+        let req = if awaiting {
+            libc::PTRACE_SYSCALL
+        } else {
+            libc::PTRACE_CONT
+        };
+        ptrace(req, host, 0, sig as usize).map(drop)
     }
 
     fn exited(&mut self, host: i32, status: i32) {
@@ -669,19 +704,30 @@ impl Platform for PtracePlatform {
         t.stop = Stop::Running;
         let mut regs = t.regs;
         let res = match (stop, how) {
-            (Stop::Seccomp, Resume::Native) => Self::cont(host, 0),
+            (Stop::Seccomp, Resume::Native) => self.go(host, 0),
             (Stop::Seccomp, Resume::Return(v)) => {
                 regs.orig_rax = u64::MAX;
                 regs.rax = v as u64;
-                set_regs(host, &regs).and_then(|_| Self::cont(host, 0))
+                set_regs(host, &regs).and_then(|_| self.go(host, 0))
             }
             (Stop::Seccomp, Resume::Rewrite { nr, args }) => {
                 set_call(&mut regs, nr, args);
-                set_regs(host, &regs).and_then(|_| Self::cont(host, 0))
+                set_regs(host, &regs).and_then(|_| self.go(host, 0))
+            }
+            (Stop::Seccomp | Stop::Injected, Resume::RewriteReport { nr, args }) => {
+                set_call(&mut regs, nr, args);
+                self.thread(tid)?.await_exit = true;
+                if stop == Stop::Injected {
+                    // Re-issue from the syscall instruction; the seccomp
+                    // stop it meets lets it pass.
+                    self.thread(tid)?.pass = Some((nr, args, regs.rip));
+                    regs.rip -= 2;
+                }
+                set_regs(host, &regs).and_then(|_| self.go(host, 0))
             }
             (Stop::Injected, Resume::Return(v)) => {
                 regs.rax = v as u64;
-                set_regs(host, &regs).and_then(|_| Self::cont(host, 0))
+                set_regs(host, &regs).and_then(|_| self.go(host, 0))
             }
             (Stop::Injected, Resume::Native) | (Stop::Injected, Resume::Rewrite { .. }) => {
                 let (nr, args) = match how {
@@ -694,10 +740,10 @@ impl Platform for PtracePlatform {
                 set_call(&mut regs, nr, args);
                 self.thread(tid)?.pass = Some((nr, args, regs.rip));
                 regs.rip -= 2;
-                set_regs(host, &regs).and_then(|_| Self::cont(host, 0))
+                set_regs(host, &regs).and_then(|_| self.go(host, 0))
             }
-            (_, Resume::Signal(sig)) => Self::cont(host, sig),
-            (_, _) => Self::cont(host, 0),
+            (_, Resume::Signal(sig)) => self.go(host, sig),
+            (_, _) => self.go(host, 0),
         };
         self.reraise_deferred(tid);
         res

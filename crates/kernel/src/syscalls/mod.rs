@@ -447,6 +447,36 @@ pub fn native_rules() -> Vec<(u32, Rule)> {
         .collect()
 }
 
+/// Work to do when a call the kernel let run natively returns (see
+/// `Resume::RewriteReport`): gets the result, returns what the guest sees.
+pub type ExitHook = Box<dyn FnOnce(&mut Ctx<'_>, i64) -> i64>;
+
+impl Ctx<'_> {
+    /// Runs `nr(args)` natively in place of the trapped call, then `hook`
+    /// with its result.
+    pub fn rewrite_then(&mut self, nr: i64, args: [u64; 6], hook: ExitHook) -> SysResult<Resume> {
+        self.st.exit_hooks.insert(self.tid, hook);
+        Ok(Resume::RewriteReport {
+            nr: nr as u64,
+            args,
+        })
+    }
+}
+
+/// Finishes a call resumed with `RewriteReport`.
+pub fn finish(st: &mut State, p: &mut dyn Platform, tid: Tid, ret: i64) -> Resume {
+    let Some(hook) = st.exit_hooks.remove(&tid) else {
+        return Resume::Return(ret);
+    };
+    let mut ctx = Ctx {
+        st,
+        p,
+        tid,
+        call: Syscall::default(),
+    };
+    Resume::Return(hook(&mut ctx, ret))
+}
+
 /// Serves one trapped call. Errors become `-errno` here and only here.
 pub fn dispatch(st: &mut State, p: &mut dyn Platform, tid: Tid, call: &Syscall) -> Resume {
     let Some(e) = entry(call.nr) else {
