@@ -1,19 +1,22 @@
 // Allocates and touches memory in 1 MiB steps until allocation fails or the
 // process is killed; prints how far it got. With an argument N, runs N such
-// hogs at once and reports how each ended.
+// hogs at once, each holding its memory for two seconds once it can get no
+// more, and reports how each ended.
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-static int hog(void) {
+static int hog(int hold) {
     size_t mb = 0;
     for (;;) {
         char *p = malloc(1 << 20);
         if (!p) {
             printf("malloc failed after %zu MiB\n", mb);
             fflush(stdout);
+            if (hold)
+                sleep(2);
             return 0;
         }
         memset(p, 0x5a, 1 << 20);
@@ -27,11 +30,11 @@ static int hog(void) {
 
 int main(int argc, char **argv) {
     if (argc < 2)
-        return hog();
+        return hog(0);
     int n = atoi(argv[1]);
     for (int i = 0; i < n; i++)
         if (fork() == 0)
-            _exit(hog());
+            _exit(hog(1));
     for (int i = 0; i < n; i++) {
         int st;
         wait(&st);
