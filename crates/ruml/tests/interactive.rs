@@ -1,0 +1,158 @@
+//! The console as a user drives it: ruml runs in a tmux pane with a busybox
+//! shell as init, and keys are typed into it (line editing, ^C, ^Z, job
+//! control, the window size, exit of init).
+
+mod common;
+
+use common::{boot_args, busybox_root, ruml};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+struct Tmux {
+    socket: String,
+}
+
+impl Tmux {
+    fn new(cmd: &str) -> Tmux {
+        let t = Tmux {
+            socket: format!("ruml-test-{}", std::process::id()),
+        };
+        let ok = t
+            .cmd(&[
+                "new-session",
+                "-d",
+                "-s",
+                "vm",
+                "-x",
+                "100",
+                "-y",
+                "40",
+                cmd,
+            ])
+            .success();
+        assert!(ok, "tmux must be installed (apt-get install tmux)");
+        t
+    }
+
+    fn cmd(&self, args: &[&str]) -> std::process::ExitStatus {
+        Command::new("tmux")
+            .args(["-L", &self.socket])
+            .args(args)
+            .status()
+            .expect("tmux")
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        let mut a = vec!["send-keys", "-t", "vm"];
+        a.extend_from_slice(keys);
+        assert!(self.cmd(&a).success());
+    }
+
+    fn screen(&self) -> String {
+        let o = Command::new("tmux")
+            .args([
+                "-L",
+                &self.socket,
+                "capture-pane",
+                "-p",
+                "-t",
+                "vm",
+                "-S",
+                "-200",
+            ])
+            .output()
+            .expect("tmux");
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    }
+
+    /// Waits until the screen shows `needle` `count` times.
+    fn wait_for_n(&self, needle: &str, count: usize) -> String {
+        let start = Instant::now();
+        loop {
+            let s = self.screen();
+            if s.matches(needle).count() >= count {
+                return s;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(15),
+                "timed out waiting for {needle:?} x{count}; screen:\n{s}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    fn wait_for(&self, needle: &str) -> String {
+        self.wait_for_n(needle, 1)
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = self.cmd(&["kill-server"]);
+    }
+}
+
+#[test]
+fn shell_on_the_console_with_job_control() {
+    let root = busybox_root("tty", "#!/bin/sh\n");
+    let mut args = boot_args(&root, &[]);
+    args.retain(|a| a != "init=/init" && a != "quiet");
+    args.push("init=/bin/sh".into());
+    let cmd = format!(
+        "{} {}; echo RUML-EXIT=$?; sleep 60",
+        ruml().display(),
+        args.join(" ")
+    );
+    let t = Tmux::new(&cmd);
+    t.wait_for("/ #");
+
+    // A command runs, with line editing (a typo fixed with backspace).
+    t.keys(&["echo hellp", "BSpace", "o $((6*7))", "Enter"]);
+    t.wait_for("hello 42");
+
+    // ^C interrupts the foreground job and the shell survives.
+    t.keys(&["sleep 100", "Enter"]);
+    std::thread::sleep(Duration::from_millis(300));
+    t.keys(&["C-c"]);
+    t.keys(&["echo survived", "Enter"]);
+    t.wait_for("\nsurvived");
+
+    // Background jobs: jobs, kill %1.
+    t.keys(&["sleep 100 &", "Enter"]);
+    t.keys(&["jobs", "Enter"]);
+    t.wait_for("Running                    sleep 100");
+    t.keys(&["kill %1", "Enter"]);
+    std::thread::sleep(Duration::from_millis(300));
+    // The shell reports the finished job before its next prompt.
+    t.keys(&["jobs", "Enter"]);
+    t.wait_for("Terminated                 sleep 100");
+
+    // ^Z stops the foreground job; bg and fg resume it.
+    t.keys(&["sleep 50", "Enter"]);
+    std::thread::sleep(Duration::from_millis(300));
+    t.keys(&["C-z"]);
+    t.wait_for("Stopped                    sleep 50");
+    t.keys(&["bg", "Enter"]);
+    t.keys(&["jobs", "Enter"]);
+    t.wait_for("Running                    sleep 50");
+    t.keys(&["fg", "Enter"]);
+    std::thread::sleep(Duration::from_millis(300));
+    t.keys(&["C-c"]);
+    t.keys(&["echo after-fg", "Enter"]);
+    t.wait_for("\nafter-fg");
+
+    // The guest sees the terminal's size.
+    t.keys(&["stty size", "Enter"]);
+    t.wait_for("40 100");
+
+    // exit of init ends the VM with Linux's panic message.
+    t.keys(&["exit", "Enter"]);
+    let s = t.wait_for("RUML-EXIT=");
+    assert!(
+        s.contains("Kernel panic - not syncing: Attempted to kill init!"),
+        "{s}"
+    );
+    assert!(s.contains("RUML-EXIT=1"), "{s}");
+    drop(t);
+    std::fs::remove_dir_all(root).unwrap();
+}
