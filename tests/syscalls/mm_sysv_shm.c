@@ -1,0 +1,206 @@
+// System V shared memory: shmget (IPC_PRIVATE, keys, IPC_CREAT|IPC_EXCL,
+// ENOENT, EINVAL sizes), shmat/shmdt sharing pages with a forked child,
+// SHM_RDONLY faulting on write, IPC_STAT counters (segsz, nattch, cpid/lpid
+// compared to real pids), IPC_SET mode, IPC_RMID while attached, and errors.
+#include <errno.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ipc.h>
+#include <sys/shm.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static const char *en(int e) {
+    static char b[16];
+    switch (e) {
+#define E(x) case x: return #x;
+    E(EPERM) E(ENOENT) E(ESRCH) E(EINTR) E(EIO) E(ENXIO) E(E2BIG) E(EBADF)
+    E(ECHILD) E(EAGAIN) E(ENOMEM) E(EACCES) E(EFAULT) E(EBUSY) E(EEXIST)
+    E(ENODEV) E(ENOTDIR) E(EISDIR) E(EINVAL) E(ENFILE) E(EMFILE) E(ENOTTY)
+    E(EFBIG) E(ENOSPC) E(ESPIPE) E(EROFS) E(EPIPE) E(ERANGE) E(ENOSYS)
+    E(ELOOP) E(ENOMSG) E(EIDRM) E(EOVERFLOW) E(ENOTSOCK) E(EMSGSIZE)
+    E(EOPNOTSUPP) E(EAFNOSUPPORT) E(EADDRINUSE) E(EADDRNOTAVAIL)
+    E(ENETDOWN) E(ENETUNREACH) E(ECONNRESET) E(EISCONN) E(ENOTCONN)
+    E(ETIMEDOUT) E(ECONNREFUSED) E(EINPROGRESS) E(EPROTONOSUPPORT)
+#undef E
+    }
+    snprintf(b, sizeof b, "errno%d", e);
+    return b;
+}
+
+/* Prints "what: value", or "what: -1 ENAME" when the call failed. */
+__attribute__((unused)) static void report(const char *what, long r) {
+    if (r < 0)
+        printf("%s: -1 %s\n", what, en(errno));
+    else
+        printf("%s: %ld\n", what, r);
+}
+
+static sigjmp_buf jb;
+static volatile int fault_sig, fault_code;
+static void *volatile fault_addr;
+
+static void on_fault(int sig, siginfo_t *si, void *uc) {
+    (void)uc;
+    fault_sig = sig;
+    fault_code = si->si_code;
+    fault_addr = si->si_addr;
+    siglongjmp(jb, 1);
+}
+
+static void catch_faults(void) {
+    struct sigaction sa = {.sa_sigaction = on_fault, .sa_flags = SA_SIGINFO};
+    sigaction(SIGSEGV, &sa, NULL);
+    sigaction(SIGBUS, &sa, NULL);
+}
+
+static const char *fault_name(void) {
+    static char b[64];
+    const char *s = fault_sig == SIGSEGV ? "SIGSEGV" : fault_sig == SIGBUS ? "SIGBUS" : "?";
+    const char *c = "?";
+    if (fault_sig == SIGSEGV)
+        c = fault_code == SEGV_MAPERR ? "SEGV_MAPERR" : fault_code == SEGV_ACCERR ? "SEGV_ACCERR" : "other";
+    if (fault_sig == SIGBUS)
+        c = fault_code == BUS_ADRERR ? "BUS_ADRERR" : "other";
+    snprintf(b, sizeof b, "%s %s", s, c);
+    return b;
+}
+
+/* Writes v at p; prints "ok" or the signal, its code and whether si_addr is p. */
+__attribute__((unused)) static void try_write(const char *what, volatile char *p, char v) {
+    fault_sig = 0;
+    if (sigsetjmp(jb, 1) == 0) {
+        *p = v;
+        printf("%s: ok\n", what);
+    } else {
+        printf("%s: %s, si_addr matches %d\n", what, fault_name(), fault_addr == (void *)p);
+    }
+}
+
+/* Reads p; prints the byte's value or the signal. */
+__attribute__((unused)) static void try_read(const char *what, volatile char *p) {
+    fault_sig = 0;
+    if (sigsetjmp(jb, 1) == 0) {
+        char c = *p;
+        printf("%s: ok, value %d\n", what, c);
+    } else {
+        printf("%s: %s, si_addr matches %d\n", what, fault_name(), fault_addr == (void *)p);
+    }
+}
+
+static void stat_(int id, const char *what) {
+    struct shmid_ds ds;
+    if (shmctl(id, IPC_STAT, &ds) < 0) {
+        printf("%s: IPC_STAT %s\n", what, en(errno));
+        return;
+    }
+    printf("%s: segsz %zu nattch %lu mode %o cpid==getpid %d uid==getuid %d\n", what, ds.shm_segsz,
+           (unsigned long)ds.shm_nattch, ds.shm_perm.mode & 0777, ds.shm_cpid == getpid(),
+           ds.shm_perm.uid == getuid());
+}
+
+int main(void) {
+    alarm(10);
+    catch_faults();
+    int id = shmget(IPC_PRIVATE, 10000, IPC_CREAT | 0600);
+    printf("shmget IPC_PRIVATE: %d\n", id >= 0);
+    stat_(id, "fresh");
+    char *a = shmat(id, NULL, 0);
+    printf("shmat: %d, page aligned %d\n", a != (void *)-1, ((uintptr_t)a & 4095) == 0);
+    int zero = 1;
+    for (int i = 0; i < 10000; i++)
+        zero &= a[i] == 0;
+    printf("zero filled: %d\n", zero);
+    try_read("byte past segsz in the last page", a + 12287);
+    stat_(id, "attached once");
+    char *b = shmat(id, NULL, 0);
+    strcpy(a, "written via a");
+    printf("second attach sees it: %s\n", b);
+    stat_(id, "attached twice");
+
+    fflush(stdout);
+    pid_t kid = fork();
+    if (kid == 0) {
+        strcpy(a + 100, "from child");
+        struct shmid_ds ds;
+        shmctl(id, IPC_STAT, &ds);
+        _exit(ds.shm_nattch); /* inherited attachments count */
+    }
+    int st;
+    waitpid(kid, &st, 0);
+    printf("child saw nattch %d, parent reads: %s\n", WEXITSTATUS(st), a + 100);
+    struct shmid_ds ds;
+    shmctl(id, IPC_STAT, &ds);
+    printf("lpid is the child (it detached last at exit): %d\n", ds.shm_lpid == kid);
+
+    /* A child that attaches by id after fork. */
+    fflush(stdout);
+    kid = fork();
+    if (kid == 0) {
+        char *c = shmat(id, NULL, 0);
+        if (c == (void *)-1)
+            _exit(1);
+        strcpy(c + 200, "attached in child");
+        shmdt(c);
+        _exit(0);
+    }
+    waitpid(kid, &st, 0);
+    printf("child attach: exit %d, data %s\n", WEXITSTATUS(st), a + 200);
+
+    /* Read-only attach. */
+    char *r = shmat(id, NULL, SHM_RDONLY);
+    try_read("SHM_RDONLY read", r);
+    try_write("SHM_RDONLY write", r, 'x');
+    report("shmdt read-only", shmdt(r));
+    report("shmdt again", shmdt(r));
+    report("shmdt unaligned", shmdt(a + 1));
+
+    /* Attach at a chosen address. */
+    report("shmdt b", shmdt(b));
+    char *fixed = shmat(id, b, 0);
+    printf("attach at given address: %d\n", fixed == b);
+    char *odd = shmat(id, b + 1, 0);
+    printf("unaligned address without SHM_RND: %s\n", odd == (void *)-1 ? en(errno) : "ok");
+    odd = shmat(id, b + 1, SHM_RND | SHM_REMAP);
+    printf("unaligned with SHM_RND|SHM_REMAP: %s\n", odd == (void *)-1 ? en(errno) : odd == b ? "rounded" : "other");
+    shmdt(fixed);
+
+    /* Keys. */
+    int k = shmget(0x1234, 4096, IPC_CREAT | IPC_EXCL | 0640);
+    printf("keyed create: %d\n", k >= 0);
+    report("IPC_CREAT|IPC_EXCL again", shmget(0x1234, 4096, IPC_CREAT | IPC_EXCL | 0640));
+    printf("lookup by key gives the same id: %d\n", shmget(0x1234, 0, 0) == k);
+    report("lookup bigger than the segment", shmget(0x1234, 8192, 0));
+    report("missing key", shmget(0x4321, 4096, 0));
+    report("size 0 create", shmget(IPC_PRIVATE, 0, IPC_CREAT | 0600));
+    report("huge size", shmget(IPC_PRIVATE, (size_t)1 << 62, IPC_CREAT | 0600));
+    stat_(k, "keyed");
+    ds.shm_perm.mode = 0604;
+    shmctl(k, IPC_STAT, &ds);
+    ds.shm_perm.mode = 0604;
+    report("IPC_SET mode 0604", shmctl(k, IPC_SET, &ds));
+    stat_(k, "after IPC_SET");
+    report("IPC_RMID keyed", shmctl(k, IPC_RMID, NULL));
+    report("key gone", shmget(0x1234, 0, 0));
+    report("IPC_STAT removed", shmctl(k, IPC_STAT, &ds));
+
+    /* Removing while attached: still usable until detached; the key is freed. */
+    report("IPC_RMID while attached", shmctl(id, IPC_RMID, NULL));
+    a[0] = 'Z';
+    printf("still usable: %c\n", a[0]);
+    shmctl(id, IPC_STAT, &ds);
+    printf("marked SHM_DEST: %d\n", (ds.shm_perm.mode & SHM_DEST) != 0);
+    char *again = shmat(id, NULL, 0);
+    printf("shmat by id of a removed but attached segment: %s\n", again == (void *)-1 ? en(errno) : "ok");
+    printf("it is the same memory: %c\n", again[0]);
+    report("shmdt it", shmdt(again));
+    report("IPC_STAT with one attach left", shmctl(id, IPC_STAT, &ds));
+    report("shmdt last attach", shmdt(a));
+    report("IPC_STAT after last detach", shmctl(id, IPC_STAT, &ds));
+    report("shmat bad id", shmat(123456, NULL, 0) == (void *)-1 ? -1 : 0);
+    report("shmctl bad cmd", shmctl(id, 12345, &ds));
+    return 0;
+}
