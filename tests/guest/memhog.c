@@ -1,5 +1,6 @@
 // Allocates and touches memory in 1 MiB steps until allocation fails or the
-// process is killed; prints how far it got. With an argument N, runs N such
+// process is killed; prints how far it got. "big N" makes one N MiB
+// allocation. With an argument N, runs N such
 // hogs at once, each holding its memory for two seconds once it can get no
 // more, and reports how each ended.
 #include <stdio.h>
@@ -31,6 +32,13 @@ static int hog(int hold) {
 int main(int argc, char **argv) {
     if (argc < 2)
         return hog(0);
+    if (strcmp(argv[1], "big") == 0) {
+        // One allocation larger than all memory: refused outright.
+        size_t len = (size_t)atoi(argv[2]) << 20;
+        char *p = malloc(len);
+        printf("malloc of %s MiB: %s\n", argv[2], p ? "ok" : "failed");
+        return 0;
+    }
     int n = atoi(argv[1]);
     for (int i = 0; i < n; i++)
         if (fork() == 0)

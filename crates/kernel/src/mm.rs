@@ -1,10 +1,9 @@
 //! Guest memory accounting: what `mem=` means.
 //!
 //! Guest memory is host memory of the guest's processes. Two bounds hold it
-//! to `mem=`:
-//! * every guest process runs with RLIMIT_DATA = `mem` (set by the
-//!   platform; the guest cannot raise it), so no single process can make
-//!   more private writable memory than the VM has: it gets ENOMEM;
+//! to `mem=`, as Linux's heuristic overcommit and OOM killer do:
+//! * the seccomp filter refuses, with ENOMEM, a private writable mapping
+//!   larger than the VM's memory (see `Rule::MmapWithin`);
 //! * the kernel's OOM killer: when the resident anonymous and shared memory
 //!   of all guest processes together exceeds `mem`, the biggest process
 //!   (never init) is killed with SIGKILL and a log line, as Linux does.

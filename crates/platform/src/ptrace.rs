@@ -46,9 +46,6 @@ pub struct BootSpec {
     pub envp: Vec<Vec<u8>>,
     /// Syscall numbers allowed to run natively (the rest trap).
     pub native: Vec<(u32, crate::seccomp::Rule)>,
-    /// RLIMIT_DATA of every guest process (the guest cannot raise it): no
-    /// process can make more private writable memory than the VM has.
-    pub data_limit: u64,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -232,7 +229,6 @@ struct ChildArgs {
     hostname: Vec<u8>,
     stdio: [RawFd; 3],
     ctty: bool,
-    data_limit: u64,
     ctl: RawFd,
     sync: RawFd,
     init: CString,
@@ -276,11 +272,6 @@ fn child_main(a: &ChildArgs) -> ! {
         if libc::chroot(a.root.as_ptr()) != 0 || libc::chdir(c"/".as_ptr()) != 0 {
             libc::_exit(125);
         }
-        let lim = libc::rlimit {
-            rlim_cur: a.data_limit,
-            rlim_max: a.data_limit,
-        };
-        libc::setrlimit(libc::RLIMIT_DATA, &lim);
         libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
         libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
         if libc::syscall(
@@ -517,7 +508,6 @@ impl PtracePlatform {
             hostname: spec.hostname.clone(),
             stdio: spec.stdio,
             ctty: spec.controlling_tty,
-            data_limit: spec.data_limit,
             ctl: ctl_guest_end.as_raw_fd(),
             sync: sync_r.as_raw_fd(),
             init: cs(&spec.init)?,

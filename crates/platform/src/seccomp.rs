@@ -16,6 +16,8 @@ pub type Insn = libc::sock_filter;
 const BPF_LD_W_ABS: u16 = (libc::BPF_LD | libc::BPF_W | libc::BPF_ABS) as u16;
 const BPF_JEQ_K: u16 = (libc::BPF_JMP | libc::BPF_JEQ | libc::BPF_K) as u16;
 const BPF_JGE_K: u16 = (libc::BPF_JMP | libc::BPF_JGE | libc::BPF_K) as u16;
+const BPF_JGT_K: u16 = (libc::BPF_JMP | libc::BPF_JGT | libc::BPF_K) as u16;
+const BPF_JSET_K: u16 = (libc::BPF_JMP | libc::BPF_JSET | libc::BPF_K) as u16;
 const BPF_RET_K: u16 = (libc::BPF_RET | libc::BPF_K) as u16;
 
 const AUDIT_ARCH_X86_64: u32 = 0xc000_003e;
@@ -73,6 +75,10 @@ pub enum Rule {
     /// Runs natively unless argument `arg` (its low 32 bits) equals `value`,
     /// when it is trapped.
     TraceIfArgEq { arg: u8, value: u32 },
+    /// mmap: runs natively, but a private writable mapping (without
+    /// MAP_NORESERVE) longer than `limit` fails with ENOMEM, as Linux's
+    /// heuristic overcommit refuses an allocation larger than all memory.
+    MmapWithin { limit: u64 },
 }
 
 /// The filter program for a guest, given the syscall numbers allowed to run
@@ -119,6 +125,30 @@ pub fn build_filter(native: &[(u32, Rule)]) -> Vec<Insn> {
                 p.push(ret_trace);
                 p.push(ret_allow);
             }
+            Rule::MmapWithin { limit } => {
+                let (hi, lo) = ((limit >> 32) as u32, limit as u32);
+                let ret_enomem = stmt(BPF_RET_K, libc::SECCOMP_RET_ERRNO | libc::ENOMEM as u32);
+                let not_private = (libc::MAP_SHARED | libc::MAP_NORESERVE) as u32;
+                p.push(jump(BPF_JEQ_K, nr, 0, 13));
+                // prot & PROT_WRITE, else allow
+                p.push(stmt(BPF_LD_W_ABS, off_arg_lo(2)));
+                p.push(jump(BPF_JSET_K, libc::PROT_WRITE as u32, 0, 9));
+                // flags & (MAP_SHARED | MAP_NORESERVE): allow
+                p.push(stmt(BPF_LD_W_ABS, off_arg_lo(3)));
+                p.push(jump(BPF_JSET_K, not_private, 7, 0));
+                // length, high word then low word, against the limit
+                p.push(stmt(BPF_LD_W_ABS, off_arg_lo(1) + 4));
+                p.push(jump(BPF_JGT_K, hi, 3, 0));
+                p.push(jump(BPF_JEQ_K, hi, 0, 4));
+                p.push(stmt(BPF_LD_W_ABS, off_arg_lo(1)));
+                p.push(jump(BPF_JGT_K, lo, 0, 2));
+                p.push(ret_enomem);
+                p.push(ret_enomem);
+                p.push(ret_allow);
+                p.push(ret_allow);
+                // Reload the number for the next rule.
+                p.push(stmt(BPF_LD_W_ABS, OFF_NR));
+            }
         }
     }
     p.push(ret_trace);
@@ -149,10 +179,37 @@ mod tests {
                 }
                 BPF_JEQ_K => pc += 1 + if acc == i.k { i.jt } else { i.jf } as usize,
                 BPF_JGE_K => pc += 1 + if acc >= i.k { i.jt } else { i.jf } as usize,
+                BPF_JGT_K => pc += 1 + if acc > i.k { i.jt } else { i.jf } as usize,
+                BPF_JSET_K => pc += 1 + if acc & i.k != 0 { i.jt } else { i.jf } as usize,
                 BPF_RET_K => return i.k,
                 c => panic!("unexpected opcode {c}"),
             }
         }
+    }
+
+    #[test]
+    fn refuses_mappings_larger_than_memory() {
+        let p = build_filter(&[(9, Rule::MmapWithin { limit: 64 << 20 }), (0, Rule::Allow)]);
+        let a = AUDIT_ARCH_X86_64;
+        let enomem = libc::SECCOMP_RET_ERRNO | libc::ENOMEM as u32;
+        let rw = (libc::PROT_READ | libc::PROT_WRITE) as u64;
+        let anon = (libc::MAP_PRIVATE | libc::MAP_ANONYMOUS) as u64;
+        let mmap = |len: u64, prot: u64, flags: u64| run(&p, 9, a, [0, len, prot, flags, 0, 0]);
+        assert_eq!(mmap(100 << 20, rw, anon), enomem);
+        assert_eq!(mmap(1 << 40, rw, anon), enomem);
+        assert_eq!(mmap(64 << 20, rw, anon), libc::SECCOMP_RET_ALLOW);
+        assert_eq!(mmap(1 << 20, rw, anon), libc::SECCOMP_RET_ALLOW);
+        assert_eq!(
+            mmap(1 << 40, libc::PROT_READ as u64, anon),
+            libc::SECCOMP_RET_ALLOW
+        );
+        let noreserve = anon | libc::MAP_NORESERVE as u64;
+        assert_eq!(mmap(1 << 40, rw, noreserve), libc::SECCOMP_RET_ALLOW);
+        let shared = (libc::MAP_SHARED | libc::MAP_ANONYMOUS) as u64;
+        assert_eq!(mmap(1 << 40, rw, shared), libc::SECCOMP_RET_ALLOW);
+        // The next rule still sees the syscall number.
+        assert_eq!(run(&p, 0, a, [0; 6]), libc::SECCOMP_RET_ALLOW);
+        assert_eq!(run(&p, 1, a, [0; 6]), libc::SECCOMP_RET_TRACE);
     }
 
     #[test]

@@ -156,8 +156,7 @@ fn boot(cfg: config::BootConfig) -> VmExit {
         init: init.into_bytes(),
         argv,
         envp,
-        native: syscalls::native_rules(),
-        data_limit: cfg.mem,
+        native: syscalls::native_rules(cfg.mem),
     };
     let boot_ns = host::clock_ns(libc::CLOCK_BOOTTIME);
     let (platform, _) = PtracePlatform::boot(&spec)

@@ -10,6 +10,7 @@ pub mod cred;
 pub mod exec;
 pub mod fs;
 pub mod misc;
+pub mod mm;
 pub mod names;
 pub mod process;
 
@@ -32,14 +33,9 @@ pub enum Kind {
     NativeFd,
     /// Trapped to a handler.
     Trap(Handler),
-    /// Native, except when argument `arg` equals `eq`: then trapped to
-    /// `then` (the filter checks the argument, so the common case stays
-    /// native).
-    NativeUnless { arg: u8, eq: u32, then: Handler },
-}
-
-const fn unless(arg: u8, eq: u32, then: Handler) -> Kind {
-    Kind::NativeUnless { arg, eq, then }
+    /// Native, but a private writable mapping larger than the VM's memory
+    /// is refused with ENOMEM by the filter itself (mmap).
+    NativeMem,
 }
 
 /// Support status, as `ruml --syscalls` prints it.
@@ -168,10 +164,10 @@ table! {
     6 lstat => T(fs::sys_lstat), Full;
     7 poll => N, Full;
     8 lseek => F, Full;
-    9 mmap => N, Partial("mem= accounting not yet enforced");
+    9 mmap => Kind::NativeMem, Full;
     10 mprotect => N, Full;
     11 munmap => N, Full;
-    12 brk => N, Full;
+    12 brk => T(mm::sys_brk), Full;
     13 rt_sigaction => N, Full;
     14 rt_sigprocmask => N, Full;
     15 rt_sigreturn => N, Full;
@@ -256,7 +252,7 @@ table! {
     94 lchown => T(fs::sys_lchown), Partial("hostfs keeps host owners");
     95 umask => T(fs::sys_umask), Full;
     96 gettimeofday => N, Full;
-    97 getrlimit => unless(0, libc::RLIMIT_DATA, misc::sys_getrlimit), Full;
+    97 getrlimit => N, Full;
     98 getrusage => N, Full;
     99 sysinfo => T(misc::sys_sysinfo), Full;
     100 times => N, Full;
@@ -310,7 +306,7 @@ table! {
     152 munlockall => N, Full;
     157 prctl => N, Full;
     158 arch_prctl => N, Full;
-    160 setrlimit => unless(0, libc::RLIMIT_DATA, misc::sys_setrlimit), Full;
+    160 setrlimit => N, Full;
     161 chroot => T(fs::sys_chroot), Full;
     162 sync => T(fs::sys_sync), Full;
     165 mount => T(fs::sys_mount), Partial("proc, sysfs, tmpfs, devtmpfs, hostfs");
@@ -400,7 +396,7 @@ table! {
     296 pwritev => F, Full;
     297 rt_tgsigqueueinfo => N, Full;
     299 recvmmsg => F, Full;
-    302 prlimit64 => unless(1, libc::RLIMIT_DATA, misc::sys_prlimit64), Full;
+    302 prlimit64 => N, Full;
     306 syncfs => T(fs::sys_syncfs), Full;
     307 sendmmsg => F, Full;
     309 getcpu => N, Full;
@@ -433,15 +429,14 @@ pub fn entry(nr: u64) -> Option<&'static Entry> {
     TABLE.iter().find(|e| e.nr as u64 == nr)
 }
 
-/// The syscall numbers the seccomp filter lets run natively, and when.
-pub fn native_rules() -> Vec<(u32, Rule)> {
+/// The syscall numbers the seccomp filter lets run natively, and when, for
+/// a VM of `mem` bytes.
+pub fn native_rules(mem: u64) -> Vec<(u32, Rule)> {
     TABLE
         .iter()
         .filter_map(|e| match e.kind {
             Kind::Native | Kind::NativeFd => Some((e.nr, Rule::Allow)),
-            Kind::NativeUnless { arg, eq, .. } => {
-                Some((e.nr, Rule::TraceIfArgEq { arg, value: eq }))
-            }
+            Kind::NativeMem => Some((e.nr, Rule::MmapWithin { limit: mem })),
             Kind::Trap(_) => None,
         })
         .collect()
@@ -499,17 +494,14 @@ pub fn dispatch(st: &mut State, p: &mut dyn Platform, tid: Tid, call: &Syscall) 
         }
         // The filter traps native calls that name the reserved descriptor
         // in any descriptor position: refuse those.
-        Kind::Native | Kind::NativeFd
+        Kind::Native | Kind::NativeFd | Kind::NativeMem
             if call.args[..5].contains(&(RESERVED_FD as u64))
                 && ruml_platform::seccomp::names_reserved_fd(call.nr, &call.args) =>
         {
             Err(Errno::EBADF)
         }
-        Kind::Native | Kind::NativeFd => Ok(Resume::Native),
-        Kind::NativeUnless { arg, eq, .. } if call.args[arg as usize] as u32 != eq => {
-            Ok(Resume::Native)
-        }
-        Kind::Trap(h) | Kind::NativeUnless { then: h, .. } => {
+        Kind::Native | Kind::NativeFd | Kind::NativeMem => Ok(Resume::Native),
+        Kind::Trap(h) => {
             let mut ctx = Ctx {
                 st,
                 p,
@@ -539,8 +531,7 @@ pub fn describe() -> String {
         let line = match entry(*nr as u64) {
             Some(e) => {
                 let how = match e.kind {
-                    Kind::Native | Kind::NativeFd => "native",
-                    Kind::NativeUnless { .. } => "native*",
+                    Kind::Native | Kind::NativeFd | Kind::NativeMem => "native",
                     Kind::Trap(_) => "trapped",
                 };
                 match e.status {
@@ -584,7 +575,7 @@ mod tests {
         ] {
             let nr = names::NAMES.iter().find(|(_, s)| *s == n).unwrap().0;
             assert!(
-                !native_rules().iter().any(|(x, _)| *x == nr),
+                !native_rules(64 << 20).iter().any(|(x, _)| *x == nr),
                 "{n} must not run natively"
             );
         }
