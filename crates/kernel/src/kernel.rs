@@ -41,6 +41,8 @@ pub struct State {
     pub forks: u64,
     /// Init has executed its program.
     pub init_started: bool,
+    /// procfs files open for writing (see `procfs::drain_sinks`).
+    pub proc_sinks: RefCell<Vec<crate::fs::procfs::Sink>>,
     /// What to do when natively run calls return, by thread.
     pub exit_hooks: HashMap<Tid, syscalls::ExitHook>,
     pub log: Vec<u8>,
@@ -114,6 +116,7 @@ impl Kernel {
                 fs,
                 pending_clone: None,
                 pending_exec: None,
+                comm_pending: None,
             },
         );
         tasks.procs.insert(
@@ -122,8 +125,7 @@ impl Kernel {
                 tgid: 1,
                 creds: Creds::root(),
                 exe: Vec::new(),
-                comm_override: None,
-                comm_fix: false,
+                oom_score_adj: 0,
             },
         );
         let cfg_root = cfg.root_dir();
@@ -142,6 +144,7 @@ impl Kernel {
                 forks: 1,
                 init_started: false,
                 exit_hooks: HashMap::new(),
+                proc_sinks: RefCell::new(Vec::new()),
                 log: Vec::new(),
                 warned: HashSet::new(),
                 max_tasks,
@@ -184,9 +187,12 @@ impl Kernel {
                     return VmExit::Panic(format!("Kernel panic - lost the guest: {e}"));
                 }
             };
+            if !self.st.proc_sinks.get_mut().is_empty() {
+                crate::fs::procfs::drain_sinks(&mut self.st);
+            }
             let r = match ev {
                 Event::Syscall { tid, call } => {
-                    if let Some(name) = self.st.tasks.take_comm_fix(tid) {
+                    if let Some(name) = self.st.tasks.take_comm_pending(tid) {
                         self.set_host_comm(tid, &name);
                     }
                     let how = syscalls::dispatch(&mut self.st, self.platform.as_mut(), tid, &call);
@@ -258,9 +264,14 @@ impl Kernel {
         }
     }
 
-    /// Periodic work: the OOM killer.
+    /// Periodic work: the OOM killer; forgetting reaped zombies.
     fn tick(&mut self) {
         crate::mm::check_oom(&mut self.st, self.platform.as_ref());
+        let p = self.platform.as_ref();
+        self.st
+            .tasks
+            .zombies
+            .retain(|&t, _| p.host_tid(t).is_some());
     }
 
     /// Whether a guest thread id is live.

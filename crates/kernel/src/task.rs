@@ -54,20 +54,17 @@ pub struct Process {
     pub creds: Creds,
     /// Guest path of the running executable.
     pub exe: Vec<u8>,
-    /// When the host's command name is the first value, the guest's is the
-    /// second (the host executed a descriptor, not the guest's path).
-    pub comm_override: Option<(Vec<u8>, Vec<u8>)>,
-    /// The host's command name is still to be set to the guest's (at the
-    /// process's first trapped call after exec).
-    pub comm_fix: bool,
+    /// /proc/PID/oom_score_adj.
+    pub oom_score_adj: i32,
 }
 
 /// What the kernel notes about an execve until it completes.
 pub struct PendingExec {
     /// Guest path of the executable.
     pub path: Vec<u8>,
-    /// See [`Process::comm_override`].
-    pub comm_override: Option<(Vec<u8>, Vec<u8>)>,
+    /// The command name Linux gives the program, when it differs from the
+    /// one the host gives it (see [`Task::comm_pending`]).
+    pub comm: Option<Vec<u8>>,
 }
 
 /// A thread.
@@ -79,6 +76,11 @@ pub struct Task {
     pub pending_clone: Option<u64>,
     /// An execve in flight.
     pub pending_exec: Option<PendingExec>,
+    /// A command name the host thread must be given (after an exec that the
+    /// host named differently, or a write to /proc/PID/comm); given with
+    /// prctl at the thread's next trapped call, and what procfs shows until
+    /// then.
+    pub comm_pending: Option<Vec<u8>>,
 }
 
 /// All tasks and processes.
@@ -86,6 +88,9 @@ pub struct Task {
 pub struct Tasks {
     pub tasks: HashMap<Tid, Task>,
     pub procs: HashMap<Tid, Process>,
+    /// Processes that have exited and that their parent has not reaped yet
+    /// (as far as the kernel knows: see `Kernel::tick`).
+    pub zombies: HashMap<Tid, Process>,
 }
 
 impl Tasks {
@@ -107,12 +112,13 @@ impl Tasks {
     /// Records a new task made by `parent`.
     pub fn add_child(&mut self, tid: Tid, tgid: Tid, parent: Tid) {
         let p = self.tasks.get_mut(&parent);
-        let (flags, fs, proc_) = match p {
+        let (flags, fs, proc_, comm) = match p {
             Some(p) => {
                 let flags = p.pending_clone.take().unwrap_or(libc::SIGCHLD as u64);
                 let fs = p.fs.clone();
                 let ptgid = p.tgid;
-                (flags, fs, self.procs.get(&ptgid).cloned())
+                let comm = p.comm_pending.clone();
+                (flags, fs, self.procs.get(&ptgid).cloned(), comm)
             }
             None => return,
         };
@@ -121,6 +127,8 @@ impl Tasks {
         } else {
             Rc::new(RefCell::new(fs.borrow().clone()))
         };
+        // A reused pid: the zombie that had it is gone.
+        self.zombies.remove(&tgid);
         self.tasks.insert(
             tid,
             Task {
@@ -129,6 +137,7 @@ impl Tasks {
                 fs,
                 pending_clone: None,
                 pending_exec: None,
+                comm_pending: comm,
             },
         );
         self.procs.entry(tgid).or_insert_with(|| {
@@ -136,28 +145,31 @@ impl Tasks {
                 tgid,
                 creds: Creds::root(),
                 exe: Vec::new(),
-                comm_override: None,
-                comm_fix: false,
+                oom_score_adj: 0,
             });
             p.tgid = tgid;
             p
         });
     }
 
-    /// The guest command name to give the host process of `tid`, once.
-    pub fn take_comm_fix(&mut self, tid: Tid) -> Option<Vec<u8>> {
-        let pr = self.procs.get_mut(&self.tasks.get(&tid)?.tgid)?;
-        if !std::mem::take(&mut pr.comm_fix) {
-            return None;
-        }
-        pr.comm_override.as_ref().map(|(_, g)| g.clone())
+    /// The command name to give the host thread of `tid`, once.
+    pub fn take_comm_pending(&mut self, tid: Tid) -> Option<Vec<u8>> {
+        self.tasks.get_mut(&tid)?.comm_pending.take()
     }
 
-    /// Forgets a task; the process goes with its last task.
+    /// A live or zombie process.
+    pub fn any_process(&self, tgid: Tid) -> Option<&Process> {
+        self.procs.get(&tgid).or_else(|| self.zombies.get(&tgid))
+    }
+
+    /// Forgets a task; the process goes with its last task, and stays a
+    /// zombie until its parent reaps it.
     pub fn remove(&mut self, tid: Tid, tgid: Tid) {
         self.tasks.remove(&tid);
         if !self.tasks.values().any(|t| t.tgid == tgid) {
-            self.procs.remove(&tgid);
+            if let Some(p) = self.procs.remove(&tgid) {
+                self.zombies.insert(tgid, p);
+            }
         }
     }
 
@@ -182,8 +194,7 @@ impl Tasks {
         if let Some(p) = path {
             let pr = self.process_mut(tid);
             pr.exe = p.path;
-            pr.comm_fix = p.comm_override.is_some();
-            pr.comm_override = p.comm_override;
+            self.task_mut(tid).comm_pending = p.comm;
         }
     }
 }

@@ -366,6 +366,19 @@ pub fn pipe() -> io::Result<(OwnedFd, OwnedFd)> {
     Ok(unsafe { (OwnedFd::from_raw_fd(p[0]), OwnedFd::from_raw_fd(p[1])) })
 }
 
+/// A packet-mode pipe (each write is one read), close-on-exec; the read
+/// end is non-blocking.
+pub fn packet_pipe() -> io::Result<(OwnedFd, OwnedFd)> {
+    let mut p = [0 as RawFd; 2];
+    // SAFETY: `p` has room for two descriptors.
+    cvt(unsafe { libc::pipe2(p.as_mut_ptr(), libc::O_CLOEXEC | libc::O_DIRECT) })?;
+    // SAFETY: both descriptors are fresh and ours.
+    let (r, w) = unsafe { (OwnedFd::from_raw_fd(p[0]), OwnedFd::from_raw_fd(p[1])) };
+    // SAFETY: plain fcntl on our own descriptor.
+    cvt(unsafe { libc::fcntl(r.as_raw_fd(), libc::F_SETFL, libc::O_NONBLOCK) })?;
+    Ok((r, w))
+}
+
 /// A datagram socket pair (close-on-exec).
 pub fn socketpair_dgram() -> io::Result<(OwnedFd, OwnedFd)> {
     let mut p = [0 as RawFd; 2];

@@ -93,6 +93,9 @@ pub struct PtracePlatform {
     init_host: i32,
     /// Readable when a tracee changed state (SIGCHLD, blocked in ruml).
     sigchld: OwnedFd,
+    /// Host pids of exited processes (thread group leaders) whose parent
+    /// may not have reaped them yet.
+    zombies: HashMap<Tid, i32>,
 }
 
 fn cvt(r: libc::c_long) -> io::Result<libc::c_long> {
@@ -571,6 +574,7 @@ impl PtracePlatform {
             ctl_guest_end,
             init_host: pid,
             sigchld,
+            zombies: HashMap::new(),
         };
         p.register(pid, pid)?;
         Ok((p, 1))
@@ -578,6 +582,7 @@ impl PtracePlatform {
 
     fn register(&mut self, host: i32, _parent_host: i32) -> io::Result<(Tid, Tid)> {
         let (tid, tgid, host_tgid) = ns_ids(host)?;
+        self.zombies.remove(&tid);
         self.threads.insert(
             tid,
             Thread {
@@ -626,6 +631,9 @@ impl PtracePlatform {
     fn exited(&mut self, host: i32, status: i32) {
         if let Some(tid) = self.by_host.remove(&host) {
             if let Some(t) = self.threads.remove(&tid) {
+                if t.tgid == tid {
+                    self.zombies.insert(tid, host);
+                }
                 self.pending.push_back(Event::Exited {
                     tid,
                     tgid: t.tgid,
@@ -896,7 +904,16 @@ impl Platform for PtracePlatform {
     }
 
     fn host_tid(&self, tid: Tid) -> Option<i32> {
-        self.threads.get(&tid).map(|t| t.host)
+        if let Some(t) = self.threads.get(&tid) {
+            return Some(t.host);
+        }
+        // An exited process stays visible while the host keeps its zombie
+        // under the same guest pid.
+        let host = *self.zombies.get(&tid)?;
+        let (gtid, _, _) = ns_ids(host).ok()?;
+        let stat = std::fs::read_to_string(format!("/proc/{host}/stat")).ok()?;
+        let state = stat.rfind(')').and_then(|i| stat[i + 2..].chars().next());
+        (gtid == tid && state == Some('Z')).then_some(host)
     }
 
     fn job_stopped(&self, tid: Tid) -> bool {

@@ -76,6 +76,69 @@ enum LinkKind {
     Root,
 }
 
+/// What a write to a procfs file changes.
+#[derive(Clone, Debug)]
+pub enum ProcWrite {
+    Comm(Tid),
+    OomScoreAdj(Tid),
+    Hostname,
+    Domainname,
+}
+
+/// The kernel's end of a procfs file the guest opened for writing.
+pub struct Sink {
+    pub fd: OwnedFd,
+    pub target: ProcWrite,
+}
+
+/// Applies everything written to open procfs files; drops sinks whose
+/// writers are all closed.
+pub fn drain_sinks(st: &mut State) {
+    let mut sinks = std::mem::take(&mut *st.proc_sinks.borrow_mut());
+    sinks.retain(|s| {
+        let mut buf = [0u8; 4096];
+        loop {
+            match host::read(s.fd.as_fd(), &mut buf) {
+                Ok(0) => return false,
+                Ok(n) => apply_write(st, &s.target, &buf[..n]),
+                Err(_) => return true,
+            }
+        }
+    });
+    st.proc_sinks.borrow_mut().extend(sinks);
+}
+
+fn apply_write(st: &mut State, target: &ProcWrite, data: &[u8]) {
+    // Sysctl strings end at the first newline or NUL.
+    let line = || {
+        let end = data
+            .iter()
+            .position(|&b| b == b'\n' || b == 0)
+            .unwrap_or(data.len());
+        String::from_utf8_lossy(&data[..end.min(64)]).into_owned()
+    };
+    match target {
+        ProcWrite::Comm(tid) => {
+            if let Some(t) = st.tasks.tasks.get_mut(tid) {
+                let mut c = data.to_vec();
+                c.truncate(15);
+                if let Some(i) = c.iter().position(|&b| b == 0) {
+                    c.truncate(i);
+                }
+                t.comm_pending = Some(c);
+            }
+        }
+        ProcWrite::OomScoreAdj(tgid) => {
+            let v = line().trim().parse::<i32>().unwrap_or(0).clamp(-1000, 1000);
+            if let Some(p) = st.tasks.procs.get_mut(tgid) {
+                p.oom_score_adj = v;
+            }
+        }
+        ProcWrite::Hostname => st.hostname = line(),
+        ProcWrite::Domainname => st.domainname = line(),
+    }
+}
+
 /// A procfs object.
 pub struct ProcInode {
     node: Node,
@@ -289,17 +352,26 @@ fn stat_file(st: &State, _: &dyn Platform) -> String {
 type PidGen = fn(&PidView<'_>) -> SysResult<Vec<u8>>;
 const PID_FILES: &[(&str, PidGen)] = &[
     ("cgroup", |_| Ok(b"0::/\n".to_vec())),
+    ("auxv", |v| v.host_file("auxv")),
     ("cmdline", |v| v.host_file("cmdline")),
     ("comm", |v| Ok([v.comm()?, b"\n".to_vec()].concat())),
     ("environ", |v| v.host_file("environ")),
     ("limits", |v| v.host_file("limits")),
     ("loginuid", |_| Ok(b"4294967295".to_vec())),
-    ("maps", |v| v.maps()),
+    ("maps", |v| v.maps("maps")),
     ("mountinfo", |v| Ok(mountinfo(v.st).into_bytes())),
     ("mounts", |v| Ok(mounts(v.st).into_bytes())),
     ("oom_adj", |_| Ok(b"0\n".to_vec())),
+    ("smaps", |v| v.maps("smaps")),
+    ("smaps_rollup", |v| v.maps("smaps_rollup")),
     ("oom_score", |_| Ok(b"0\n".to_vec())),
-    ("oom_score_adj", |_| Ok(b"0\n".to_vec())),
+    ("oom_score_adj", |v| {
+        let adj =
+            v.st.tasks
+                .any_process(v.tgid)
+                .map_or(0, |p| p.oom_score_adj);
+        Ok(format!("{adj}\n").into_bytes())
+    }),
     ("stat", |v| v.stat()),
     ("statm", |v| v.host_file("statm")),
     ("status", |v| v.status()),
@@ -356,25 +428,21 @@ struct PidView<'a> {
     tgid: Tid,
     tid: Tid,
     host: i32,
-    /// The caller is this thread's process.
-    is_caller: bool,
 }
 
 impl PidView<'_> {
     fn new<'a>(cx: &Caller<'a>, tgid: Tid, tid: Tid) -> SysResult<PidView<'a>> {
         let (st, p) = kernel(cx)?;
-        if !st.tasks.procs.contains_key(&tgid) {
+        if st.tasks.any_process(tgid).is_none() {
             return Err(Errno::ESRCH);
         }
         let host = p.host_tid(tid).ok_or(Errno::ESRCH)?;
-        let is_caller = st.tasks.tasks.get(&cx.tid).is_some_and(|t| t.tgid == tgid);
         Ok(PidView {
             st,
             p,
             tgid,
             tid,
             host,
-            is_caller,
         })
     }
 
@@ -386,19 +454,20 @@ impl PidView<'_> {
         Ok(String::from_utf8_lossy(&self.host_file(name)?).into_owned())
     }
 
-    /// The command name: the host's (the guest executed the same file under
-    /// the same name) unless the kernel knows better.
+    /// The command name: the kernel's, while the host thread has yet to be
+    /// given it; else the host's.
     fn comm(&self) -> SysResult<Vec<u8>> {
-        let host = self.host_file("comm")?;
-        let host = host.strip_suffix(b"\n").unwrap_or(&host).to_vec();
-        if let Some(pr) = self.st.tasks.procs.get(&self.tgid) {
-            if let Some((expect, guest)) = &pr.comm_override {
-                if *expect == host {
-                    return Ok(guest.clone());
-                }
-            }
+        if let Some(c) = self
+            .st
+            .tasks
+            .tasks
+            .get(&self.tid)
+            .and_then(|t| t.comm_pending.clone())
+        {
+            return Ok(c);
         }
-        Ok(host)
+        let host = self.host_file("comm")?;
+        Ok(host.strip_suffix(b"\n").unwrap_or(&host).to_vec())
     }
 
     /// A host pid as the guest numbers it (0 for ruml or unknown).
@@ -465,8 +534,8 @@ impl PidView<'_> {
             .unwrap_or('S');
         match host {
             't' if self.p.job_stopped(self.tid) => ('T', "stopped"),
-            't' | 'R' if self.is_caller => ('R', "running"),
-            't' => ('S', "sleeping"),
+            // Stopped in one of ruml's traps: executing a system call.
+            't' => ('R', "running"),
             'R' => ('R', "running"),
             'D' => ('D', "disk sleep"),
             'T' => ('T', "stopped"),
@@ -479,7 +548,7 @@ impl PidView<'_> {
 
     fn status(&self) -> SysResult<Vec<u8>> {
         let text = self.host_text("status")?;
-        let pr = self.st.tasks.procs.get(&self.tgid).ok_or(Errno::ESRCH)?;
+        let pr = self.st.tasks.any_process(self.tgid).ok_or(Errno::ESRCH)?;
         let c = &pr.creds;
         let mut out = String::new();
         for l in text.lines() {
@@ -516,15 +585,22 @@ impl PidView<'_> {
         Ok(out.into_bytes())
     }
 
-    fn maps(&self) -> SysResult<Vec<u8>> {
-        let text = self.host_text("maps")?;
+    /// maps, smaps or smaps_rollup, with the paths of mapped files
+    /// translated (other lines as the host has them).
+    fn maps(&self, file: &str) -> SysResult<Vec<u8>> {
+        let text = self.host_text(file)?;
         let mut out = String::new();
         for l in text.lines() {
             // addr perms offset dev inode [path]
             let mut parts = l.splitn(6, ' ');
             let head: Vec<&str> = (0..5).map_while(|_| parts.next()).collect();
             let path = parts.next().map(str::trim_start).unwrap_or("");
-            if head.len() < 5 {
+            let is_range = head.first().is_some_and(|a| {
+                a.contains('-') && a.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-')
+            });
+            if head.len() < 5 || !is_range {
+                out += l;
+                out.push('\n');
                 continue;
             }
             let dev = head[3]
@@ -567,11 +643,21 @@ fn guest_path(st: &State, host_path: &[u8], id: (u64, u64)) -> Vec<u8> {
         None => (host_path, false),
     };
     let root = st.root_host.as_slice();
+    let mut deleted = deleted;
     let mut out = if path == root {
         b"/".to_vec()
     } else if path.starts_with(root) && path.get(root.len()) == Some(&b'/') {
         path[root.len()..].to_vec()
     } else if let Some(p) = registry::path_of(id) {
+        // A host object standing for a guest file (a tmpfs memfd, which the
+        // host always calls deleted): deleted if the guest's file is.
+        deleted = match registry::lookup(id) {
+            // Gone from the kernel's tree, or unlinked but still open.
+            Some(registry::Object::Inode(w)) => w
+                .upgrade()
+                .is_none_or(|i| i.stat().is_ok_and(|s| s.nlink == 0)),
+            _ => false,
+        };
         p
     } else if let Some(registry::Object::Dir(loc)) = registry::lookup(id) {
         loc.path()
@@ -589,7 +675,7 @@ fn guest_path(st: &State, host_path: &[u8], id: (u64, u64)) -> Vec<u8> {
 /// The guest path of the file a process executes: the host's answer (the
 /// interpreter, for scripts), translated; the kernel's record otherwise.
 fn exe_path(st: &State, p: &dyn Platform, tgid: Tid) -> SysResult<Vec<u8>> {
-    let pr = st.tasks.procs.get(&tgid).ok_or(Errno::ENOENT)?;
+    let pr = st.tasks.any_process(tgid).ok_or(Errno::ENOENT)?;
     let host = p.host_tid(tgid).ok_or(Errno::ENOENT)?;
     let link = format!("/proc/{host}/exe");
     match (std::fs::read_link(&link), host::stat_path(link.as_bytes())) {
@@ -680,7 +766,7 @@ fn caller_tgid(cx: &Caller<'_>) -> SysResult<Tid> {
 }
 
 fn pid_node(st: &State, tgid: Tid, tid: Tid) -> SysResult<Arc<dyn Inode>> {
-    let pr = st.tasks.procs.get(&tgid).ok_or(Errno::ENOENT)?;
+    let pr = st.tasks.any_process(tgid).ok_or(Errno::ENOENT)?;
     Ok(node(Node::Pid {
         tgid,
         tid,
@@ -762,7 +848,7 @@ impl ProcInode {
 
     fn pid_dir_entries(&self, cx: &Caller<'_>, tgid: Tid, tid: Tid) -> SysResult<Vec<DirEntry>> {
         let (st, _) = kernel(cx)?;
-        if !st.tasks.procs.contains_key(&tgid) {
+        if st.tasks.any_process(tgid).is_none() {
             return Err(Errno::ENOENT);
         }
         let mut v: Vec<DirEntry> = PID_FILES
@@ -803,7 +889,7 @@ impl ProcInode {
         name: &[u8],
     ) -> SysResult<Arc<dyn Inode>> {
         let (st, _) = kernel(cx)?;
-        if !st.tasks.procs.contains_key(&tgid) {
+        if st.tasks.any_process(tgid).is_none() {
             return Err(Errno::ENOENT);
         }
         if let Some(i) = PID_FILES.iter().position(|(n, _)| n.as_bytes() == name) {
@@ -893,6 +979,26 @@ impl ProcInode {
     }
 }
 
+impl ProcInode {
+    /// What writing this file changes, if it is writable.
+    fn write_target(&self, cx: &Caller<'_>) -> Option<ProcWrite> {
+        match &self.node {
+            Node::Sys("kernel/hostname") => Some(ProcWrite::Hostname),
+            Node::Sys("kernel/domainname") => Some(ProcWrite::Domainname),
+            Node::PidFile { tgid, tid, file } => match PID_FILES[*file].0 {
+                "comm" => {
+                    // Only a thread of the same process may rename a thread.
+                    let (st, _) = kernel(cx).ok()?;
+                    (st.tasks.tasks.get(&cx.tid)?.tgid == *tgid).then_some(ProcWrite::Comm(*tid))
+                }
+                "oom_score_adj" => Some(ProcWrite::OomScoreAdj(*tgid)),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+}
+
 impl Inode for ProcInode {
     fn stat(&self) -> SysResult<Stat> {
         let (uid, gid) = self.owner();
@@ -946,6 +1052,13 @@ impl Inode for ProcInode {
                 }
                 let pid = parse_num(name).ok_or(Errno::ENOENT)?;
                 let (st, _) = kernel(cx)?;
+                if st.tasks.zombies.contains_key(&pid) {
+                    let (_, p) = kernel(cx)?;
+                    if p.host_tid(pid).is_none() {
+                        return Err(Errno::ENOENT);
+                    }
+                    return pid_node(st, pid, pid);
+                }
                 // Threads are reachable as /proc/TID too, though not listed.
                 let tgid = st.tasks.tasks.get(&pid).ok_or(Errno::ENOENT)?.tgid;
                 pid_node(st, tgid, pid)
@@ -1021,6 +1134,38 @@ impl Inode for ProcInode {
         }
     }
 
+    fn statfs(&self) -> SysResult<crate::vfs::StatFs> {
+        Ok(crate::vfs::StatFs {
+            fs_type: 0x9fa0, // PROC_SUPER_MAGIC
+            bsize: 4096,
+            namelen: 255,
+            frsize: 4096,
+            ..Default::default()
+        })
+    }
+
+    fn create(
+        &self,
+        _name: &[u8],
+        _mode: u32,
+        _flags: i32,
+        _who: crate::vfs::Creator,
+    ) -> SysResult<OwnedFd> {
+        Err(if self.kind() == Kind::Dir {
+            Errno::ENOENT
+        } else {
+            Errno::ENOTDIR
+        })
+    }
+
+    fn mkdir(&self, _name: &[u8], _mode: u32, _who: crate::vfs::Creator) -> SysResult<()> {
+        Err(if self.kind() == Kind::Dir {
+            Errno::ENOENT
+        } else {
+            Errno::ENOTDIR
+        })
+    }
+
     fn follow_magic(&self, cx: &Caller<'_>, vfs: &Vfs) -> Option<SysResult<Loc>> {
         match &self.node {
             Node::Link { .. } | Node::Fd { .. } => Some(self.magic(cx, vfs)),
@@ -1035,6 +1180,19 @@ impl Inode for ProcInode {
         let writable = self.stat()?.mode & 0o200 != 0;
         if flags & libc::O_ACCMODE != libc::O_RDONLY && !writable {
             return Err(Errno::EACCES);
+        }
+        if flags & libc::O_ACCMODE == libc::O_WRONLY {
+            if let Some(target) = self.write_target(cx) {
+                // Each write(2) of the guest is one packet that the kernel
+                // applies before it serves the guest's next trapped call.
+                let (r, w) = host::packet_pipe()?;
+                let (st, _) = kernel(cx)?;
+                st.proc_sinks.borrow_mut().push(Sink { fd: r, target });
+                return Ok(host::reopen(
+                    w.as_fd(),
+                    libc::O_WRONLY | (flags & libc::O_CLOEXEC),
+                )?);
+            }
         }
         let text = self.render(cx)?;
         let fd = host::memfd("proc")?;
@@ -1075,7 +1233,13 @@ impl Inode for ProcInode {
                     hash_ino(&[3, SYS_DIRS[0].as_ptr() as u64]),
                     Kind::Dir,
                 ));
-                let mut pids: Vec<Tid> = st.tasks.procs.keys().copied().collect();
+                let (_, p) = kernel(cx)?;
+                let zombies = st
+                    .tasks
+                    .zombies
+                    .keys()
+                    .filter(|&&z| p.host_tid(z).is_some());
+                let mut pids: Vec<Tid> = st.tasks.procs.keys().chain(zombies).copied().collect();
                 pids.sort_unstable();
                 for pid in pids {
                     v.push(entry(

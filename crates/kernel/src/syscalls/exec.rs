@@ -69,7 +69,7 @@ fn do_exec(
             let guest_name = comm_of(&name);
             c.st.tasks.task_mut(c.tid).pending_exec = Some(PendingExec {
                 path: exe,
-                comm_override: (host_name != guest_name).then_some((host_name, guest_name)),
+                comm: (host_name != guest_name).then_some(guest_name),
             });
             let a = c.scratch_str(&np, 0)?;
             return Ok(Resume::Rewrite {
@@ -85,7 +85,7 @@ fn do_exec(
     }
     c.st.tasks.task_mut(c.tid).pending_exec = Some(PendingExec {
         path: exe,
-        comm_override: Some((fd.to_string().into_bytes(), comm_of(&name))),
+        comm: Some(comm_of(&name)),
     });
     let empty = c.scratch_str(b"", 1)?;
     Ok(Resume::Rewrite {

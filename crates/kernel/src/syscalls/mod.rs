@@ -36,6 +36,14 @@ pub enum Kind {
     /// Native, but a private writable mapping larger than the VM's memory
     /// is refused with ENOMEM by the filter itself (mmap).
     NativeMem,
+    /// Native, except when argument `arg` equals `eq`: then trapped to
+    /// `then` (the filter checks the argument, so the common case stays
+    /// native).
+    NativeUnless { arg: u8, eq: u32, then: Handler },
+}
+
+const fn unless(arg: u8, eq: u32, then: Handler) -> Kind {
+    Kind::NativeUnless { arg, eq, then }
 }
 
 /// Support status, as `ruml --syscalls` prints it.
@@ -304,7 +312,7 @@ table! {
     150 munlock => N, Full;
     151 mlockall => N, Full;
     152 munlockall => N, Full;
-    157 prctl => N, Full;
+    157 prctl => unless(0, libc::PR_GET_NAME as u32, process::sys_prctl_get_name), Full;
     158 arch_prctl => N, Full;
     160 setrlimit => N, Full;
     161 chroot => T(fs::sys_chroot), Full;
@@ -437,6 +445,9 @@ pub fn native_rules(mem: u64) -> Vec<(u32, Rule)> {
         .filter_map(|e| match e.kind {
             Kind::Native | Kind::NativeFd => Some((e.nr, Rule::Allow)),
             Kind::NativeMem => Some((e.nr, Rule::MmapWithin { limit: mem })),
+            Kind::NativeUnless { arg, eq, .. } => {
+                Some((e.nr, Rule::TraceIfArgEq { arg, value: eq }))
+            }
             Kind::Trap(_) => None,
         })
         .collect()
@@ -501,7 +512,10 @@ pub fn dispatch(st: &mut State, p: &mut dyn Platform, tid: Tid, call: &Syscall) 
             Err(Errno::EBADF)
         }
         Kind::Native | Kind::NativeFd | Kind::NativeMem => Ok(Resume::Native),
-        Kind::Trap(h) => {
+        Kind::NativeUnless { arg, eq, .. } if call.args[arg as usize] as u32 != eq => {
+            Ok(Resume::Native)
+        }
+        Kind::Trap(h) | Kind::NativeUnless { then: h, .. } => {
             let mut ctx = Ctx {
                 st,
                 p,
@@ -532,6 +546,7 @@ pub fn describe() -> String {
             Some(e) => {
                 let how = match e.kind {
                     Kind::Native | Kind::NativeFd | Kind::NativeMem => "native",
+                    Kind::NativeUnless { .. } => "native*",
                     Kind::Trap(_) => "trapped",
                 };
                 match e.status {

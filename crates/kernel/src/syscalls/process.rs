@@ -78,3 +78,10 @@ pub fn sys_reboot(c: &mut Ctx<'_>) -> SysResult<Resume> {
     }
     Ok(Resume::Return(0))
 }
+
+/// prctl(PR_GET_NAME): trapped so that a command name the kernel still owes
+/// the host thread (see `Task::comm_pending`) is given to it first; the
+/// kernel does that before any trapped call, so the call then runs natively.
+pub fn sys_prctl_get_name(_c: &mut Ctx<'_>) -> SysResult<Resume> {
+    Ok(Resume::Native)
+}
