@@ -55,6 +55,7 @@ const OTHER_FD_ARGS: &[(i64, u32)] = &[
     (libc::SYS_epoll_ctl, 2),
     (libc::SYS_kcmp, 3),
     (libc::SYS_kcmp, 4),
+    (libc::SYS_mmap, 4),
 ];
 
 /// Whether a call names the reserved descriptor in a descriptor position
@@ -72,9 +73,14 @@ pub fn names_reserved_fd(nr: u64, args: &[u64; 6]) -> bool {
 pub enum Rule {
     /// Runs natively.
     Allow,
+    /// Runs natively; its first argument is a descriptor, so a call naming
+    /// the reserved descriptor traps.
+    AllowFd,
     /// Runs natively unless argument `arg` (its low 32 bits) equals `value`,
     /// when it is trapped.
     TraceIfArgEq { arg: u8, value: u32 },
+    /// Runs natively when argument `arg` is 0, else traps.
+    AllowIfArgZero { arg: u8 },
     /// mmap: runs natively, but a private writable mapping (without
     /// MAP_NORESERVE) longer than `limit` fails with ENOMEM, as Linux's
     /// heuristic overcommit refuses an allocation larger than all memory.
@@ -83,6 +89,11 @@ pub enum Rule {
 
 /// The filter program for a guest, given the syscall numbers allowed to run
 /// natively (all other numbers trap).
+///
+/// Calls whose rule does not look at arguments (`Rule::Allow` without a
+/// descriptor argument) get a verdict from the number alone, so the host
+/// kernel's seccomp action cache lets them run without evaluating the
+/// filter at all.
 pub fn build_filter(native: &[(u32, Rule)]) -> Vec<Insn> {
     let ret_allow = stmt(BPF_RET_K, libc::SECCOMP_RET_ALLOW);
     let ret_trace = stmt(BPF_RET_K, libc::SECCOMP_RET_TRACE);
@@ -97,59 +108,64 @@ pub fn build_filter(native: &[(u32, Rule)]) -> Vec<Insn> {
         ret_enosys,
     ];
     // Trap if argument `n` is the reserved descriptor (both halves checked).
-    let guard_arg = |p: &mut Vec<Insn>, n: u32| {
-        p.push(stmt(BPF_LD_W_ABS, off_arg_lo(n)));
-        p.push(jump(BPF_JEQ_K, RESERVED_FD as u32, 0, 3));
-        p.push(stmt(BPF_LD_W_ABS, off_arg_lo(n) + 4));
-        p.push(jump(BPF_JEQ_K, 0, 0, 1));
-        p.push(ret_trace);
+    let guard_arg = |b: &mut Vec<Insn>, n: u32| {
+        b.push(stmt(BPF_LD_W_ABS, off_arg_lo(n)));
+        b.push(jump(BPF_JEQ_K, RESERVED_FD as u32, 0, 3));
+        b.push(stmt(BPF_LD_W_ABS, off_arg_lo(n) + 4));
+        b.push(jump(BPF_JEQ_K, 0, 0, 1));
+        b.push(ret_trace);
     };
-    guard_arg(&mut p, 0);
-    // Calls that take a descriptor in another position.
-    for &(nr, arg) in OTHER_FD_ARGS {
-        p.push(stmt(BPF_LD_W_ABS, OFF_NR));
-        p.push(jump(BPF_JEQ_K, nr as u32, 0, 5));
-        guard_arg(&mut p, arg);
-    }
-    p.push(stmt(BPF_LD_W_ABS, OFF_NR));
     for &(nr, rule) in native {
-        match rule {
-            Rule::Allow => {
-                p.push(jump(BPF_JEQ_K, nr, 0, 1));
-                p.push(ret_allow);
+        // The block for this number; the accumulator holds the number on
+        // entry, and every path out of the block returns.
+        let mut b = Vec::new();
+        if matches!(rule, Rule::AllowFd) {
+            guard_arg(&mut b, 0);
+        }
+        for &(n, arg) in OTHER_FD_ARGS {
+            if n as u32 == nr {
+                guard_arg(&mut b, arg);
             }
+        }
+        match rule {
+            Rule::Allow | Rule::AllowFd => b.push(ret_allow),
             Rule::TraceIfArgEq { arg, value } => {
-                p.push(jump(BPF_JEQ_K, nr, 0, 4));
-                p.push(stmt(BPF_LD_W_ABS, off_arg_lo(arg as u32)));
-                p.push(jump(BPF_JEQ_K, value, 0, 1));
-                p.push(ret_trace);
-                p.push(ret_allow);
+                b.push(stmt(BPF_LD_W_ABS, off_arg_lo(arg as u32)));
+                b.push(jump(BPF_JEQ_K, value, 0, 1));
+                b.push(ret_trace);
+                b.push(ret_allow);
+            }
+            Rule::AllowIfArgZero { arg } => {
+                b.push(stmt(BPF_LD_W_ABS, off_arg_lo(arg as u32)));
+                b.push(jump(BPF_JEQ_K, 0, 0, 2));
+                b.push(stmt(BPF_LD_W_ABS, off_arg_lo(arg as u32) + 4));
+                b.push(jump(BPF_JEQ_K, 0, 1, 0));
+                b.push(ret_trace);
+                b.push(ret_allow);
             }
             Rule::MmapWithin { limit } => {
                 let (hi, lo) = ((limit >> 32) as u32, limit as u32);
                 let ret_enomem = stmt(BPF_RET_K, libc::SECCOMP_RET_ERRNO | libc::ENOMEM as u32);
                 let not_private = (libc::MAP_SHARED | libc::MAP_NORESERVE) as u32;
-                p.push(jump(BPF_JEQ_K, nr, 0, 13));
                 // prot & PROT_WRITE, else allow
-                p.push(stmt(BPF_LD_W_ABS, off_arg_lo(2)));
-                p.push(jump(BPF_JSET_K, libc::PROT_WRITE as u32, 0, 9));
+                b.push(stmt(BPF_LD_W_ABS, off_arg_lo(2)));
+                b.push(jump(BPF_JSET_K, libc::PROT_WRITE as u32, 0, 8));
                 // flags & (MAP_SHARED | MAP_NORESERVE): allow
-                p.push(stmt(BPF_LD_W_ABS, off_arg_lo(3)));
-                p.push(jump(BPF_JSET_K, not_private, 7, 0));
+                b.push(stmt(BPF_LD_W_ABS, off_arg_lo(3)));
+                b.push(jump(BPF_JSET_K, not_private, 6, 0));
                 // length, high word then low word, against the limit
-                p.push(stmt(BPF_LD_W_ABS, off_arg_lo(1) + 4));
-                p.push(jump(BPF_JGT_K, hi, 3, 0));
-                p.push(jump(BPF_JEQ_K, hi, 0, 4));
-                p.push(stmt(BPF_LD_W_ABS, off_arg_lo(1)));
-                p.push(jump(BPF_JGT_K, lo, 0, 2));
-                p.push(ret_enomem);
-                p.push(ret_enomem);
-                p.push(ret_allow);
-                p.push(ret_allow);
-                // Reload the number for the next rule.
-                p.push(stmt(BPF_LD_W_ABS, OFF_NR));
+                b.push(stmt(BPF_LD_W_ABS, off_arg_lo(1) + 4));
+                b.push(jump(BPF_JGT_K, hi, 3, 0));
+                b.push(jump(BPF_JEQ_K, hi, 0, 3));
+                b.push(stmt(BPF_LD_W_ABS, off_arg_lo(1)));
+                b.push(jump(BPF_JGT_K, lo, 0, 1));
+                b.push(ret_enomem);
+                b.push(ret_allow);
             }
         }
+        assert!(b.len() < 256, "filter block too long");
+        p.push(jump(BPF_JEQ_K, nr, 0, b.len() as u8));
+        p.extend(b);
     }
     p.push(ret_trace);
     p
@@ -215,10 +231,14 @@ mod tests {
     #[test]
     fn classifies_calls() {
         let p = build_filter(&[
-            (0, Rule::Allow),
-            (1, Rule::Allow),
-            (33, Rule::Allow),
+            (0, Rule::AllowFd),
+            (1, Rule::AllowFd),
+            (33, Rule::AllowFd),
+            (40, Rule::AllowFd),
+            (39, Rule::Allow),
+            (275, Rule::AllowFd),
             (302, Rule::TraceIfArgEq { arg: 1, value: 2 }),
+            (12, Rule::AllowIfArgZero { arg: 0 }),
         ]);
         let a = AUDIT_ARCH_X86_64;
         assert_eq!(run(&p, 0, a, [0; 6]), libc::SECCOMP_RET_ALLOW);
@@ -231,6 +251,11 @@ mod tests {
             run(&p, 0, a, [(1 << 32) | RESERVED_FD as u64, 0, 0, 0, 0, 0]),
             libc::SECCOMP_RET_ALLOW
         );
+        // getpid takes no descriptor: its verdict ignores the arguments.
+        assert_eq!(
+            run(&p, 39, a, [RESERVED_FD as u64, 0, 0, 0, 0, 0]),
+            libc::SECCOMP_RET_ALLOW
+        );
         assert_eq!(
             run(&p, 33, a, [3, RESERVED_FD as u64, 0, 0, 0, 0]),
             libc::SECCOMP_RET_TRACE
@@ -238,6 +263,15 @@ mod tests {
         assert_eq!(run(&p, 33, a, [3, 4, 0, 0, 0, 0]), libc::SECCOMP_RET_ALLOW);
         assert_eq!(run(&p, 302, a, [0, 2, 0, 0, 0, 0]), libc::SECCOMP_RET_TRACE);
         assert_eq!(run(&p, 302, a, [0, 3, 0, 0, 0, 0]), libc::SECCOMP_RET_ALLOW);
+        assert_eq!(run(&p, 12, a, [0; 6]), libc::SECCOMP_RET_ALLOW);
+        assert_eq!(
+            run(&p, 12, a, [0x1000, 0, 0, 0, 0, 0]),
+            libc::SECCOMP_RET_TRACE
+        );
+        assert_eq!(
+            run(&p, 12, a, [1 << 32, 0, 0, 0, 0, 0]),
+            libc::SECCOMP_RET_TRACE
+        );
         assert_eq!(
             run(&p, 1, a, [3, RESERVED_FD as u64, 0, 0, 0, 0]),
             libc::SECCOMP_RET_ALLOW

@@ -40,6 +40,8 @@ pub enum Kind {
     /// `then` (the filter checks the argument, so the common case stays
     /// native).
     NativeUnless { arg: u8, eq: u32, then: Handler },
+    /// Native when argument `arg` is 0, else trapped to `then`.
+    NativeIfZero { arg: u8, then: Handler },
 }
 
 const fn unless(arg: u8, eq: u32, then: Handler) -> Kind {
@@ -175,7 +177,7 @@ table! {
     9 mmap => Kind::NativeMem, Full;
     10 mprotect => N, Full;
     11 munmap => N, Full;
-    12 brk => T(mm::sys_brk), Full;
+    12 brk => Kind::NativeIfZero { arg: 0, then: mm::sys_brk }, Full;
     13 rt_sigaction => N, Full;
     14 rt_sigprocmask => N, Full;
     15 rt_sigreturn => N, Full;
@@ -443,11 +445,13 @@ pub fn native_rules(mem: u64) -> Vec<(u32, Rule)> {
     TABLE
         .iter()
         .filter_map(|e| match e.kind {
-            Kind::Native | Kind::NativeFd => Some((e.nr, Rule::Allow)),
+            Kind::Native => Some((e.nr, Rule::Allow)),
+            Kind::NativeFd => Some((e.nr, Rule::AllowFd)),
             Kind::NativeMem => Some((e.nr, Rule::MmapWithin { limit: mem })),
             Kind::NativeUnless { arg, eq, .. } => {
                 Some((e.nr, Rule::TraceIfArgEq { arg, value: eq }))
             }
+            Kind::NativeIfZero { arg, .. } => Some((e.nr, Rule::AllowIfArgZero { arg })),
             Kind::Trap(_) => None,
         })
         .collect()
@@ -515,7 +519,8 @@ pub fn dispatch(st: &mut State, p: &mut dyn Platform, tid: Tid, call: &Syscall) 
         Kind::NativeUnless { arg, eq, .. } if call.args[arg as usize] as u32 != eq => {
             Ok(Resume::Native)
         }
-        Kind::Trap(h) | Kind::NativeUnless { then: h, .. } => {
+        Kind::NativeIfZero { arg, .. } if call.args[arg as usize] == 0 => Ok(Resume::Native),
+        Kind::Trap(h) | Kind::NativeUnless { then: h, .. } | Kind::NativeIfZero { then: h, .. } => {
             let mut ctx = Ctx {
                 st,
                 p,
@@ -546,7 +551,7 @@ pub fn describe() -> String {
             Some(e) => {
                 let how = match e.kind {
                     Kind::Native | Kind::NativeFd | Kind::NativeMem => "native",
-                    Kind::NativeUnless { .. } => "native*",
+                    Kind::NativeUnless { .. } | Kind::NativeIfZero { .. } => "native*",
                     Kind::Trap(_) => "trapped",
                 };
                 match e.status {
