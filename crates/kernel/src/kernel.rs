@@ -214,7 +214,15 @@ impl Kernel {
                     self.st.tasks.exec(tid, former);
                     self.platform.resume(tid, Resume::Native)
                 }
-                Event::Signal { tid, sig } => self.platform.resume(tid, Resume::Signal(sig)),
+                Event::Signal { tid, sig } => {
+                    let how = if self.ignores(tid, sig) {
+                        Resume::DropSignal
+                    } else {
+                        self.sender_uid(tid);
+                        Resume::Signal(sig)
+                    };
+                    self.platform.resume(tid, how)
+                }
                 Event::Exited { tid, tgid, status } => {
                     self.st.exit_hooks.remove(&tid);
                     self.st.tasks.remove(tid, tgid);
@@ -261,6 +269,46 @@ impl Kernel {
                 libc::SYS_prctl as u64,
                 [libc::PR_SET_NAME as u64, addr, 0, 0, 0, 0],
             );
+        }
+    }
+
+    /// Whether a thread's process ignores `sig` (SIG_IGN, or SIG_DFL for a
+    /// signal whose default is to be ignored), so delivery would discard it.
+    fn ignores(&self, tid: Tid, sig: i32) -> bool {
+        let Some(host) = self.platform.host_tid(tid) else {
+            return false;
+        };
+        let Ok(status) = std::fs::read_to_string(format!("/proc/{host}/status")) else {
+            return false;
+        };
+        let mask = |key: &str| {
+            status
+                .lines()
+                .find_map(|l| l.strip_prefix(key))
+                .and_then(|v| u64::from_str_radix(v.trim(), 16).ok())
+                .unwrap_or(0)
+        };
+        let bit = 1u64 << (sig - 1);
+        if mask("SigIgn:") & bit != 0 {
+            return true;
+        }
+        let default_ignore = [libc::SIGCHLD, libc::SIGCONT, libc::SIGURG, libc::SIGWINCH];
+        mask("SigCgt:") & bit == 0 && default_ignore.contains(&sig)
+    }
+
+    /// A signal a guest process sent carries its guest uid (the host only
+    /// knows one uid for all of them).
+    fn sender_uid(&mut self, tid: Tid) {
+        let Some((code, pid)) = self.platform.signal_sender(tid) else {
+            return;
+        };
+        // SI_USER, SI_QUEUE, SI_TKILL, ...: sent by a process.
+        if code > 0 || pid <= 0 {
+            return;
+        }
+        let uid = self.st.tasks.any_process(pid).map(|p| p.creds.ruid);
+        if let Some(uid) = uid.filter(|&u| u != 0) {
+            let _ = self.platform.set_signal_uid(tid, uid);
         }
     }
 

@@ -98,6 +98,10 @@ pub enum Resume {
     RewriteReport { nr: u64, args: [u64; 6] },
     /// Deliver a signal (for [`Event::Signal`] stops).
     Signal(i32),
+    /// Discard the signal of an [`Event::Signal`] stop, as the host would
+    /// have for an untraced thread that ignores it: a system call it
+    /// interrupted with EINTR is restarted.
+    DropSignal,
 }
 
 /// What the host says about a descriptor a guest holds.
@@ -137,6 +141,11 @@ pub trait Platform {
     fn take_fd(&self, tid: Tid, fd: i32) -> io::Result<OwnedFd>;
     /// The host process id of a guest thread (for reading host /proc).
     fn host_tid(&self, tid: Tid) -> Option<i32>;
+    /// For a thread in an [`Event::Signal`] stop: the signal's `si_code`
+    /// and, for signals a process sent, the sender's pid.
+    fn signal_sender(&self, tid: Tid) -> Option<(i32, Tid)>;
+    /// Rewrites the sender uid of the signal a thread is stopped for.
+    fn set_signal_uid(&mut self, tid: Tid, uid: u32) -> io::Result<()>;
     /// Whether a guest thread is in a job-control stop (SIGSTOP and kin).
     fn job_stopped(&self, tid: Tid) -> bool;
     /// The guest thread id of a host thread, if it is a guest thread.

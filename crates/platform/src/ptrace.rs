@@ -741,6 +741,17 @@ impl Platform for PtracePlatform {
                 set_regs(host, &regs).and_then(|_| self.go(host, 0))
             }
             (_, Resume::Signal(sig)) => self.go(host, sig),
+            (Stop::Other, Resume::DropSignal) => {
+                // A traced thread is woken even by signals it ignores; undo
+                // the interruption of a call that failed with EINTR.
+                let mut r = get_regs(host)?;
+                if r.orig_rax as i64 >= 0 && r.rax as i64 == -(libc::EINTR as i64) {
+                    r.rax = r.orig_rax;
+                    r.rip -= 2;
+                    set_regs(host, &r)?;
+                }
+                self.go(host, 0)
+            }
             (_, _) => self.go(host, 0),
         };
         self.reraise_deferred(tid);
@@ -914,6 +925,23 @@ impl Platform for PtracePlatform {
         let stat = std::fs::read_to_string(format!("/proc/{host}/stat")).ok()?;
         let state = stat.rfind(')').and_then(|i| stat[i + 2..].chars().next());
         (gtid == tid && state == Some('Z')).then_some(host)
+    }
+
+    fn signal_sender(&self, tid: Tid) -> Option<(i32, Tid)> {
+        let host = self.threads.get(&tid)?.host;
+        let mut si = [0u8; 128];
+        ptrace(libc::PTRACE_GETSIGINFO, host, 0, si.as_mut_ptr() as usize).ok()?;
+        let code = i32::from_ne_bytes(si[8..12].try_into().unwrap());
+        let pid = i32::from_ne_bytes(si[16..20].try_into().unwrap());
+        Some((code, pid))
+    }
+
+    fn set_signal_uid(&mut self, tid: Tid, uid: u32) -> io::Result<()> {
+        let host = self.thread(tid)?.host;
+        let mut si = [0u8; 128];
+        ptrace(libc::PTRACE_GETSIGINFO, host, 0, si.as_mut_ptr() as usize)?;
+        si[20..24].copy_from_slice(&uid.to_ne_bytes());
+        ptrace(libc::PTRACE_SETSIGINFO, host, 0, si.as_ptr() as usize).map(drop)
     }
 
     fn job_stopped(&self, tid: Tid) -> bool {

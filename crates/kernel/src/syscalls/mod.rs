@@ -13,6 +13,7 @@ pub mod misc;
 pub mod mm;
 pub mod names;
 pub mod process;
+pub mod signal;
 
 use crate::errno::{Errno, SysResult};
 use crate::kernel::State;
@@ -227,7 +228,7 @@ table! {
     59 execve => T(exec::sys_execve), Full;
     60 exit => N, Full;
     61 wait4 => N, Full;
-    62 kill => N, Full;
+    62 kill => T(signal::sys_kill), Full;
     63 uname => T(misc::sys_uname), Full;
     64 semget => N, Full;
     65 semop => N, Full;
@@ -293,7 +294,7 @@ table! {
     126 capset => T(cred::sys_capset), Partial("accepted, not enforced");
     127 rt_sigpending => N, Full;
     128 rt_sigtimedwait => N, Full;
-    129 rt_sigqueueinfo => N, Full;
+    129 rt_sigqueueinfo => T(signal::sys_rt_sigqueueinfo), Full;
     130 rt_sigsuspend => N, Full;
     131 sigaltstack => N, Full;
     132 utime => T(fs::sys_utime), Full;
@@ -338,7 +339,7 @@ table! {
     197 removexattr => T(fs::sys_xattr), Partial("ENOTSUP");
     198 lremovexattr => T(fs::sys_xattr), Partial("ENOTSUP");
     199 fremovexattr => T(fs::sys_xattr), Partial("ENOTSUP");
-    200 tkill => N, Full;
+    200 tkill => T(signal::sys_tkill), Full;
     201 time => N, Full;
     202 futex => N, Full;
     203 sched_setaffinity => N, Full;
@@ -360,7 +361,7 @@ table! {
     231 exit_group => N, Full;
     232 epoll_wait => F, Full;
     233 epoll_ctl => F, Full;
-    234 tgkill => N, Full;
+    234 tgkill => T(signal::sys_tgkill), Full;
     235 utimes => T(fs::sys_utimes), Full;
     247 waitid => N, Full;
     251 ioprio_set => N, Full;
@@ -404,7 +405,7 @@ table! {
     294 inotify_init1 => N, Full;
     295 preadv => F, Full;
     296 pwritev => F, Full;
-    297 rt_tgsigqueueinfo => N, Full;
+    297 rt_tgsigqueueinfo => T(signal::sys_rt_tgsigqueueinfo), Full;
     299 recvmmsg => F, Full;
     302 prlimit64 => N, Full;
     306 syncfs => T(fs::sys_syncfs), Full;
