@@ -41,6 +41,8 @@ pub struct State {
     pub forks: u64,
     /// Init has executed its program.
     pub init_started: bool,
+    /// When the kernel last looked for reaped zombies.
+    pub zombie_scan: std::time::Instant,
     /// procfs files open for writing (see `procfs::drain_sinks`).
     pub proc_sinks: RefCell<Vec<crate::fs::procfs::Sink>>,
     /// What to do when natively run calls return, by thread.
@@ -143,6 +145,7 @@ impl Kernel {
                 boot_id: crate::fs::procfs::uuid(),
                 forks: 1,
                 init_started: false,
+                zombie_scan: std::time::Instant::now(),
                 exit_hooks: HashMap::new(),
                 proc_sinks: RefCell::new(Vec::new()),
                 log: Vec::new(),
@@ -176,8 +179,10 @@ impl Kernel {
                 _ => TICK * 4,
             };
             if last_tick.elapsed() >= every {
-                last_tick = std::time::Instant::now();
                 self.tick();
+                // Counted from the end, so slow periodic work cannot starve
+                // the guest.
+                last_tick = std::time::Instant::now();
             }
             let ev = match self.platform.wait_event(TICK.as_millis() as i32) {
                 Ok(Some(ev)) => ev,
@@ -191,6 +196,14 @@ impl Kernel {
                 crate::fs::procfs::drain_sinks(&mut self.st);
             }
             let r = match ev {
+                // A thread the kernel does not know (it has seen it exit):
+                // never let its call run natively.
+                Event::Syscall { tid, .. } | Event::SyscallExit { tid, .. }
+                    if !self.has_task(tid) =>
+                {
+                    self.platform
+                        .resume(tid, Resume::Return(-(libc::ENOSYS as i64)))
+                }
                 Event::Syscall { tid, call } => {
                     if let Some(name) = self.st.tasks.take_comm_pending(tid) {
                         self.set_host_comm(tid, &name);
@@ -315,11 +328,20 @@ impl Kernel {
     /// Periodic work: the OOM killer; forgetting reaped zombies.
     fn tick(&mut self) {
         crate::mm::check_oom(&mut self.st, self.platform.as_ref());
-        let p = self.platform.as_ref();
-        self.st
+        // Forget reaped zombies (a failed open of /proc/PID/stat each).
+        let reaped: Vec<Tid> = self
+            .st
             .tasks
             .zombies
-            .retain(|&t, _| p.host_tid(t).is_some());
+            .keys()
+            .copied()
+            .filter(|&t| self.platform.host_tid(t).is_none())
+            .collect();
+        for t in reaped {
+            self.st.tasks.zombies.remove(&t);
+            self.platform.forget_zombie(t);
+        }
+        self.st.zombie_scan = std::time::Instant::now();
     }
 
     /// Whether a guest thread id is live.

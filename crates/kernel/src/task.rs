@@ -111,10 +111,15 @@ impl Tasks {
 
     /// Records a new task made by `parent`.
     pub fn add_child(&mut self, tid: Tid, tgid: Tid, parent: Tid) {
+        // A parent the kernel no longer knows (it exited right after the
+        // clone) passes on what init has; the child must still be tracked.
+        let known = self.tasks.contains_key(&parent);
+        let parent = if known { parent } else { 1 };
         let p = self.tasks.get_mut(&parent);
         let (flags, fs, proc_, comm) = match p {
             Some(p) => {
-                let flags = p.pending_clone.take().unwrap_or(libc::SIGCHLD as u64);
+                let flags = if known { p.pending_clone.take() } else { None }
+                    .unwrap_or(libc::SIGCHLD as u64);
                 let fs = p.fs.clone();
                 let ptgid = p.tgid;
                 let comm = p.comm_pending.clone();

@@ -156,6 +156,12 @@ pub trait Platform {
     /// Sends a host signal to a guest thread's process (used for kernel
     /// generated signals such as SIGKILL on OOM).
     fn kill(&self, tid: Tid, sig: i32) -> io::Result<()>;
+    /// Stops tracking an exited process whose parent has reaped it.
+    fn forget_zombie(&mut self, tid: Tid);
+    /// Takes the new tasks and exits (other than init's) that happened but
+    /// were not reported yet, in order, so the kernel can count live tasks
+    /// right now. Only `NewTask` and `Exited` events are returned.
+    fn drain_exits(&mut self) -> Vec<Event>;
     /// Ends every guest thread at once.
     fn kill_all(&mut self);
 }

@@ -919,12 +919,16 @@ impl Platform for PtracePlatform {
             return Some(t.host);
         }
         // An exited process stays visible while the host keeps its zombie
-        // under the same guest pid.
+        // under the same guest pid (checked cheaply first: a reaped pid's
+        // /proc entry is gone or no longer a zombie).
         let host = *self.zombies.get(&tid)?;
-        let (gtid, _, _) = ns_ids(host).ok()?;
         let stat = std::fs::read_to_string(format!("/proc/{host}/stat")).ok()?;
         let state = stat.rfind(')').and_then(|i| stat[i + 2..].chars().next());
-        (gtid == tid && state == Some('Z')).then_some(host)
+        if state != Some('Z') {
+            return None;
+        }
+        let (gtid, _, _) = ns_ids(host).ok()?;
+        (gtid == tid).then_some(host)
     }
 
     fn signal_sender(&self, tid: Tid) -> Option<(i32, Tid)> {
@@ -964,6 +968,44 @@ impl Platform for PtracePlatform {
             .ok_or_else(|| io::Error::from_raw_os_error(libc::ESRCH))?;
         // SAFETY: signalling a guest process.
         cvt(unsafe { libc::kill(t.host_tgid, sig) } as libc::c_long).map(drop)
+    }
+
+    fn forget_zombie(&mut self, tid: Tid) {
+        self.zombies.remove(&tid);
+    }
+
+    fn drain_exits(&mut self) -> Vec<Event> {
+        while let Ok(Some((host, status))) = waitpid_any_nohang() {
+            if let Ok(Some(e)) = self.handle_status(host, status) {
+                self.pending.push_back(e);
+            }
+        }
+        let mut out = Vec::new();
+        let mut keep = VecDeque::new();
+        for e in self.pending.drain(..) {
+            match e {
+                Event::NewTask { .. } => out.push(e),
+                Event::Exited { tid, .. } if tid != 1 => out.push(e),
+                e => keep.push_back(e),
+            }
+        }
+        // Nothing else is left to report about threads that exited.
+        let gone: Vec<Tid> = out
+            .iter()
+            .filter_map(|e| match e {
+                Event::Exited { tid, .. } => Some(*tid),
+                _ => None,
+            })
+            .collect();
+        keep.retain(|e| match e {
+            Event::Syscall { tid, .. }
+            | Event::SyscallExit { tid, .. }
+            | Event::Signal { tid, .. }
+            | Event::Exec { tid, .. } => !gone.contains(tid),
+            _ => true,
+        });
+        self.pending = keep;
+        out
     }
 
     fn kill_all(&mut self) {

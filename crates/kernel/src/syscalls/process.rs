@@ -5,7 +5,7 @@
 use super::Ctx;
 use crate::errno::{Errno, SysResult};
 use crate::kernel::VmExit;
-use ruml_platform::Resume;
+use ruml_platform::{Event, Resume};
 
 const NS_FLAGS: u64 = (libc::CLONE_NEWNS
     | libc::CLONE_NEWUSER
@@ -15,11 +15,59 @@ const NS_FLAGS: u64 = (libc::CLONE_NEWNS
     | libc::CLONE_NEWIPC
     | libc::CLONE_NEWCGROUP) as u64;
 
+/// Tasks that count against the limit, as Linux counts them: live ones,
+/// zombies not yet reaped, and clones allowed but not yet seen to complete.
+fn task_count(c: &Ctx<'_>) -> usize {
+    let t = &c.st.tasks;
+    t.tasks.len()
+        + t.zombies.len()
+        + t.tasks
+            .values()
+            .filter(|x| x.pending_clone.is_some())
+            .count()
+}
+
 fn clone_with(c: &mut Ctx<'_>, flags: u64) -> SysResult<Resume> {
     if flags & NS_FLAGS != 0 {
         return Err(Errno::EPERM);
     }
-    if c.st.tasks.tasks.len() >= c.st.max_tasks {
+    if task_count(c) >= c.st.max_tasks {
+        // Tasks may have died, and zombies been reaped, without the kernel
+        // having heard yet.
+        for e in c.p.drain_exits() {
+            match e {
+                Event::NewTask { tid, tgid, parent } => c.st.tasks.add_child(tid, tgid, parent),
+                Event::Exited { tid, tgid, .. } => {
+                    c.st.exit_hooks.remove(&tid);
+                    c.st.tasks.remove(tid, tgid);
+                }
+                _ => {}
+            }
+        }
+        // Looking for reaped zombies reads the host's /proc for each: at
+        // most every 50 ms, or a process hammering fork at the limit would
+        // keep the kernel busy.
+        let now = std::time::Instant::now();
+        if now.duration_since(c.st.zombie_scan) > std::time::Duration::from_millis(50) {
+            let reaped: Vec<_> =
+                c.st.tasks
+                    .zombies
+                    .keys()
+                    .copied()
+                    .filter(|&z| c.p.host_tid(z).is_none())
+                    .collect();
+            for z in reaped {
+                c.st.tasks.zombies.remove(&z);
+                c.p.forget_zombie(z);
+            }
+            c.st.zombie_scan = std::time::Instant::now();
+        }
+        if !c.st.tasks.tasks.contains_key(&c.tid) {
+            // The caller itself was killed while it waited for us.
+            return Err(Errno::EAGAIN);
+        }
+    }
+    if task_count(c) >= c.st.max_tasks {
         c.st.warn_once(
             0x2_0000,
             &format!(
