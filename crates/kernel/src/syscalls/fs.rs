@@ -126,14 +126,30 @@ fn host_id(inode: &Arc<dyn Inode>) -> SysResult<(u64, u64)> {
     Ok((s.dev, s.ino))
 }
 
+/// Rejects the last names that are not a plain entry: ".", ".." and the
+/// root itself ("/", see `Vfs::resolve_parent`).
 fn reject_dots(name: &[u8], err: Errno) -> SysResult<()> {
-    if name == b"." || name == b".." {
+    if name == b"." || name == b".." || name == b"/" {
         return Err(err);
     }
     Ok(())
 }
 
+/// Whether a path ends in a slash after a last component (so that component
+/// must be a directory).
+fn trailing_slash(path: &[u8]) -> bool {
+    path.len() > 1 && path.ends_with(b"/") && path.iter().any(|&b| b != b'/')
+}
+
+/// The flags an `O_PATH` open keeps (the others are ignored).
+const O_PATH_FLAGS: i32 = libc::O_PATH | libc::O_DIRECTORY | libc::O_NOFOLLOW | libc::O_CLOEXEC;
+
 fn do_open(c: &mut Ctx<'_>, dirfd: i32, path_ptr: u64, flags: i32, mode: u32) -> SysResult<Resume> {
+    let flags = if flags & libc::O_PATH != 0 {
+        flags & O_PATH_FLAGS
+    } else {
+        flags
+    };
     let path = c.read_path(path_ptr)?;
     let follow = if flags & libc::O_NOFOLLOW != 0 {
         Follow::No
@@ -149,47 +165,31 @@ fn do_open(c: &mut Ctx<'_>, dirfd: i32, path_ptr: u64, flags: i32, mode: u32) ->
             l
         }
         Err(Errno::ENOENT) if flags & libc::O_CREAT != 0 => {
-            let (parent, name) = c.resolve_parent_at(dirfd, &path)?;
-            reject_dots(&name, Errno::EISDIR)?;
-            if path.ends_with(b"/") {
-                return Err(Errno::EISDIR);
+            match create_target(c, dirfd, &path, flags)? {
+                Created::Exists(l) => l,
+                Created::At(parent, name) => return create_file(c, parent, &name, flags, mode),
             }
-            if c.read_only(&parent) {
-                return Err(Errno::EROFS);
-            }
-            if let Some(np) = c.native_child(&parent, &name) {
-                let a = c.scratch_str(&np, 0)?;
-                return rewrite(
-                    libc::SYS_openat,
-                    [AT_FDCWD as u64, a, flags as u64, mode as u64, 0, 0],
-                );
-            }
-            let fd =
-                parent
-                    .inode()
-                    .create(&name, mode & !c.umask() & 0o7777, flags, c.creator())?;
-            if let Ok(st) = host::fstatat(fd.as_fd(), b"", 0) {
-                registry::set_path((st.st_dev, st.st_ino), join_path(&parent.path(), &name));
-            }
-            return c.install(fd, flags);
         }
         Err(e) => return Err(e),
     };
     let kind = loc.inode().kind();
+    if flags & libc::O_CREAT != 0 && kind == Kind::Dir {
+        return Err(Errno::EISDIR);
+    }
+    if flags & libc::O_DIRECTORY != 0 && kind != Kind::Dir {
+        return Err(Errno::ENOTDIR);
+    }
     if flags & libc::O_PATH == 0 {
         if kind == Kind::Symlink {
             return Err(Errno::ELOOP);
         }
-        if kind == Kind::Dir && (acc != libc::O_RDONLY || flags & libc::O_CREAT != 0) {
+        let writes = acc != libc::O_RDONLY || flags & libc::O_TRUNC != 0;
+        if kind == Kind::Dir && writes {
             return Err(Errno::EISDIR);
         }
-        let writes = acc != libc::O_RDONLY || flags & libc::O_TRUNC != 0;
         if writes && kind == Kind::File && c.read_only(&loc) {
             return Err(Errno::EROFS);
         }
-    }
-    if flags & libc::O_DIRECTORY != 0 && kind != Kind::Dir {
-        return Err(Errno::ENOTDIR);
     }
     if let Some(np) = c.native(&loc) {
         if !matches!(kind, Kind::Char | Kind::Block) {
@@ -223,6 +223,92 @@ fn do_open(c: &mut Ctx<'_>, dirfd: i32, path_ptr: u64, flags: i32, mode: u32) ->
     c.install(fd, flags)
 }
 
+/// Where an `O_CREAT` open that found nothing creates its file.
+enum Created {
+    /// The name exists after all (it appeared meanwhile).
+    Exists(Loc),
+    /// Create `name` in this directory.
+    At(Loc, Vec<u8>),
+}
+
+/// Finds where `O_CREAT` creates `path`: its last component, or what a
+/// dangling symlink there points to (as Linux follows it unless
+/// `O_EXCL` or `O_NOFOLLOW` is given).
+fn create_target(c: &Ctx<'_>, dirfd: i32, path: &[u8], flags: i32) -> SysResult<Created> {
+    let (root, mut base) = c.base(dirfd, path)?;
+    let mut p = path.to_vec();
+    let mut links = 0;
+    loop {
+        let (parent, name) = c.st.vfs.resolve_parent(&c.caller(), &root, &base, &p)?;
+        reject_dots(&name, Errno::EISDIR)?;
+        if p.ends_with(b"/") {
+            return Err(Errno::EISDIR);
+        }
+        match parent.inode().lookup(&c.caller(), &name) {
+            Err(Errno::ENOENT) => return Ok(Created::At(parent, name)),
+            Err(e) => return Err(e),
+            Ok(i)
+                if i.kind() == Kind::Symlink && flags & (libc::O_EXCL | libc::O_NOFOLLOW) == 0 =>
+            {
+                links += 1;
+                if links > crate::vfs::MAX_SYMLINKS {
+                    return Err(Errno::ELOOP);
+                }
+                let target = i.readlink(&c.caller())?;
+                if target.is_empty() {
+                    return Err(Errno::ENOENT);
+                }
+                p = target;
+                base = parent;
+            }
+            Ok(_) => {
+                if flags & libc::O_EXCL != 0 {
+                    return Err(Errno::EEXIST);
+                }
+                let l = c.st.vfs.resolve(
+                    &c.caller(),
+                    &root,
+                    &parent,
+                    &name,
+                    if flags & libc::O_NOFOLLOW != 0 {
+                        Follow::No
+                    } else {
+                        Follow::Yes
+                    },
+                )?;
+                return Ok(Created::Exists(l));
+            }
+        }
+    }
+}
+
+/// Creates and opens a regular file `name` in `parent`.
+fn create_file(
+    c: &mut Ctx<'_>,
+    parent: Loc,
+    name: &[u8],
+    flags: i32,
+    mode: u32,
+) -> SysResult<Resume> {
+    if c.read_only(&parent) {
+        return Err(Errno::EROFS);
+    }
+    if let Some(np) = c.native_child(&parent, name) {
+        let a = c.scratch_str(&np, 0)?;
+        return rewrite(
+            libc::SYS_openat,
+            [AT_FDCWD as u64, a, flags as u64, mode as u64, 0, 0],
+        );
+    }
+    let fd = parent
+        .inode()
+        .create(name, mode & !c.umask() & 0o7777, flags, c.creator())?;
+    if let Ok(st) = host::fstatat(fd.as_fd(), b"", 0) {
+        registry::set_path((st.st_dev, st.st_ino), join_path(&parent.path(), name));
+    }
+    c.install(fd, flags)
+}
+
 pub fn sys_open(c: &mut Ctx<'_>) -> SysResult<Resume> {
     do_open(c, AT_FDCWD, c.arg(0), c.arg_i32(1), c.arg(2) as u32)
 }
@@ -241,17 +327,50 @@ pub fn sys_creat(c: &mut Ctx<'_>) -> SysResult<Resume> {
     )
 }
 
+/// The O_ flags open(2) knows (VALID_OPEN_FLAGS).
+const VALID_OPEN_FLAGS: u64 = 0x7f_ffc3;
+const RESOLVE_NO_XDEV: u64 = 0x01;
+const RESOLVE_NO_MAGICLINKS: u64 = 0x02;
+const RESOLVE_NO_SYMLINKS: u64 = 0x04;
+const RESOLVE_BENEATH: u64 = 0x08;
+const RESOLVE_IN_ROOT: u64 = 0x10;
+const RESOLVE_CACHED: u64 = 0x20;
+
 pub fn sys_openat2(c: &mut Ctx<'_>) -> SysResult<Resume> {
     // struct open_how { u64 flags; u64 mode; u64 resolve; }
-    let size = c.arg(3);
+    let (how, size) = (c.arg(2), c.arg(3));
     if size < 24 {
         return Err(Errno::EINVAL);
     }
-    let flags = c.read_u64(c.arg(2))?;
-    let mode = c.read_u64(c.arg(2) + 8)?;
-    let resolve = c.read_u64(c.arg(2) + 16)?;
+    if size > 4096 {
+        return Err(Errno::E2BIG);
+    }
+    let mut b = vec![0u8; size as usize];
+    c.read(how, &mut b)?;
+    if b[24..].iter().any(|&x| x != 0) {
+        return Err(Errno::E2BIG);
+    }
+    let word = |i: usize| u64::from_ne_bytes(b[i * 8..i * 8 + 8].try_into().unwrap());
+    let (flags, mode, resolve) = (word(0), word(1), word(2));
+    let creates = flags & (libc::O_CREAT as u64 | 0x40_0000) != 0; // O_CREAT | __O_TMPFILE
+    if flags & !VALID_OPEN_FLAGS != 0
+        || resolve
+            & !(RESOLVE_NO_XDEV
+                | RESOLVE_NO_MAGICLINKS
+                | RESOLVE_NO_SYMLINKS
+                | RESOLVE_BENEATH
+                | RESOLVE_IN_ROOT
+                | RESOLVE_CACHED)
+            != 0
+        || resolve & (RESOLVE_BENEATH | RESOLVE_IN_ROOT) == RESOLVE_BENEATH | RESOLVE_IN_ROOT
+        || (creates && mode & !0o7777 != 0)
+        || (!creates && mode != 0)
+        || (flags & libc::O_PATH as u64 != 0 && flags & !(O_PATH_FLAGS as u64) != 0)
+    {
+        return Err(Errno::EINVAL);
+    }
     let mut f = flags as i32;
-    if resolve & 0x04 != 0 {
+    if resolve & RESOLVE_NO_SYMLINKS != 0 {
         // RESOLVE_NO_SYMLINKS: at least the last component.
         f |= libc::O_NOFOLLOW;
     }
@@ -382,7 +501,15 @@ pub fn sys_lstat(c: &mut Ctx<'_>) -> SysResult<Resume> {
     )
 }
 
+/// AT_STATX_FORCE_SYNC | AT_STATX_DONT_SYNC.
+const AT_STATX_SYNC_TYPE: i32 = 0x6000;
+const STAT_FLAGS: i32 =
+    libc::AT_SYMLINK_NOFOLLOW | libc::AT_NO_AUTOMOUNT | libc::AT_EMPTY_PATH | AT_STATX_SYNC_TYPE;
+
 pub fn sys_newfstatat(c: &mut Ctx<'_>) -> SysResult<Resume> {
+    if c.arg_i32(3) & !STAT_FLAGS != 0 {
+        return Err(Errno::EINVAL);
+    }
     stat_at(
         c,
         c.arg_i32(0),
@@ -394,6 +521,14 @@ pub fn sys_newfstatat(c: &mut Ctx<'_>) -> SysResult<Resume> {
 }
 
 pub fn sys_statx(c: &mut Ctx<'_>) -> SysResult<Resume> {
+    let flags = c.arg_i32(2);
+    if flags & !STAT_FLAGS != 0
+        || flags & AT_STATX_SYNC_TYPE == AT_STATX_SYNC_TYPE
+        || c.arg(3) as u32 & 0x8000_0000 != 0
+    {
+        // Unknown flags, both sync types, or STATX__RESERVED in the mask.
+        return Err(Errno::EINVAL);
+    }
     stat_at(
         c,
         c.arg_i32(0),
@@ -411,7 +546,9 @@ fn access_at(
     mode: i32,
     flags: i32,
 ) -> SysResult<Resume> {
-    if mode & !7 != 0 {
+    if mode & !7 != 0
+        || flags & !(libc::AT_EACCESS | libc::AT_SYMLINK_NOFOLLOW | libc::AT_EMPTY_PATH) != 0
+    {
         return Err(Errno::EINVAL);
     }
     let path = c.read_path(path_ptr)?;
@@ -663,10 +800,12 @@ fn unlink_at(c: &mut Ctx<'_>, dirfd: i32, path_ptr: u64, flags: i32) -> SysResul
     let path = c.read_path(path_ptr)?;
     let (parent, name) = c.resolve_parent_at(dirfd, &path)?;
     if rmdir {
-        if name == b"." {
-            return Err(Errno::EINVAL);
+        match name.as_slice() {
+            b"." => return Err(Errno::EINVAL),
+            b".." => return Err(Errno::ENOTEMPTY),
+            b"/" => return Err(Errno::EBUSY),
+            _ => {}
         }
-        reject_dots(&name, Errno::ENOTEMPTY)?;
     } else {
         reject_dots(&name, Errno::EISDIR)?;
         if path.ends_with(b"/") {
@@ -719,20 +858,51 @@ fn rename_at(
     np_: u64,
     flags: u32,
 ) -> SysResult<Resume> {
+    let (noreplace, exchange, whiteout) = (
+        flags & libc::RENAME_NOREPLACE != 0,
+        flags & libc::RENAME_EXCHANGE != 0,
+        flags & libc::RENAME_WHITEOUT != 0,
+    );
+    if flags & !(libc::RENAME_NOREPLACE | libc::RENAME_EXCHANGE | libc::RENAME_WHITEOUT) != 0
+        || ((noreplace || whiteout) && exchange)
+    {
+        return Err(Errno::EINVAL);
+    }
     let opath = c.read_path(op)?;
     let npath = c.read_path(np_)?;
     let (oparent, oname) = c.resolve_parent_at(od, &opath)?;
     let (nparent, nname) = c.resolve_parent_at(nd, &npath)?;
-    reject_dots(&oname, Errno::EBUSY)?;
-    reject_dots(&nname, Errno::EBUSY)?;
     if oparent.mount() != nparent.mount() {
         return Err(Errno::EXDEV);
     }
-    if c.is_mountpoint(&oparent, &oname) || c.is_mountpoint(&nparent, &nname) {
-        return Err(Errno::EBUSY);
-    }
+    reject_dots(&oname, Errno::EBUSY)?;
+    reject_dots(&nname, Errno::EBUSY)?;
     if c.read_only(&oparent) {
         return Err(Errno::EROFS);
+    }
+    let old = oparent.inode().lookup(&c.caller(), &oname)?;
+    let new = match nparent.inode().lookup(&c.caller(), &nname) {
+        Ok(i) => Some(i),
+        Err(Errno::ENOENT) => None,
+        Err(e) => return Err(e),
+    };
+    if noreplace && new.is_some() {
+        return Err(Errno::EEXIST);
+    }
+    if exchange {
+        let Some(n) = &new else {
+            return Err(Errno::ENOENT);
+        };
+        if n.kind() != Kind::Dir && trailing_slash(&npath) {
+            return Err(Errno::ENOTDIR);
+        }
+    }
+    if old.kind() != Kind::Dir && (trailing_slash(&opath) || (!exchange && trailing_slash(&npath)))
+    {
+        return Err(Errno::ENOTDIR);
+    }
+    if c.is_mountpoint(&oparent, &oname) || c.is_mountpoint(&nparent, &nname) {
+        return Err(Errno::EBUSY);
     }
     if let (Some(a), Some(b)) = (
         c.native_child(&oparent, &oname),
@@ -771,6 +941,9 @@ pub fn sys_renameat2(c: &mut Ctx<'_>) -> SysResult<Resume> {
 }
 
 fn link_at(c: &mut Ctx<'_>, od: i32, op: u64, nd: i32, np_: u64, flags: i32) -> SysResult<Resume> {
+    if flags & !(libc::AT_SYMLINK_FOLLOW | libc::AT_EMPTY_PATH) != 0 {
+        return Err(Errno::EINVAL);
+    }
     let opath = c.read_path(op)?;
     let npath = c.read_path(np_)?;
     let follow = if flags & libc::AT_SYMLINK_FOLLOW != 0 {
@@ -779,16 +952,25 @@ fn link_at(c: &mut Ctx<'_>, od: i32, op: u64, nd: i32, np_: u64, flags: i32) -> 
         Follow::No
     };
     let old = c.resolve_at(od, &opath, follow)?;
-    if old.inode().kind() == Kind::Dir {
-        return Err(Errno::EPERM);
-    }
     let (nparent, nname) = c.resolve_parent_at(nd, &npath)?;
     reject_dots(&nname, Errno::EEXIST)?;
+    if nname.len() > 255 {
+        return Err(Errno::ENAMETOOLONG);
+    }
+    if trailing_slash(&npath) {
+        return Err(match nparent.inode().lookup(&c.caller(), &nname) {
+            Ok(_) => Errno::EEXIST,
+            Err(_) => Errno::ENOENT,
+        });
+    }
     if old.mount() != nparent.mount() {
         return Err(Errno::EXDEV);
     }
     if c.read_only(&nparent) {
         return Err(Errno::EROFS);
+    }
+    if old.inode().kind() == Kind::Dir {
+        return Err(Errno::EPERM);
     }
     if let (Some(a), Some(b)) = (c.native(&old), c.native_child(&nparent, &nname)) {
         let a = c.scratch_str(&a, 0)?;
@@ -825,6 +1007,12 @@ fn symlink_at(c: &mut Ctx<'_>, target_ptr: u64, nd: i32, np_: u64) -> SysResult<
     let npath = c.read_path(np_)?;
     let (parent, name) = c.resolve_parent_at(nd, &npath)?;
     reject_dots(&name, Errno::EEXIST)?;
+    if trailing_slash(&npath) {
+        return Err(match parent.inode().lookup(&c.caller(), &name) {
+            Ok(_) => Errno::EEXIST,
+            Err(_) => Errno::ENOENT,
+        });
+    }
     if c.read_only(&parent) {
         return Err(Errno::EROFS);
     }
@@ -849,7 +1037,24 @@ pub fn sys_symlinkat(c: &mut Ctx<'_>) -> SysResult<Resume> {
 
 // ---- attributes -------------------------------------------------------------
 
-fn setattr_path(
+/// chown: a change of owner of anything but a directory clears setuid, and
+/// setgid when the group may execute (even when the owner stays the same).
+fn chown_inode(inode: &Arc<dyn Inode>, mut a: SetAttr) -> SysResult<()> {
+    let st = inode.stat()?;
+    if st.kind() != Kind::Dir {
+        let mut m = st.mode & 0o7777;
+        m &= !libc::S_ISUID;
+        if m & (libc::S_ISGID | libc::S_IXGRP) == libc::S_ISGID | libc::S_IXGRP {
+            m &= !libc::S_ISGID;
+        }
+        if m != st.mode & 0o7777 {
+            a.mode = Some(m);
+        }
+    }
+    inode.setattr(&a)
+}
+
+fn chown_path(
     c: &mut Ctx<'_>,
     dirfd: i32,
     path_ptr: u64,
@@ -861,7 +1066,7 @@ fn setattr_path(
     if c.read_only(&loc) {
         return Err(Errno::EROFS);
     }
-    loc.inode().setattr(&a)?;
+    chown_inode(loc.inode(), a)?;
     Ok(Resume::Return(0))
 }
 
@@ -917,17 +1122,20 @@ fn owner(c: &Ctx<'_>, ui: usize) -> SetAttr {
 
 pub fn sys_chown(c: &mut Ctx<'_>) -> SysResult<Resume> {
     let a = owner(c, 1);
-    setattr_path(c, AT_FDCWD, c.arg(0), Follow::Yes, a)
+    chown_path(c, AT_FDCWD, c.arg(0), Follow::Yes, a)
 }
 
 pub fn sys_lchown(c: &mut Ctx<'_>) -> SysResult<Resume> {
     let a = owner(c, 1);
-    setattr_path(c, AT_FDCWD, c.arg(0), Follow::No, a)
+    chown_path(c, AT_FDCWD, c.arg(0), Follow::No, a)
 }
 
 pub fn sys_fchownat(c: &mut Ctx<'_>) -> SysResult<Resume> {
     let a = owner(c, 2);
     let flags = c.arg_i32(4);
+    if flags & !(libc::AT_SYMLINK_NOFOLLOW | libc::AT_EMPTY_PATH) != 0 {
+        return Err(Errno::EINVAL);
+    }
     let path = c.read_path(c.arg(1))?;
     if path.is_empty() && flags & libc::AT_EMPTY_PATH != 0 {
         return fchown_fd(c, c.arg_i32(0), a);
@@ -937,13 +1145,13 @@ pub fn sys_fchownat(c: &mut Ctx<'_>) -> SysResult<Resume> {
     } else {
         Follow::Yes
     };
-    setattr_path(c, c.arg_i32(0), c.arg(1), follow, a)
+    chown_path(c, c.arg_i32(0), c.arg(1), follow, a)
 }
 
 fn fchown_fd(c: &mut Ctx<'_>, fd: i32, a: SetAttr) -> SysResult<Resume> {
     match fd_object(c, fd)? {
         Some(i) => {
-            i.setattr(&a)?;
+            chown_inode(&i, a)?;
             Ok(Resume::Return(0))
         }
         None => Ok(Resume::Native),
@@ -997,7 +1205,10 @@ fn times_from(c: &Ctx<'_>, ptr: u64) -> SysResult<SetAttr> {
 pub fn sys_utimensat(c: &mut Ctx<'_>) -> SysResult<Resume> {
     let (dirfd, path_ptr, times, flags) = (c.arg_i32(0), c.arg(1), c.arg(2), c.arg_i32(3));
     let a = times_from(c, times)?;
-    if path_ptr == 0 {
+    if path_ptr == 0 && dirfd != AT_FDCWD {
+        if flags != 0 {
+            return Err(Errno::EINVAL);
+        }
         return match fd_object(c, dirfd)? {
             Some(i) => {
                 i.setattr(&a)?;
@@ -1005,6 +1216,9 @@ pub fn sys_utimensat(c: &mut Ctx<'_>) -> SysResult<Resume> {
             }
             None => Ok(Resume::Native),
         };
+    }
+    if flags & !(libc::AT_SYMLINK_NOFOLLOW | libc::AT_EMPTY_PATH) != 0 {
+        return Err(Errno::EINVAL);
     }
     let path = c.read_path(path_ptr)?;
     let follow = if flags & libc::AT_SYMLINK_NOFOLLOW != 0 {
@@ -1112,9 +1326,20 @@ pub fn sys_truncate(c: &mut Ctx<'_>) -> SysResult<Resume> {
 }
 
 fn mknod_at(c: &mut Ctx<'_>, dirfd: i32, path_ptr: u64, mode: u32, dev: u64) -> SysResult<Resume> {
+    match mode & libc::S_IFMT {
+        0 | libc::S_IFREG | libc::S_IFCHR | libc::S_IFBLK | libc::S_IFIFO | libc::S_IFSOCK => {}
+        libc::S_IFDIR => return Err(Errno::EPERM),
+        _ => return Err(Errno::EINVAL),
+    }
     let path = c.read_path(path_ptr)?;
     let (parent, name) = c.resolve_parent_at(dirfd, &path)?;
     reject_dots(&name, Errno::EEXIST)?;
+    if trailing_slash(&path) {
+        return Err(match parent.inode().lookup(&c.caller(), &name) {
+            Ok(_) => Errno::EEXIST,
+            Err(_) => Errno::ENOENT,
+        });
+    }
     if c.read_only(&parent) {
         return Err(Errno::EROFS);
     }

@@ -120,6 +120,9 @@ impl Ctx<'_> {
             self.read(a, &mut buf)?;
             if let Some(i) = buf.iter().position(|&c| c == 0) {
                 out.extend_from_slice(&buf[..i]);
+                if out.len() > max {
+                    return Err(Errno::ENAMETOOLONG);
+                }
                 return Ok(out);
             }
             out.extend_from_slice(&buf);

@@ -13,7 +13,7 @@ use crate::errno::{Errno, SysResult};
 use crate::kernel::State;
 use ruml_platform::{Platform, Tid};
 use std::any::Any;
-use std::os::fd::OwnedFd;
+use std::os::fd::{BorrowedFd, OwnedFd};
 use std::sync::Arc;
 
 /// File types, as the S_IFMT bits.
@@ -259,11 +259,35 @@ pub trait Inode: Send + Sync {
         })
     }
     /// For objects of the root hostfs: the path relative to its root, so the
-    /// guest can run the call natively inside its chroot.
+    /// guest can run the call natively inside its chroot. It is where the
+    /// object is now (not the name it was found by); None when it has no
+    /// name any more (removed).
     fn native_path(&self) -> Option<Vec<u8>> {
         None
     }
+    /// For objects of the root hostfs: the host descriptor (`O_PATH`) that
+    /// holds the object, to name it relative to when its path cannot be used.
+    fn native_fd(&self) -> Option<BorrowedFd<'_>> {
+        None
+    }
+    /// For directories of filesystems that track it: where the directory is
+    /// now (Linux follows dentries, not names, so a renamed cwd moves).
+    fn whereabouts(&self) -> Option<Whereabouts> {
+        None
+    }
     fn as_any(&self) -> &dyn Any;
+}
+
+/// Where a directory is now within its filesystem.
+pub struct Whereabouts {
+    /// The names from the filesystem's root down to the directory (empty for
+    /// the root itself).
+    pub names: Vec<Vec<u8>>,
+    /// The directories along those names (the last is the directory
+    /// itself), when the filesystem knows them without lookups.
+    pub inodes: Option<Vec<Arc<dyn Inode>>>,
+    /// The directory was removed; the names say where it was.
+    pub removed: bool,
 }
 
 /// A mounted filesystem.
@@ -471,7 +495,9 @@ impl Vfs {
     }
 
     /// Resolves all but the last component; returns the parent and the last
-    /// name (which may be "." or ".." for the caller to reject).
+    /// name (which may be "." or "..", or "/" for the root itself, for the
+    /// caller to reject). Trailing slashes are dropped; callers that care
+    /// look at the path.
     pub fn resolve_parent(
         &self,
         cx: &Caller<'_>,
@@ -499,7 +525,7 @@ impl Vfs {
         };
         if name.is_empty() {
             // The path was "/".
-            return Ok((root.clone(), b".".to_vec()));
+            return Ok((root.clone(), b"/".to_vec()));
         }
         let parent = self.resolve(cx, root, cwd, dir, Follow::Yes)?;
         if parent.inode().kind() != Kind::Dir {
@@ -537,12 +563,12 @@ impl Vfs {
                 }
                 continue;
             }
-            if c.len() > 255 {
-                return Err(Errno::ENAMETOOLONG);
-            }
             let cur = loc.inode().clone();
             if cur.kind() != Kind::Dir {
                 return Err(Errno::ENOTDIR);
+            }
+            if c.len() > 255 {
+                return Err(Errno::ENAMETOOLONG);
             }
             let child = cur.lookup(cx, c)?;
             let child_path = join_path(&loc.path(), c);
