@@ -24,9 +24,26 @@ fn rewrite(nr: i64, args: [u64; 6]) -> SysResult<Resume> {
 }
 
 impl Ctx<'_> {
+    /// The caller's root and cwd, as they are now (renames move them).
     fn fs_root_cwd(&self) -> (Loc, Loc) {
-        let f = self.st.tasks.task(self.tid).fs.borrow();
-        (f.root.clone(), f.cwd.clone())
+        let fs = self.st.tasks.task(self.tid).fs.clone();
+        let (root, cwd) = {
+            let f = fs.borrow();
+            (f.root.clone(), f.cwd.clone())
+        };
+        let cx = self.caller();
+        let (r, w) = (
+            self.st.vfs.refresh(&cx, &root),
+            self.st.vfs.refresh(&cx, &cwd),
+        );
+        let mut f = fs.borrow_mut();
+        if !same_chain(&r, &root) {
+            f.root = r.clone();
+        }
+        if !same_chain(&w, &cwd) {
+            f.cwd = w.clone();
+        }
+        (r, w)
     }
 
     pub fn umask(&self) -> u32 {
@@ -45,28 +62,27 @@ impl Ctx<'_> {
     pub fn fd_loc(&self, fd: i32) -> SysResult<Loc> {
         let info = self.p.fd_info(self.tid, fd).map_err(|_| Errno::EBADF)?;
         if let Some(Object::Dir(loc)) = registry::lookup((info.dev, info.ino)) {
-            return Ok(loc);
+            return Ok(self.st.vfs.refresh(&self.caller(), &loc));
         }
         if info.mode & libc::S_IFMT != libc::S_IFDIR {
             return Err(Errno::ENOTDIR);
         }
-        // A hostfs directory of the root: find it by its host path.
-        let rel = info
-            .host_path
-            .strip_prefix(self.st.root_host.as_slice())
+        // A directory of the root hostfs the registry forgot: the host
+        // knows where it is.
+        let root = self.st.vfs.mount(0).root.clone();
+        let h = root
+            .as_any()
+            .downcast_ref::<hostfs::HostInode>()
             .ok_or(Errno::ENOTDIR)?;
-        if !rel.is_empty() && rel[0] != b'/' {
-            return Err(Errno::ENOTDIR);
-        }
-        let root = self.st.vfs.root();
-        let p = if rel.is_empty() {
-            b"/".to_vec()
-        } else {
-            rel.to_vec()
-        };
-        self.st
+        let fd = self.p.take_fd(self.tid, fd).map_err(|_| Errno::EBADF)?;
+        let inode = h.adopt(fd).ok_or(Errno::ENOTDIR)?;
+        let loc = self
+            .st
             .vfs
-            .resolve(&self.caller(), &root, &root, &p, Follow::No)
+            .locate(&self.caller(), 0, inode)
+            .ok_or(Errno::ENOTDIR)?;
+        registry::register_dir((info.dev, info.ino), loc.clone());
+        Ok(loc)
     }
 
     fn base(&self, dirfd: i32, path: &[u8]) -> SysResult<(Loc, Loc)> {
@@ -78,6 +94,9 @@ impl Ctx<'_> {
     }
 
     pub fn resolve_at(&self, dirfd: i32, path: &[u8], follow: Follow) -> SysResult<Loc> {
+        if path.is_empty() {
+            return Err(Errno::ENOENT);
+        }
         let (root, base) = self.base(dirfd, path)?;
         self.st
             .vfs
@@ -85,6 +104,9 @@ impl Ctx<'_> {
     }
 
     pub fn resolve_parent_at(&self, dirfd: i32, path: &[u8]) -> SysResult<(Loc, Vec<u8>)> {
+        if path.is_empty() {
+            return Err(Errno::ENOENT);
+        }
         let (root, base) = self.base(dirfd, path)?;
         self.st
             .vfs
@@ -95,16 +117,84 @@ impl Ctx<'_> {
         self.st.vfs.mount(loc.mount()).read_only
     }
 
-    /// The native (chroot) path of a location on the root hostfs.
+    /// The native (chroot) path of a location on the root hostfs, where it
+    /// is now.
     pub fn native(&self, loc: &Loc) -> Option<Vec<u8>> {
-        if !self.st.vfs.mount(loc.mount()).native {
-            return None;
-        }
-        loc.inode().native_path()
+        let (dir, name) = self.native_target(loc)?;
+        let p = dir.native_path()?;
+        Some(if name == b"." {
+            p
+        } else {
+            join_path(&p, &name)
+        })
     }
 
-    fn native_child(&self, parent: &Loc, name: &[u8]) -> Option<Vec<u8>> {
-        Some(join_path(&self.native(parent)?, name))
+    /// How a native call names a location on the root hostfs: a directory
+    /// by itself ("."), anything else by its directory and name.
+    pub fn native_target(&self, loc: &Loc) -> Option<(Arc<dyn Inode>, Vec<u8>)> {
+        if !self.st.vfs.mount(loc.mount()).native || loc.inode().native_fd().is_none() {
+            return None;
+        }
+        let n = loc.0.len();
+        if n == 1 || loc.inode().kind() == Kind::Dir {
+            return Some((loc.inode().clone(), b".".to_vec()));
+        }
+        let parent = &loc.0[n - 2];
+        parent.inode.native_fd()?;
+        Some((parent.inode.clone(), loc.0[n - 1].name.clone()))
+    }
+
+    /// A new entry `name` in a directory on the root hostfs.
+    pub fn native_child(&self, parent: &Loc, name: &[u8]) -> Option<(Arc<dyn Inode>, Vec<u8>)> {
+        if !self.st.vfs.mount(parent.mount()).native || parent.inode().native_fd().is_none() {
+            return None;
+        }
+        Some((parent.inode().clone(), name.to_vec()))
+    }
+
+    /// The (dirfd, path) arguments of a natively run *at call naming
+    /// `name` in native directory `dir`: its absolute path in the chroot
+    /// when it has one that fits, else the name relative to a descriptor of
+    /// `dir` lent to the guest for the call (a removed directory, a path
+    /// longer than PATH_MAX).
+    pub fn native_at(
+        &mut self,
+        lent: &mut Lent,
+        (dir, name): &(Arc<dyn Inode>, Vec<u8>),
+        slot: u64,
+    ) -> SysResult<(u64, u64)> {
+        if let Some(p) = dir.native_path() {
+            let full = if name == b"." { p } else { join_path(&p, name) };
+            if full.len() < libc::PATH_MAX as usize {
+                return Ok((AT_FDCWD as u64, self.scratch_str(&full, slot)?));
+            }
+        }
+        let fd = dir.native_fd().ok_or(Errno::ENOENT)?;
+        let n = self.p.install_fd(self.tid, fd, true)?;
+        if n < 0 {
+            return Err(Errno(-n as i32));
+        }
+        lent.0.push(n);
+        Ok((n as u64, self.scratch_str(name, slot)?))
+    }
+
+    /// Runs `nr(args)` natively in place of the trapped call, then closes
+    /// the descriptors lent for it.
+    pub fn run_native(&mut self, lent: Lent, nr: i64, args: [u64; 6]) -> SysResult<Resume> {
+        if lent.0.is_empty() {
+            return rewrite(nr, args);
+        }
+        self.rewrite_then(
+            nr,
+            args,
+            Box::new(move |c, ret| {
+                for fd in lent.0 {
+                    let _ =
+                        c.p.inject(c.tid, libc::SYS_close as u64, [fd as u64, 0, 0, 0, 0, 0]);
+                }
+                ret
+            }),
+        )
     }
 
     fn install(&mut self, fd: OwnedFd, flags: i32) -> SysResult<Resume> {
@@ -119,6 +209,20 @@ impl Ctx<'_> {
         let p = join_path(&parent.path(), name);
         self.st.vfs.mounts.iter().any(|m| m.id != 0 && m.path == p)
     }
+}
+
+/// Guest descriptors ruml lent for one natively run call (see
+/// [`Ctx::native_at`]); closed when the call returns.
+#[derive(Default)]
+pub struct Lent(Vec<i64>);
+
+/// Whether two locations are the same chain of objects.
+fn same_chain(a: &Loc, b: &Loc) -> bool {
+    a.0.len() == b.0.len()
+        && a.0
+            .iter()
+            .zip(&b.0)
+            .all(|(x, y)| x.name == y.name && Arc::ptr_eq(&x.inode, &y.inode))
 }
 
 fn host_id(inode: &Arc<dyn Inode>) -> SysResult<(u64, u64)> {
@@ -191,15 +295,17 @@ fn do_open(c: &mut Ctx<'_>, dirfd: i32, path_ptr: u64, flags: i32, mode: u32) ->
             return Err(Errno::EROFS);
         }
     }
-    if let Some(np) = c.native(&loc) {
+    if let Some(t) = c.native_target(&loc) {
         if !matches!(kind, Kind::Char | Kind::Block) {
             if kind == Kind::Dir {
                 registry::register_dir(host_id(loc.inode())?, loc.clone());
             }
-            let a = c.scratch_str(&np, 0)?;
-            return rewrite(
+            let mut lent = Lent::default();
+            let (d, a) = c.native_at(&mut lent, &t, 0)?;
+            return c.run_native(
+                lent,
                 libc::SYS_openat,
-                [AT_FDCWD as u64, a, flags as u64, mode as u64, 0, 0],
+                [d, a, flags as u64, mode as u64, 0, 0],
             );
         }
     }
@@ -293,11 +399,13 @@ fn create_file(
     if c.read_only(&parent) {
         return Err(Errno::EROFS);
     }
-    if let Some(np) = c.native_child(&parent, name) {
-        let a = c.scratch_str(&np, 0)?;
-        return rewrite(
+    if let Some(t) = c.native_child(&parent, name) {
+        let mut lent = Lent::default();
+        let (d, a) = c.native_at(&mut lent, &t, 0)?;
+        return c.run_native(
+            lent,
             libc::SYS_openat,
-            [AT_FDCWD as u64, a, flags as u64, mode as u64, 0, 0],
+            [d, a, flags as u64, mode as u64, 0, 0],
         );
     }
     let fd = parent
@@ -465,15 +573,14 @@ fn stat_at(
             Follow::Yes
         };
         let loc = c.resolve_at(dirfd, &path, follow)?;
-        if let Some(np) = c.native(&loc) {
-            let a = c.scratch_str(&np, 0)?;
+        if let Some(t) = c.native_target(&loc) {
+            let mut lent = Lent::default();
+            let (d, a) = c.native_at(&mut lent, &t, 0)?;
             let fl = (flags | libc::AT_SYMLINK_NOFOLLOW) as u64;
             return match kind {
-                StatKind::Stat => {
-                    rewrite(libc::SYS_newfstatat, [AT_FDCWD as u64, a, buf, fl, 0, 0])
-                }
+                StatKind::Stat => c.run_native(lent, libc::SYS_newfstatat, [d, a, buf, fl, 0, 0]),
                 StatKind::Statx => {
-                    rewrite(libc::SYS_statx, [AT_FDCWD as u64, a, fl, c.arg(3), buf, 0])
+                    c.run_native(lent, libc::SYS_statx, [d, a, fl, c.arg(3), buf, 0])
                 }
             };
         }
@@ -561,12 +668,14 @@ fn access_at(
     if mode & libc::W_OK != 0 && c.read_only(&loc) {
         return Err(Errno::EROFS);
     }
-    if let Some(np) = c.native(&loc) {
-        let a = c.scratch_str(&np, 0)?;
-        return rewrite(
+    if let Some(t) = c.native_target(&loc) {
+        let mut lent = Lent::default();
+        let (d, a) = c.native_at(&mut lent, &t, 0)?;
+        return c.run_native(
+            lent,
             libc::SYS_faccessat2,
             [
-                AT_FDCWD as u64,
+                d,
                 a,
                 mode as u64,
                 (flags | libc::AT_SYMLINK_NOFOLLOW) as u64,
@@ -720,8 +829,18 @@ pub fn sys_getdents(c: &mut Ctx<'_>) -> SysResult<Resume> {
 
 pub fn sys_getcwd(c: &mut Ctx<'_>) -> SysResult<Resume> {
     let (root, cwd) = c.fs_root_cwd();
-    let mut p = cwd.path_from(&root);
+    if cwd.removed() {
+        return Err(Errno::ENOENT);
+    }
+    let mut p = if cwd.is_under(&root) {
+        cwd.path_from(&root)
+    } else {
+        [&b"(unreachable)"[..], &cwd.path()].concat()
+    };
     p.push(0);
+    if p.len() > libc::PATH_MAX as usize {
+        return Err(Errno::ENAMETOOLONG);
+    }
     if p.len() > c.arg(1) as usize {
         return Err(Errno::ERANGE);
     }
@@ -771,12 +890,10 @@ fn mkdir_at(c: &mut Ctx<'_>, dirfd: i32, path_ptr: u64, mode: u32) -> SysResult<
     if c.read_only(&parent) {
         return Err(Errno::EROFS);
     }
-    if let Some(np) = c.native_child(&parent, &name) {
-        let a = c.scratch_str(&np, 0)?;
-        return rewrite(
-            libc::SYS_mkdirat,
-            [AT_FDCWD as u64, a, mode as u64, 0, 0, 0],
-        );
+    if let Some(t) = c.native_child(&parent, &name) {
+        let mut lent = Lent::default();
+        let (d, a) = c.native_at(&mut lent, &t, 0)?;
+        return c.run_native(lent, libc::SYS_mkdirat, [d, a, mode as u64, 0, 0, 0]);
     }
     parent
         .inode()
@@ -823,12 +940,10 @@ fn unlink_at(c: &mut Ctx<'_>, dirfd: i32, path_ptr: u64, flags: i32) -> SysResul
     if c.read_only(&parent) {
         return Err(Errno::EROFS);
     }
-    if let Some(np) = c.native_child(&parent, &name) {
-        let a = c.scratch_str(&np, 0)?;
-        return rewrite(
-            libc::SYS_unlinkat,
-            [AT_FDCWD as u64, a, flags as u64, 0, 0, 0],
-        );
+    if let Some(t) = c.native_child(&parent, &name) {
+        let mut lent = Lent::default();
+        let (d, a) = c.native_at(&mut lent, &t, 0)?;
+        return c.run_native(lent, libc::SYS_unlinkat, [d, a, flags as u64, 0, 0, 0]);
     }
     if rmdir {
         parent.inode().rmdir(&name)?;
@@ -908,12 +1023,10 @@ fn rename_at(
         c.native_child(&oparent, &oname),
         c.native_child(&nparent, &nname),
     ) {
-        let a = c.scratch_str(&a, 0)?;
-        let b = c.scratch_str(&b, 1)?;
-        return rewrite(
-            libc::SYS_renameat2,
-            [AT_FDCWD as u64, a, AT_FDCWD as u64, b, flags as u64, 0],
-        );
+        let mut lent = Lent::default();
+        let (ad, a) = c.native_at(&mut lent, &a, 0)?;
+        let (bd, b) = c.native_at(&mut lent, &b, 1)?;
+        return c.run_native(lent, libc::SYS_renameat2, [ad, a, bd, b, flags as u64, 0]);
     }
     oparent
         .inode()
@@ -972,13 +1085,11 @@ fn link_at(c: &mut Ctx<'_>, od: i32, op: u64, nd: i32, np_: u64, flags: i32) -> 
     if old.inode().kind() == Kind::Dir {
         return Err(Errno::EPERM);
     }
-    if let (Some(a), Some(b)) = (c.native(&old), c.native_child(&nparent, &nname)) {
-        let a = c.scratch_str(&a, 0)?;
-        let b = c.scratch_str(&b, 1)?;
-        return rewrite(
-            libc::SYS_linkat,
-            [AT_FDCWD as u64, a, AT_FDCWD as u64, b, 0, 0],
-        );
+    if let (Some(a), Some(b)) = (c.native_target(&old), c.native_child(&nparent, &nname)) {
+        let mut lent = Lent::default();
+        let (ad, a) = c.native_at(&mut lent, &a, 0)?;
+        let (bd, b) = c.native_at(&mut lent, &b, 1)?;
+        return c.run_native(lent, libc::SYS_linkat, [ad, a, bd, b, 0, 0]);
     }
     nparent.inode().link(&nname, old.inode())?;
     Ok(Resume::Return(0))
@@ -1016,12 +1127,10 @@ fn symlink_at(c: &mut Ctx<'_>, target_ptr: u64, nd: i32, np_: u64) -> SysResult<
     if c.read_only(&parent) {
         return Err(Errno::EROFS);
     }
-    if let Some(np) = c.native_child(&parent, &name) {
-        let a = c.scratch_str(&np, 0)?;
-        return rewrite(
-            libc::SYS_symlinkat,
-            [target_ptr, AT_FDCWD as u64, a, 0, 0, 0],
-        );
+    if let Some(t) = c.native_child(&parent, &name) {
+        let mut lent = Lent::default();
+        let (d, a) = c.native_at(&mut lent, &t, 0)?;
+        return c.run_native(lent, libc::SYS_symlinkat, [target_ptr, d, a, 0, 0, 0]);
     }
     parent.inode().symlink(&name, &target, c.creator())?;
     Ok(Resume::Return(0))
@@ -1076,12 +1185,10 @@ fn chmod_at(c: &mut Ctx<'_>, dirfd: i32, path_ptr: u64, mode: u32) -> SysResult<
     if c.read_only(&loc) {
         return Err(Errno::EROFS);
     }
-    if let Some(np) = c.native(&loc) {
-        let a = c.scratch_str(&np, 0)?;
-        return rewrite(
-            libc::SYS_fchmodat,
-            [AT_FDCWD as u64, a, mode as u64, 0, 0, 0],
-        );
+    if let Some(t) = c.native_target(&loc) {
+        let mut lent = Lent::default();
+        let (d, a) = c.native_at(&mut lent, &t, 0)?;
+        return c.run_native(lent, libc::SYS_fchmodat, [d, a, mode as u64, 0, 0, 0]);
     }
     loc.inode().setattr(&SetAttr {
         mode: Some(mode),
@@ -1230,12 +1337,14 @@ pub fn sys_utimensat(c: &mut Ctx<'_>) -> SysResult<Resume> {
     if c.read_only(&loc) {
         return Err(Errno::EROFS);
     }
-    if let Some(np) = c.native(&loc) {
-        let p = c.scratch_str(&np, 0)?;
-        return rewrite(
+    if let Some(t) = c.native_target(&loc) {
+        let mut lent = Lent::default();
+        let (d, p) = c.native_at(&mut lent, &t, 0)?;
+        return c.run_native(
+            lent,
             libc::SYS_utimensat,
             [
-                AT_FDCWD as u64,
+                d,
                 p,
                 times,
                 (flags | libc::AT_SYMLINK_NOFOLLOW) as u64,
@@ -1260,12 +1369,23 @@ fn utimes_common(
     if c.read_only(&loc) {
         return Err(Errno::EROFS);
     }
-    if let Some(np) = c.native(&loc) {
-        let p = c.scratch_str(&np, 0)?;
-        return match nr {
-            libc::SYS_futimesat => rewrite(nr, [AT_FDCWD as u64, p, tv, 0, 0, 0]),
-            _ => rewrite(nr, [p, tv, 0, 0, 0, 0]),
+    if let Some(t) = c.native_target(&loc) {
+        let tv = if nr == libc::SYS_utime && tv != 0 {
+            // struct utimbuf as the two timevals futimesat takes.
+            let mut b = [0u8; 16];
+            c.read(tv, &mut b)?;
+            let mut out = [0u8; 32];
+            out[0..8].copy_from_slice(&b[0..8]);
+            out[16..24].copy_from_slice(&b[8..16]);
+            let a = c.p.scratch(c.tid, 8192 * 3 + 64);
+            c.write(a, &out)?;
+            a
+        } else {
+            tv
         };
+        let mut lent = Lent::default();
+        let (d, p) = c.native_at(&mut lent, &t, 0)?;
+        return c.run_native(lent, libc::SYS_futimesat, [d, p, tv, 0, 0, 0]);
     }
     let a = if tv == 0 {
         times_from(c, 0)?
@@ -1314,7 +1434,7 @@ pub fn sys_truncate(c: &mut Ctx<'_>) -> SysResult<Resume> {
     if c.read_only(&loc) {
         return Err(Errno::EROFS);
     }
-    if let Some(np) = c.native(&loc) {
+    if let Some(np) = c.native(&loc).filter(|p| p.len() < libc::PATH_MAX as usize) {
         let p = c.scratch_str(&np, 0)?;
         return rewrite(libc::SYS_truncate, [p, c.arg(1), 0, 0, 0, 0]);
     }
@@ -1348,12 +1468,10 @@ fn mknod_at(c: &mut Ctx<'_>, dirfd: i32, path_ptr: u64, mode: u32, dev: u64) -> 
     } else {
         mode
     };
-    if let Some(np) = c.native_child(&parent, &name) {
-        let a = c.scratch_str(&np, 0)?;
-        return rewrite(
-            libc::SYS_mknodat,
-            [AT_FDCWD as u64, a, mode as u64, dev, 0, 0],
-        );
+    if let Some(t) = c.native_child(&parent, &name) {
+        let mut lent = Lent::default();
+        let (d, a) = c.native_at(&mut lent, &t, 0)?;
+        return c.run_native(lent, libc::SYS_mknodat, [d, a, mode as u64, dev, 0, 0]);
     }
     let m = (mode & libc::S_IFMT) | (mode & 0o7777 & !c.umask());
     parent.inode().mknod(&name, m, dev, c.creator())?;

@@ -334,6 +334,11 @@ impl Loc {
         }
         p
     }
+    /// Whether the object is a directory that was removed.
+    pub fn removed(&self) -> bool {
+        self.inode().whereabouts().is_some_and(|w| w.removed)
+    }
+
     /// The path as seen from a process whose root is `root`.
     pub fn path_from(&self, root: &Loc) -> Vec<u8> {
         let full = self.path();
@@ -347,9 +352,27 @@ impl Loc {
             _ => full,
         }
     }
+    /// Whether `root` is this location or one of its ancestors.
+    pub fn is_under(&self, root: &Loc) -> bool {
+        self.0.len() >= root.0.len()
+            && same_object(
+                &self.0[root.0.len() - 1].inode,
+                &root.0.last().expect("non-empty").inode,
+            )
+    }
+
     fn is_within(&self, root: &Loc) -> bool {
         self.0.len() >= root.0.len()
     }
+}
+
+/// Whether two inodes are the same object.
+pub fn same_object(a: &Arc<dyn Inode>, b: &Arc<dyn Inode>) -> bool {
+    Arc::ptr_eq(a, b)
+        || match (a.stat(), b.stat()) {
+            (Ok(x), Ok(y)) => (x.dev, x.ino) == (y.dev, y.ino),
+            _ => false,
+        }
 }
 
 /// The mount table and root.
@@ -456,6 +479,81 @@ impl Vfs {
         }
         self.mounts.retain(|m| m.id != id);
         Ok(())
+    }
+
+    /// The location as it is now: a directory may have been renamed or
+    /// moved since `loc` was made (Linux tracks dentries, not names), so
+    /// its chain is rebuilt from where its filesystem says it is. Other
+    /// objects, and directories of filesystems that cannot tell, stay.
+    pub fn refresh(&self, cx: &Caller<'_>, loc: &Loc) -> Loc {
+        let last = loc.0.last().expect("non-empty location");
+        let Some(w) = last.inode.whereabouts() else {
+            return loc.clone();
+        };
+        // Where the mount the directory is on begins in the chain.
+        let Some(k) = loc.0.iter().position(|s| s.mount == last.mount) else {
+            return loc.clone();
+        };
+        let tail = &loc.0[k + 1..];
+        let n = w.names.len();
+        let same_step = |i: usize| {
+            tail.get(i).is_some_and(|s| {
+                s.name == w.names[i]
+                    && w.inodes
+                        .as_ref()
+                        .is_none_or(|v| Arc::ptr_eq(&v[i], &s.inode))
+            })
+        };
+        if tail.len() == n && (0..n).all(same_step) {
+            return loc.clone();
+        }
+        let mut out = loc.0[..=k].to_vec();
+        let mut diverged = false;
+        for (i, name) in w.names.iter().enumerate() {
+            let inode = if i + 1 == n {
+                last.inode.clone()
+            } else if let Some(v) = &w.inodes {
+                v[i].clone()
+            } else if !diverged && same_step(i) {
+                tail[i].inode.clone()
+            } else {
+                diverged = true;
+                let dir = out.last().expect("non-empty").inode.clone();
+                match dir.lookup(cx, name) {
+                    Ok(i) if i.kind() == Kind::Dir => i,
+                    _ => return loc.clone(),
+                }
+            };
+            out.push(Step {
+                name: name.clone(),
+                inode,
+                mount: last.mount,
+            });
+        }
+        Loc(out)
+    }
+
+    /// The location of an object of mount `mount` known only by its inode
+    /// (a directory a guest holds open): found from where its filesystem
+    /// says it is.
+    pub fn locate(&self, cx: &Caller<'_>, mount: usize, inode: Arc<dyn Inode>) -> Option<Loc> {
+        let m = self.mount(mount).clone();
+        let top = self.root();
+        let mut base = if m.id == 0 {
+            top.clone()
+        } else {
+            self.resolve(cx, &top, &top, &m.path, Follow::No).ok()?
+        };
+        if base.mount() != m.id {
+            return None;
+        }
+        base.0.push(Step {
+            name: b"?".to_vec(),
+            inode,
+            mount: m.id,
+        });
+        let loc = self.refresh(cx, &base);
+        (loc.0.len() != base.0.len() || loc.0.last()?.name != b"?").then_some(loc)
     }
 
     /// Resolves `path` from `cwd` (relative) or `root` (absolute).
