@@ -158,14 +158,14 @@ impl Inode for HostInode {
     }
 
     fn open(&self, _cx: &Caller<'_>, flags: i32) -> SysResult<OwnedFd> {
+        if flags & libc::O_PATH != 0 {
+            return Ok(host::reopen(self.fd.as_fd(), libc::O_PATH)?);
+        }
         match self.kind {
             Kind::Char | Kind::Block => return Err(Errno::EACCES),
             Kind::Symlink => return Err(Errno::ELOOP),
             Kind::Socket => return Err(Errno::ENXIO),
             _ => {}
-        }
-        if flags & libc::O_PATH != 0 {
-            return Ok(host::reopen(self.fd.as_fd(), libc::O_PATH)?);
         }
         Ok(host::reopen(self.fd.as_fd(), flags & !libc::O_NOCTTY)?)
     }

@@ -7,7 +7,7 @@
 
 use super::Ctx;
 use crate::errno::{Errno, SysResult};
-use crate::fs::{hostfs, procfs, tmpfs};
+use crate::fs::{hostfs, private, procfs, tmpfs};
 use crate::vfs::registry::{self, Object};
 use crate::vfs::{join_path, Creator, Follow, Inode, Kind, Loc, SetAttr, Stat};
 use ruml_platform::{host, Resume, RESERVED_FD};
@@ -61,7 +61,7 @@ impl Ctx<'_> {
     /// The location a guest descriptor refers to (a directory).
     pub fn fd_loc(&self, fd: i32) -> SysResult<Loc> {
         let info = self.p.fd_info(self.tid, fd).map_err(|_| Errno::EBADF)?;
-        if let Some(Object::Dir(loc)) = registry::lookup((info.dev, info.ino)) {
+        if let Some(Object::At(loc)) = registry::lookup((info.dev, info.ino), &info.host_path) {
             return Ok(self.st.vfs.refresh(&self.caller(), &loc));
         }
         if info.mode & libc::S_IFMT != libc::S_IFDIR {
@@ -309,20 +309,28 @@ fn do_open(c: &mut Ctx<'_>, dirfd: i32, path_ptr: u64, flags: i32, mode: u32) ->
             );
         }
     }
+    let opened = loc.inode().open(&c.caller(), flags);
+    let standin = match (&opened, kind) {
+        // A virtual directory, or an O_PATH descriptor of a virtual symlink:
+        // the guest holds a host object of the same type that stands for it.
+        (Err(_), Kind::Dir) => Some(private::get()?.standin_dir(flags)?),
+        (Err(_), Kind::Symlink) if flags & libc::O_PATH != 0 => {
+            Some(private::get()?.standin_symlink()?)
+        }
+        _ => None,
+    };
+    if let Some((fd, tag)) = standin {
+        let st = host::fstatat(fd.as_fd(), b"", libc::AT_SYMLINK_NOFOLLOW)?;
+        registry::register_standin((st.st_dev, st.st_ino), tag, loc.clone());
+        return c.install(fd, flags);
+    }
     if kind == Kind::Dir {
-        let fd = match loc
-            .inode()
-            .open(&c.caller(), libc::O_RDONLY | libc::O_DIRECTORY)
-        {
-            Ok(fd) => fd,
-            // A virtual directory: the guest holds a memfd that stands for it.
-            Err(_) => host::memfd("ruml-dir")?,
-        };
+        let fd = opened?;
         let st = host::fstatat(fd.as_fd(), b"", 0)?;
         registry::register_dir((st.st_dev, st.st_ino), loc.clone());
         return c.install(fd, flags);
     }
-    let fd = loc.inode().open(&c.caller(), flags)?;
+    let fd = opened?;
     if let Ok(st) = host::fstatat(fd.as_fd(), b"", 0) {
         registry::set_path((st.st_dev, st.st_ino), loc.path());
     }
@@ -489,11 +497,23 @@ pub fn sys_openat2(c: &mut Ctx<'_>) -> SysResult<Resume> {
 
 fn fd_object(c: &Ctx<'_>, fd: i32) -> SysResult<Option<Arc<dyn Inode>>> {
     let info = c.p.fd_info(c.tid, fd).map_err(|_| Errno::EBADF)?;
-    Ok(match registry::lookup((info.dev, info.ino)) {
-        Some(Object::Inode(w)) => w.upgrade(),
-        Some(Object::Dir(loc)) => Some(loc.inode().clone()),
-        None => None,
-    })
+    Ok(
+        match registry::lookup((info.dev, info.ino), &info.host_path) {
+            Some(Object::Inode(w)) => w.upgrade(),
+            Some(Object::At(loc)) => Some(loc.inode().clone()),
+            None => None,
+        },
+    )
+}
+
+/// The object behind a descriptor for a call that changes it (fchmod,
+/// fchown, futimens): an `O_PATH` descriptor does not allow that.
+fn fd_object_to_change(c: &Ctx<'_>, fd: i32) -> SysResult<Option<Arc<dyn Inode>>> {
+    let o = fd_object(c, fd)?;
+    if o.is_some() && c.p.fd_flags(c.tid, fd)? & libc::O_PATH != 0 {
+        return Err(Errno::EBADF);
+    }
+    Ok(o)
 }
 
 fn write_stat(c: &Ctx<'_>, buf: u64, st: &Stat) -> SysResult<Resume> {
@@ -664,7 +684,18 @@ fn access_at(
     } else {
         Follow::Yes
     };
-    let loc = c.resolve_at(dirfd, &path, follow)?;
+    if path.is_empty() && flags & libc::AT_EMPTY_PATH != 0 && dirfd != AT_FDCWD {
+        // The descriptor's own object.
+        return match fd_object(c, dirfd)? {
+            Some(i) => access_check(c, &i.stat()?, mode, flags),
+            None => Ok(Resume::Native),
+        };
+    }
+    let loc = if path.is_empty() && flags & libc::AT_EMPTY_PATH != 0 {
+        c.fs_root_cwd().1
+    } else {
+        c.resolve_at(dirfd, &path, follow)?
+    };
     if mode & libc::W_OK != 0 && c.read_only(&loc) {
         return Err(Errno::EROFS);
     }
@@ -684,7 +715,11 @@ fn access_at(
             ],
         );
     }
-    let st = loc.inode().stat()?;
+    access_check(c, &loc.inode().stat()?, mode, flags)
+}
+
+/// access(2)'s permission check of the caller against `st`.
+fn access_check(c: &Ctx<'_>, st: &Stat, mode: i32, flags: i32) -> SysResult<Resume> {
     let creds = &c.st.tasks.process(c.tid).creds;
     let uid = if flags & libc::AT_EACCESS != 0 {
         creds.euid
@@ -733,6 +768,24 @@ fn readlink_at(
         return Err(Errno::EINVAL);
     }
     let path = c.read_path(path_ptr)?;
+    if path.is_empty() {
+        // The descriptor's own object, which must be a symlink.
+        let inode = if dirfd == AT_FDCWD {
+            c.fs_root_cwd().1.inode().clone()
+        } else {
+            match fd_object(c, dirfd)? {
+                Some(i) => i,
+                None => return Ok(Resume::Native),
+            }
+        };
+        if inode.kind() != Kind::Symlink {
+            return Err(Errno::ENOENT);
+        }
+        let target = inode.readlink(&c.caller())?;
+        let n = target.len().min(size as usize);
+        c.write(buf, &target[..n])?;
+        return Ok(Resume::Return(n as i64));
+    }
     let loc = c.resolve_at(dirfd, &path, Follow::No)?;
     let target = loc.inode().readlink(&c.caller())?;
     let n = target.len().min(size as usize);
@@ -754,12 +807,16 @@ fn getdents(c: &mut Ctx<'_>, is64: bool) -> SysResult<Resume> {
     let fd = c.arg_i32(0);
     let (buf, count) = (c.arg(1), c.arg(2) as usize);
     let info = c.p.fd_info(c.tid, fd).map_err(|_| Errno::EBADF)?;
-    if info.mode & libc::S_IFMT == libc::S_IFDIR {
-        return Ok(Resume::Native);
-    }
-    let Some(Object::Dir(loc)) = registry::lookup((info.dev, info.ino)) else {
+    let Some(Object::At(loc)) = registry::lookup_standin((info.dev, info.ino), &info.host_path)
+    else {
+        if info.mode & libc::S_IFMT == libc::S_IFDIR {
+            return Ok(Resume::Native);
+        }
         return Err(Errno::ENOTDIR);
     };
+    if c.p.fd_flags(c.tid, fd)? & libc::O_PATH != 0 {
+        return Err(Errno::EBADF);
+    }
     let me = loc.inode().stat()?.ino;
     let parent = if loc.0.len() > 1 {
         loc.0[loc.0.len() - 2]
@@ -1206,7 +1263,7 @@ pub fn sys_fchmodat(c: &mut Ctx<'_>) -> SysResult<Resume> {
 }
 
 pub fn sys_fchmod(c: &mut Ctx<'_>) -> SysResult<Resume> {
-    match fd_object(c, c.arg_i32(0))? {
+    match fd_object_to_change(c, c.arg_i32(0))? {
         Some(i) => {
             i.setattr(&SetAttr {
                 mode: Some(c.arg(1) as u32),
@@ -1245,7 +1302,14 @@ pub fn sys_fchownat(c: &mut Ctx<'_>) -> SysResult<Resume> {
     }
     let path = c.read_path(c.arg(1))?;
     if path.is_empty() && flags & libc::AT_EMPTY_PATH != 0 {
-        return fchown_fd(c, c.arg_i32(0), a);
+        // AT_EMPTY_PATH works on O_PATH descriptors, fchown does not.
+        return match fd_object(c, c.arg_i32(0))? {
+            Some(i) => {
+                chown_inode(&i, a)?;
+                Ok(Resume::Return(0))
+            }
+            None => Ok(Resume::Native),
+        };
     }
     let follow = if flags & libc::AT_SYMLINK_NOFOLLOW != 0 {
         Follow::No
@@ -1256,7 +1320,7 @@ pub fn sys_fchownat(c: &mut Ctx<'_>) -> SysResult<Resume> {
 }
 
 fn fchown_fd(c: &mut Ctx<'_>, fd: i32, a: SetAttr) -> SysResult<Resume> {
-    match fd_object(c, fd)? {
+    match fd_object_to_change(c, fd)? {
         Some(i) => {
             chown_inode(&i, a)?;
             Ok(Resume::Return(0))
@@ -1316,7 +1380,7 @@ pub fn sys_utimensat(c: &mut Ctx<'_>) -> SysResult<Resume> {
         if flags != 0 {
             return Err(Errno::EINVAL);
         }
-        return match fd_object(c, dirfd)? {
+        return match fd_object_to_change(c, dirfd)? {
             Some(i) => {
                 i.setattr(&a)?;
                 Ok(Resume::Return(0))
@@ -1328,6 +1392,15 @@ pub fn sys_utimensat(c: &mut Ctx<'_>) -> SysResult<Resume> {
         return Err(Errno::EINVAL);
     }
     let path = c.read_path(path_ptr)?;
+    if path.is_empty() && flags & libc::AT_EMPTY_PATH != 0 && dirfd != AT_FDCWD {
+        return match fd_object(c, dirfd)? {
+            Some(i) => {
+                i.setattr(&a)?;
+                Ok(Resume::Return(0))
+            }
+            None => Ok(Resume::Native),
+        };
+    }
     let follow = if flags & libc::AT_SYMLINK_NOFOLLOW != 0 {
         Follow::No
     } else {
