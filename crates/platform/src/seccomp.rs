@@ -73,6 +73,9 @@ pub enum Rule {
     /// Runs natively unless argument `arg` (its low 32 bits) equals `value`,
     /// when it is trapped.
     TraceIfArgEq { arg: u8, value: u32 },
+    /// Runs natively when argument `arg` is zero (all 64 bits, e.g. a NULL
+    /// pointer), else is trapped.
+    AllowIfArgZero { arg: u8 },
 }
 
 /// The filter program for a guest, given the syscall numbers allowed to run
@@ -119,6 +122,15 @@ pub fn build_filter(native: &[(u32, Rule)]) -> Vec<Insn> {
                 p.push(ret_trace);
                 p.push(ret_allow);
             }
+            Rule::AllowIfArgZero { arg } => {
+                p.push(jump(BPF_JEQ_K, nr, 0, 6));
+                p.push(stmt(BPF_LD_W_ABS, off_arg_lo(arg as u32)));
+                p.push(jump(BPF_JEQ_K, 0, 0, 3));
+                p.push(stmt(BPF_LD_W_ABS, off_arg_lo(arg as u32) + 4));
+                p.push(jump(BPF_JEQ_K, 0, 0, 1));
+                p.push(ret_allow);
+                p.push(ret_trace);
+            }
         }
     }
     p.push(ret_trace);
@@ -155,6 +167,10 @@ mod tests {
         }
     }
 
+    fn a_() -> u32 {
+        AUDIT_ARCH_X86_64
+    }
+
     #[test]
     fn classifies_calls() {
         let p = build_filter(&[
@@ -162,7 +178,20 @@ mod tests {
             (1, Rule::Allow),
             (33, Rule::Allow),
             (302, Rule::TraceIfArgEq { arg: 1, value: 2 }),
+            (44, Rule::AllowIfArgZero { arg: 4 }),
         ]);
+        assert_eq!(
+            run(&p, 44, a_(), [3, 1, 1, 0, 0, 0]),
+            libc::SECCOMP_RET_ALLOW
+        );
+        assert_eq!(
+            run(&p, 44, a_(), [3, 1, 1, 0, 0x1000, 16]),
+            libc::SECCOMP_RET_TRACE
+        );
+        assert_eq!(
+            run(&p, 44, a_(), [3, 1, 1, 0, 1 << 40, 16]),
+            libc::SECCOMP_RET_TRACE
+        );
         let a = AUDIT_ARCH_X86_64;
         assert_eq!(run(&p, 0, a, [0; 6]), libc::SECCOMP_RET_ALLOW);
         assert_eq!(run(&p, 2, a, [0; 6]), libc::SECCOMP_RET_TRACE);

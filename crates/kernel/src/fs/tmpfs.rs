@@ -3,14 +3,14 @@
 //! (through /proc/self/fd), so reads, writes and mmap run natively.
 
 use crate::errno::{Errno, SysResult};
-use crate::fs::devices;
+use crate::fs::{devices, private};
 use crate::vfs::{
     self, Caller, Creator, DirEntry, Inode, Kind, SetAttr, Stat, StatFs, Whereabouts,
 };
 use ruml_platform::host;
 use std::any::Any;
 use std::collections::BTreeMap;
-use std::os::fd::{AsFd, OwnedFd};
+use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 
@@ -38,7 +38,69 @@ enum Data {
     Dir(Mutex<BTreeMap<Vec<u8>, Arc<TmpInode>>>),
     File(OwnedFd),
     Symlink(Vec<u8>),
+    /// Device nodes, and sockets made by mknod.
     Special,
+    /// FIFOs and bound sockets: a host object in ruml's private directory
+    /// that the guest opens or connects to natively.
+    Host(HostNode),
+}
+
+/// A host FIFO or socket standing for a tmpfs one.
+pub struct HostNode {
+    /// The host directory holding it.
+    dir: OwnedFd,
+    /// Its name there.
+    name: Vec<u8>,
+    /// The entry of the private directory to remove with it.
+    owned: Vec<u8>,
+    private: Arc<private::Private>,
+}
+
+impl HostNode {
+    /// A host FIFO.
+    fn fifo() -> SysResult<HostNode> {
+        let p = private::get()?;
+        let name = p.unique("p");
+        host::mkfifoat(p.fd(), &name, 0o600)?;
+        Ok(HostNode {
+            dir: host::reopen(p.fd(), libc::O_PATH | libc::O_DIRECTORY)?,
+            name: name.clone(),
+            owned: name,
+            private: p,
+        })
+    }
+
+    /// A socket bound at `dir`/`name`; `owned` is the private directory's
+    /// entry holding it.
+    pub fn socket(
+        p: Arc<private::Private>,
+        dir: OwnedFd,
+        name: Vec<u8>,
+        owned: Vec<u8>,
+    ) -> HostNode {
+        HostNode {
+            dir,
+            name,
+            owned,
+            private: p,
+        }
+    }
+
+    fn id(&self) -> Option<(u64, u64)> {
+        let st = host::fstatat(self.dir.as_fd(), &self.name, libc::AT_SYMLINK_NOFOLLOW).ok()?;
+        Some((st.st_dev, st.st_ino))
+    }
+}
+
+impl Drop for HostNode {
+    fn drop(&mut self) {
+        let _ = host::unlinkat(self.dir.as_fd(), &self.name, 0);
+        if self.owned != self.name {
+            use std::os::unix::ffi::OsStrExt;
+            let p = self.private.host_path(&self.owned);
+            let _ = std::fs::remove_dir_all(std::ffi::OsStr::from_bytes(&p));
+        }
+    }
 }
 
 /// A tmpfs object.
@@ -191,6 +253,36 @@ impl TmpInode {
         Ok(child)
     }
 
+    /// Adds a socket bound natively at `node` (bind(2) on tmpfs).
+    pub fn add_socket(
+        &self,
+        name: &[u8],
+        mode: u32,
+        who: Creator,
+        node: HostNode,
+    ) -> SysResult<()> {
+        Self::check_name(name)?;
+        let child = self.add(
+            name,
+            libc::S_IFSOCK | (mode & 0o7777),
+            who,
+            0,
+            Data::Host(node),
+        )?;
+        child.register_host();
+        Ok(())
+    }
+
+    /// Lets fstat of the guest's descriptors of a host FIFO find this inode.
+    fn register_host(self: &Arc<Self>) {
+        if let Data::Host(n) = &self.data {
+            if let Some(id) = n.id() {
+                let me: Arc<dyn Inode> = self.clone();
+                vfs::registry::register_inode(id, &me);
+            }
+        }
+    }
+
     /// Adds a device node (used to populate /dev).
     pub fn add_node(&self, name: &[u8], mode: u32, rdev: u64) -> SysResult<()> {
         self.add(name, mode, Creator { uid: 0, gid: 0 }, rdev, Data::Special)
@@ -271,7 +363,7 @@ impl Inode for TmpInode {
             }
             Data::Symlink(t) => s.size = t.len() as i64,
             Data::Dir(d) => s.size = 40 + 20 * d.lock().expect("tmpfs lock").len() as i64,
-            Data::Special => {}
+            Data::Special | Data::Host(_) => {}
         }
         Ok(s)
     }
@@ -303,6 +395,14 @@ impl Inode for TmpInode {
             )?),
             Data::Dir(_) => Err(Errno::EISDIR),
             Data::Symlink(_) => Err(Errno::ELOOP),
+            Data::Host(n) if flags & libc::O_PATH != 0 => Ok(host::openat(
+                n.dir.as_fd(),
+                &n.name,
+                libc::O_PATH | libc::O_NOFOLLOW,
+                0,
+            )?),
+            // FIFOs are opened natively (see `host_node`).
+            Data::Host(_) => Err(Errno::ENXIO),
             Data::Special => {
                 let m = *self.meta.lock().expect("tmpfs lock");
                 match Kind::from_mode(m.mode) {
@@ -349,7 +449,14 @@ impl Inode for TmpInode {
         match Kind::from_mode(mode) {
             Kind::File => self.new_file(name, mode, who).map(drop),
             Kind::Char | Kind::Block | Kind::Fifo | Kind::Socket => {
-                self.add(name, mode, who, rdev, Data::Special).map(drop)
+                let data = if Kind::from_mode(mode) == Kind::Fifo {
+                    Data::Host(HostNode::fifo()?)
+                } else {
+                    Data::Special
+                };
+                let child = self.add(name, mode, who, rdev, data)?;
+                child.register_host();
+                Ok(())
             }
             _ => Err(Errno::EINVAL),
         }
@@ -594,6 +701,13 @@ impl Inode for TmpInode {
             inodes: Some(inodes),
             removed,
         })
+    }
+
+    fn host_node(&self) -> Option<(BorrowedFd<'_>, &[u8])> {
+        match &self.data {
+            Data::Host(n) => Some((n.dir.as_fd(), &n.name)),
+            _ => None,
+        }
     }
 
     fn as_any(&self) -> &dyn Any {

@@ -11,7 +11,7 @@ use crate::fs::{hostfs, private, procfs, tmpfs};
 use crate::vfs::registry::{self, Object};
 use crate::vfs::{join_path, Creator, Follow, Inode, Kind, Loc, SetAttr, Stat};
 use ruml_platform::{host, Resume, RESERVED_FD};
-use std::os::fd::{AsFd, OwnedFd};
+use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
 use std::sync::Arc;
 
 const AT_FDCWD: i32 = libc::AT_FDCWD;
@@ -170,12 +170,58 @@ impl Ctx<'_> {
             }
         }
         let fd = dir.native_fd().ok_or(Errno::ENOENT)?;
+        let n = self.lend(fd)?;
+        lent.0.push(n);
+        Ok((n as u64, self.scratch_str(name, slot)?))
+    }
+
+    /// Lends a host descriptor to the guest for the length of one call: it
+    /// is installed close-on-exec, above the numbers programs use, so it
+    /// does not take the lowest free number from the call itself.
+    pub fn lend(&mut self, fd: BorrowedFd<'_>) -> SysResult<i64> {
         let n = self.p.install_fd(self.tid, fd, true)?;
         if n < 0 {
             return Err(Errno(-n as i32));
         }
-        lent.0.push(n);
-        Ok((n as u64, self.scratch_str(name, slot)?))
+        let high = self.p.inject(
+            self.tid,
+            libc::SYS_fcntl as u64,
+            [n as u64, libc::F_DUPFD_CLOEXEC as u64, 512, 0, 0, 0],
+        )?;
+        if high < 0 {
+            return Ok(n);
+        }
+        self.p
+            .inject(self.tid, libc::SYS_close as u64, [n as u64, 0, 0, 0, 0, 0])?;
+        Ok(high)
+    }
+
+    /// Changes the caller's host cwd to native directory `dir`.
+    pub fn native_chdir(&mut self, dir: &Arc<dyn Inode>) -> SysResult<()> {
+        let r = match dir
+            .native_path()
+            .filter(|p| p.len() < libc::PATH_MAX as usize)
+        {
+            Some(p) => {
+                let a = self.scratch_str(&p, 0)?;
+                self.p
+                    .inject(self.tid, libc::SYS_chdir as u64, [a, 0, 0, 0, 0, 0])?
+            }
+            None => {
+                let fd = dir.native_fd().ok_or(Errno::ENOENT)?;
+                let n = self.lend(fd)?;
+                let r =
+                    self.p
+                        .inject(self.tid, libc::SYS_fchdir as u64, [n as u64, 0, 0, 0, 0, 0])?;
+                self.p
+                    .inject(self.tid, libc::SYS_close as u64, [n as u64, 0, 0, 0, 0, 0])?;
+                r
+            }
+        };
+        if r < 0 {
+            return Err(Errno(-r as i32));
+        }
+        Ok(())
     }
 
     /// Runs `nr(args)` natively in place of the trapped call, then closes
@@ -214,7 +260,7 @@ impl Ctx<'_> {
 /// Guest descriptors ruml lent for one natively run call (see
 /// [`Ctx::native_at`]); closed when the call returns.
 #[derive(Default)]
-pub struct Lent(Vec<i64>);
+pub struct Lent(pub Vec<i64>);
 
 /// Whether two locations are the same chain of objects.
 fn same_chain(a: &Loc, b: &Loc) -> bool {
@@ -306,6 +352,24 @@ fn do_open(c: &mut Ctx<'_>, dirfd: i32, path_ptr: u64, flags: i32, mode: u32) ->
                 lent,
                 libc::SYS_openat,
                 [d, a, flags as u64, mode as u64, 0, 0],
+            );
+        }
+    }
+    if flags & libc::O_PATH == 0 && kind == Kind::Fifo {
+        if let Some((dir, name)) = loc.inode().host_node() {
+            // A tmpfs FIFO: the guest opens the host FIFO standing for it
+            // itself, so it blocks (or not) as Linux decides.
+            if let Ok(st) = host::fstatat(dir, name, libc::AT_SYMLINK_NOFOLLOW) {
+                registry::set_path((st.st_dev, st.st_ino), loc.path());
+            }
+            let name = name.to_vec();
+            let n = c.lend(dir)?;
+            let a = c.scratch_str(&name, 0)?;
+            let f = (flags & !(libc::O_CREAT | libc::O_EXCL)) | libc::O_NOFOLLOW;
+            return c.run_native(
+                Lent(vec![n]),
+                libc::SYS_openat,
+                [n as u64, a, f as u64, 0, 0, 0],
             );
         }
     }
@@ -909,7 +973,16 @@ fn set_cwd(c: &mut Ctx<'_>, loc: Loc) -> SysResult<Resume> {
     if loc.inode().kind() != Kind::Dir {
         return Err(Errno::ENOTDIR);
     }
-    c.st.tasks.task(c.tid).fs.borrow_mut().cwd = loc;
+    // The host cwd follows when the directory is on the root hostfs (for
+    // calls that take paths natively: AF_UNIX binds).
+    let host_cwd = match c.native_target(&loc) {
+        Some((dir, _)) => c.native_chdir(&dir).is_ok(),
+        None => false,
+    };
+    let fs = c.st.tasks.task(c.tid).fs.clone();
+    let mut f = fs.borrow_mut();
+    f.cwd = loc;
+    f.host_cwd = host_cwd;
     Ok(Resume::Return(0))
 }
 

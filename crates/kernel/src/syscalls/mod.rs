@@ -36,6 +36,9 @@ pub enum Kind {
     /// `then` (the filter checks the argument, so the common case stays
     /// native).
     NativeUnless { arg: u8, eq: u32, then: Handler },
+    /// Native when argument `arg` is zero (a NULL pointer), else trapped to
+    /// `then`.
+    NativeIfZero { arg: u8, then: Handler },
 }
 
 const fn unless(arg: u8, eq: u32, then: Handler) -> Kind {
@@ -206,9 +209,9 @@ table! {
     41 socket => N, Partial("AF_INET/AF_INET6 reach only the VM's own loopback");
     42 connect => T(misc::sys_connect), Partial("AF_UNIX paths on the root hostfs only");
     43 accept => F, Full;
-    44 sendto => F, Full;
+    44 sendto => Kind::NativeIfZero { arg: 4, then: misc::sys_sendto }, Full;
     45 recvfrom => F, Full;
-    46 sendmsg => F, Full;
+    46 sendmsg => T(misc::sys_sendmsg), Full;
     47 recvmsg => F, Full;
     48 shutdown => F, Full;
     49 bind => T(misc::sys_bind), Partial("AF_UNIX paths on the root hostfs only");
@@ -445,6 +448,7 @@ pub fn native_rules() -> Vec<(u32, Rule)> {
             Kind::NativeUnless { arg, eq, .. } => {
                 Some((e.nr, Rule::TraceIfArgEq { arg, value: eq }))
             }
+            Kind::NativeIfZero { arg, .. } => Some((e.nr, Rule::AllowIfArgZero { arg })),
             Kind::Trap(_) => None,
         })
         .collect()
@@ -512,7 +516,10 @@ pub fn dispatch(st: &mut State, p: &mut dyn Platform, tid: Tid, call: &Syscall) 
         Kind::NativeUnless { arg, eq, .. } if call.args[arg as usize] as u32 != eq => {
             Ok(Resume::Native)
         }
-        Kind::Trap(h) | Kind::NativeUnless { then: h, .. } => {
+        // (These calls take a descriptor first, like NativeFd ones.)
+        Kind::NativeIfZero { .. } if call.args[0] == RESERVED_FD as u64 => Err(Errno::EBADF),
+        Kind::NativeIfZero { arg, .. } if call.args[arg as usize] == 0 => Ok(Resume::Native),
+        Kind::Trap(h) | Kind::NativeUnless { then: h, .. } | Kind::NativeIfZero { then: h, .. } => {
             let mut ctx = Ctx {
                 st,
                 p,
@@ -543,7 +550,7 @@ pub fn describe() -> String {
             Some(e) => {
                 let how = match e.kind {
                     Kind::Native | Kind::NativeFd => "native",
-                    Kind::NativeUnless { .. } => "native*",
+                    Kind::NativeUnless { .. } | Kind::NativeIfZero { .. } => "native*",
                     Kind::Trap(_) => "trapped",
                 };
                 match e.status {

@@ -270,6 +270,12 @@ pub trait Inode: Send + Sync {
     fn native_fd(&self) -> Option<BorrowedFd<'_>> {
         None
     }
+    /// For FIFOs and sockets the guest reaches through a host object ruml
+    /// holds (tmpfs ones): the host directory holding it and its name there.
+    /// Opens and connects then run natively, relative to that directory.
+    fn host_node(&self) -> Option<(BorrowedFd<'_>, &[u8])> {
+        None
+    }
     /// For directories of filesystems that track it: where the directory is
     /// now (Linux follows dentries, not names, so a renamed cwd moves).
     fn whereabouts(&self) -> Option<Whereabouts> {
