@@ -9,7 +9,7 @@ use super::Ctx;
 use crate::errno::{Errno, SysResult};
 use crate::fs::{hostfs, private, procfs, tmpfs};
 use crate::vfs::registry::{self, Object};
-use crate::vfs::{join_path, Creator, Follow, Inode, Kind, Loc, SetAttr, Stat};
+use crate::vfs::{join_path, Creator, Follow, Inode, Kind, Loc, Restrict, SetAttr, Stat};
 use ruml_platform::{host, Resume, RESERVED_FD};
 use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
 use std::sync::Arc;
@@ -83,6 +83,20 @@ impl Ctx<'_> {
             .ok_or(Errno::ENOTDIR)?;
         registry::register_dir((info.dev, info.ino), loc.clone());
         Ok(loc)
+    }
+
+    /// The root and start of a lookup under RESOLVE_* restrictions: with
+    /// BENEATH or IN_ROOT the starting directory is also the root.
+    fn scoped_base(&self, dirfd: i32, path: &[u8], r: Restrict) -> SysResult<(Loc, Loc)> {
+        if !(r.beneath || r.in_root) {
+            return self.base(dirfd, path);
+        }
+        let start = if dirfd == AT_FDCWD {
+            self.fs_root_cwd().1
+        } else {
+            self.fd_loc(dirfd)?
+        };
+        Ok((start.clone(), start))
     }
 
     fn base(&self, dirfd: i32, path: &[u8]) -> SysResult<(Loc, Loc)> {
@@ -295,6 +309,17 @@ fn trailing_slash(path: &[u8]) -> bool {
 const O_PATH_FLAGS: i32 = libc::O_PATH | libc::O_DIRECTORY | libc::O_NOFOLLOW | libc::O_CLOEXEC;
 
 fn do_open(c: &mut Ctx<'_>, dirfd: i32, path_ptr: u64, flags: i32, mode: u32) -> SysResult<Resume> {
+    do_open_with(c, dirfd, path_ptr, flags, mode, Restrict::default())
+}
+
+fn do_open_with(
+    c: &mut Ctx<'_>,
+    dirfd: i32,
+    path_ptr: u64,
+    flags: i32,
+    mode: u32,
+    r: Restrict,
+) -> SysResult<Resume> {
     let flags = if flags & libc::O_PATH != 0 {
         flags & O_PATH_FLAGS
     } else {
@@ -307,7 +332,15 @@ fn do_open(c: &mut Ctx<'_>, dirfd: i32, path_ptr: u64, flags: i32, mode: u32) ->
         Follow::Yes
     };
     let acc = flags & libc::O_ACCMODE;
-    let loc = match c.resolve_at(dirfd, &path, follow) {
+    if path.is_empty() {
+        return Err(Errno::ENOENT);
+    }
+    let (root, base) = c.scoped_base(dirfd, &path, r)?;
+    let loc = match c
+        .st
+        .vfs
+        .resolve_with(&c.caller(), &root, &base, &path, follow, r)
+    {
         Ok(l) => {
             if flags & (libc::O_CREAT | libc::O_EXCL) == (libc::O_CREAT | libc::O_EXCL) {
                 return Err(Errno::EEXIST);
@@ -315,7 +348,7 @@ fn do_open(c: &mut Ctx<'_>, dirfd: i32, path_ptr: u64, flags: i32, mode: u32) ->
             l
         }
         Err(Errno::ENOENT) if flags & libc::O_CREAT != 0 => {
-            match create_target(c, dirfd, &path, flags)? {
+            match create_target(c, (root, base), &path, flags, r)? {
                 Created::Exists(l) => l,
                 Created::At(parent, name) => return create_file(c, parent, &name, flags, mode),
             }
@@ -412,12 +445,19 @@ enum Created {
 /// Finds where `O_CREAT` creates `path`: its last component, or what a
 /// dangling symlink there points to (as Linux follows it unless
 /// `O_EXCL` or `O_NOFOLLOW` is given).
-fn create_target(c: &Ctx<'_>, dirfd: i32, path: &[u8], flags: i32) -> SysResult<Created> {
-    let (root, mut base) = c.base(dirfd, path)?;
+fn create_target(
+    c: &Ctx<'_>,
+    (root, mut base): (Loc, Loc),
+    path: &[u8],
+    flags: i32,
+    r: Restrict,
+) -> SysResult<Created> {
     let mut p = path.to_vec();
     let mut links = 0;
     loop {
-        let (parent, name) = c.st.vfs.resolve_parent(&c.caller(), &root, &base, &p)?;
+        let (parent, name) =
+            c.st.vfs
+                .resolve_parent_with(&c.caller(), &root, &base, &p, r)?;
         reject_dots(&name, Errno::EISDIR)?;
         if p.ends_with(b"/") {
             return Err(Errno::EISDIR);
@@ -429,12 +469,15 @@ fn create_target(c: &Ctx<'_>, dirfd: i32, path: &[u8], flags: i32) -> SysResult<
                 if i.kind() == Kind::Symlink && flags & (libc::O_EXCL | libc::O_NOFOLLOW) == 0 =>
             {
                 links += 1;
-                if links > crate::vfs::MAX_SYMLINKS {
+                if links > crate::vfs::MAX_SYMLINKS || r.no_symlinks {
                     return Err(Errno::ELOOP);
                 }
                 let target = i.readlink(&c.caller())?;
                 if target.is_empty() {
                     return Err(Errno::ENOENT);
+                }
+                if target[0] == b'/' && r.beneath {
+                    return Err(Errno::EXDEV);
                 }
                 p = target;
                 base = parent;
@@ -443,7 +486,7 @@ fn create_target(c: &Ctx<'_>, dirfd: i32, path: &[u8], flags: i32) -> SysResult<
                 if flags & libc::O_EXCL != 0 {
                     return Err(Errno::EEXIST);
                 }
-                let l = c.st.vfs.resolve(
+                let l = c.st.vfs.resolve_with(
                     &c.caller(),
                     &root,
                     &parent,
@@ -453,6 +496,7 @@ fn create_target(c: &Ctx<'_>, dirfd: i32, path: &[u8], flags: i32) -> SysResult<
                     } else {
                         Follow::Yes
                     },
+                    r,
                 )?;
                 return Ok(Created::Exists(l));
             }
@@ -549,12 +593,14 @@ pub fn sys_openat2(c: &mut Ctx<'_>) -> SysResult<Resume> {
     {
         return Err(Errno::EINVAL);
     }
-    let mut f = flags as i32;
-    if resolve & RESOLVE_NO_SYMLINKS != 0 {
-        // RESOLVE_NO_SYMLINKS: at least the last component.
-        f |= libc::O_NOFOLLOW;
-    }
-    do_open(c, c.arg_i32(0), c.arg(1), f, mode as u32)
+    let r = Restrict {
+        no_xdev: resolve & RESOLVE_NO_XDEV != 0,
+        no_magiclinks: resolve & RESOLVE_NO_MAGICLINKS != 0,
+        no_symlinks: resolve & RESOLVE_NO_SYMLINKS != 0,
+        beneath: resolve & RESOLVE_BENEATH != 0,
+        in_root: resolve & RESOLVE_IN_ROOT != 0,
+    };
+    do_open_with(c, c.arg_i32(0), c.arg(1), flags as i32, mode as u32, r)
 }
 
 // ---- stat family ----------------------------------------------------------

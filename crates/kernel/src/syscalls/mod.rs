@@ -207,14 +207,14 @@ table! {
     39 getpid => N, Full;
     40 sendfile => F, Full;
     41 socket => N, Partial("AF_INET/AF_INET6 reach only the VM's own loopback");
-    42 connect => T(misc::sys_connect), Partial("AF_UNIX paths on the root hostfs only");
+    42 connect => T(misc::sys_connect), Partial("AF_UNIX paths on the root hostfs and tmpfs");
     43 accept => F, Full;
     44 sendto => Kind::NativeIfZero { arg: 4, then: misc::sys_sendto }, Full;
     45 recvfrom => F, Full;
     46 sendmsg => T(misc::sys_sendmsg), Full;
     47 recvmsg => F, Full;
     48 shutdown => F, Full;
-    49 bind => T(misc::sys_bind), Partial("AF_UNIX paths on the root hostfs only");
+    49 bind => T(misc::sys_bind), Partial("AF_UNIX paths on the root hostfs and tmpfs; an absolute path on a tmpfs is bound by its last name");
     50 listen => F, Full;
     51 getsockname => F, Full;
     52 getpeername => F, Full;
@@ -408,7 +408,7 @@ table! {
     299 recvmmsg => F, Full;
     302 prlimit64 => unless(1, libc::RLIMIT_DATA, misc::sys_prlimit64), Full;
     306 syncfs => T(fs::sys_syncfs), Full;
-    307 sendmmsg => F, Full;
+    307 sendmmsg => F, Partial("AF_UNIX destination paths resolve on the host, not in the VFS");
     309 getcpu => N, Full;
     312 kcmp => N, Full;
     314 sched_setattr => N, Full;
@@ -429,7 +429,7 @@ table! {
     434 pidfd_open => N, Full;
     435 clone3 => T(process::sys_clone3), Full;
     436 close_range => T(fs::sys_close_range), Full;
-    437 openat2 => T(fs::sys_openat2), Partial("RESOLVE_* flags other than NO_SYMLINKS are ignored");
+    437 openat2 => T(fs::sys_openat2), Partial("RESOLVE_CACHED is ignored");
     439 faccessat2 => T(fs::sys_faccessat2), Full;
     441 epoll_pwait2 => F, Full;
 }

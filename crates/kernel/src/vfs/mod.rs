@@ -387,6 +387,21 @@ pub struct Vfs {
     next_id: usize,
 }
 
+/// openat2's RESOLVE_* restrictions on a lookup.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Restrict {
+    /// RESOLVE_NO_XDEV: no mount crossings.
+    pub no_xdev: bool,
+    /// RESOLVE_NO_MAGICLINKS: no procfs magic links.
+    pub no_magiclinks: bool,
+    /// RESOLVE_NO_SYMLINKS: no symlinks followed at all.
+    pub no_symlinks: bool,
+    /// RESOLVE_BENEATH: nothing outside the starting directory.
+    pub beneath: bool,
+    /// RESOLVE_IN_ROOT: the starting directory is the root.
+    pub in_root: bool,
+}
+
 /// How a walk treats the last component.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Follow {
@@ -571,6 +586,20 @@ impl Vfs {
         path: &[u8],
         follow: Follow,
     ) -> SysResult<Loc> {
+        self.resolve_with(cx, root, cwd, path, follow, Restrict::default())
+    }
+
+    /// [`Vfs::resolve`] under openat2's RESOLVE_* restrictions (for
+    /// BENEATH and IN_ROOT, `root` is where the lookup starts).
+    pub fn resolve_with(
+        &self,
+        cx: &Caller<'_>,
+        root: &Loc,
+        cwd: &Loc,
+        path: &[u8],
+        follow: Follow,
+        r: Restrict,
+    ) -> SysResult<Loc> {
         if path.is_empty() {
             return Err(Errno::ENOENT);
         }
@@ -578,6 +607,9 @@ impl Vfs {
             return Err(Errno::ENAMETOOLONG);
         }
         let start = if path[0] == b'/' {
+            if r.beneath {
+                return Err(Errno::EXDEV);
+            }
             root.clone()
         } else {
             cwd.clone()
@@ -591,6 +623,7 @@ impl Vfs {
             path,
             if must_dir { Follow::Yes } else { follow },
             &mut links,
+            r,
         )?;
         if must_dir && loc.inode().kind() != Kind::Dir {
             return Err(Errno::ENOTDIR);
@@ -608,6 +641,18 @@ impl Vfs {
         root: &Loc,
         cwd: &Loc,
         path: &[u8],
+    ) -> SysResult<(Loc, Vec<u8>)> {
+        self.resolve_parent_with(cx, root, cwd, path, Restrict::default())
+    }
+
+    /// [`Vfs::resolve_parent`] under RESOLVE_* restrictions.
+    pub fn resolve_parent_with(
+        &self,
+        cx: &Caller<'_>,
+        root: &Loc,
+        cwd: &Loc,
+        path: &[u8],
+        r: Restrict,
     ) -> SysResult<(Loc, Vec<u8>)> {
         if path.is_empty() {
             return Err(Errno::ENOENT);
@@ -629,15 +674,19 @@ impl Vfs {
         };
         if name.is_empty() {
             // The path was "/".
+            if r.beneath {
+                return Err(Errno::EXDEV);
+            }
             return Ok((root.clone(), b"/".to_vec()));
         }
-        let parent = self.resolve(cx, root, cwd, dir, Follow::Yes)?;
+        let parent = self.resolve_with(cx, root, cwd, dir, Follow::Yes, r)?;
         if parent.inode().kind() != Kind::Dir {
             return Err(Errno::ENOTDIR);
         }
         Ok((parent, name.to_vec()))
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn walk(
         &self,
         cx: &Caller<'_>,
@@ -646,6 +695,7 @@ impl Vfs {
         path: &[u8],
         follow: Follow,
         links: &mut usize,
+        r: Restrict,
     ) -> SysResult<Loc> {
         let mut loc = start;
         let comps: Vec<&[u8]> = split(path).collect();
@@ -663,7 +713,13 @@ impl Vfs {
                     return Err(Errno::ENOTDIR);
                 }
                 if loc.0.len() > root.0.len() && loc.is_within(root) {
+                    let k = loc.0.len();
+                    if r.no_xdev && loc.0[k - 1].mount != loc.0[k - 2].mount {
+                        return Err(Errno::EXDEV);
+                    }
                     loc.0.pop();
+                } else if r.beneath {
+                    return Err(Errno::EXDEV);
                 }
                 continue;
             }
@@ -677,16 +733,27 @@ impl Vfs {
             let child = cur.lookup(cx, c)?;
             let child_path = join_path(&loc.path(), c);
             let (inode, mount) = match self.mount_at(&child_path) {
+                Some(_) if r.no_xdev => return Err(Errno::EXDEV),
                 Some(m) => (m.root.clone(), m.id),
                 None => (child, loc.mount()),
             };
             if inode.kind() == Kind::Symlink && (!last || follow == Follow::Yes) {
+                if r.no_symlinks {
+                    return Err(Errno::ELOOP);
+                }
                 *links += 1;
                 if *links > MAX_SYMLINKS {
                     return Err(Errno::ELOOP);
                 }
                 if let Some(target) = inode.follow_magic(cx, self) {
-                    loc = target?;
+                    if r.no_magiclinks {
+                        return Err(Errno::ELOOP);
+                    }
+                    let target = target?;
+                    if (r.no_xdev && target.mount() != loc.mount()) || r.beneath || r.in_root {
+                        return Err(Errno::EXDEV);
+                    }
+                    loc = target;
                     continue;
                 }
                 let target = inode.readlink(cx)?;
@@ -694,11 +761,14 @@ impl Vfs {
                     return Err(Errno::ENOENT);
                 }
                 let base = if target[0] == b'/' {
+                    if r.beneath || (r.no_xdev && root.mount() != loc.mount()) {
+                        return Err(Errno::EXDEV);
+                    }
                     root.clone()
                 } else {
                     loc.clone()
                 };
-                loc = self.walk(cx, root, base, &target, Follow::Yes, links)?;
+                loc = self.walk(cx, root, base, &target, Follow::Yes, links, r)?;
                 continue;
             }
             loc.0.push(Step {
