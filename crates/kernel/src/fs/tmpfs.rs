@@ -57,15 +57,26 @@ pub struct HostNode {
 }
 
 impl HostNode {
-    /// A host FIFO.
+    /// A host FIFO, alone in a directory of its own (the guest is lent
+    /// that directory to open it).
     fn fifo() -> SysResult<HostNode> {
         let p = private::get()?;
-        let name = p.unique("p");
-        host::mkfifoat(p.fd(), &name, 0o600)?;
+        let top = p.unique("p");
+        host::mkdirat(p.fd(), &top, 0o700)?;
+        let made = host::mkfifoat(p.fd(), &[&top[..], b"/fifo"].concat(), 0o600)
+            .and_then(|()| host::openat(p.fd(), &top, libc::O_PATH | libc::O_DIRECTORY, 0));
+        let dir = match made {
+            Ok(d) => d,
+            Err(e) => {
+                use std::os::unix::ffi::OsStrExt;
+                let _ = std::fs::remove_dir_all(std::ffi::OsStr::from_bytes(&p.host_path(&top)));
+                return Err(e.into());
+            }
+        };
         Ok(HostNode {
-            dir: host::reopen(p.fd(), libc::O_PATH | libc::O_DIRECTORY)?,
-            name: name.clone(),
-            owned: name,
+            dir,
+            name: b"fifo".to_vec(),
+            owned: top,
             private: p,
         })
     }

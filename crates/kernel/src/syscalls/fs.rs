@@ -11,7 +11,7 @@ use crate::fs::{hostfs, private, procfs, tmpfs};
 use crate::vfs::registry::{self, Object};
 use crate::vfs::{join_path, Creator, Follow, Inode, Kind, Loc, Restrict, SetAttr, Stat};
 use ruml_platform::{host, Resume, RESERVED_FD};
-use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd};
 use std::sync::Arc;
 
 const AT_FDCWD: i32 = libc::AT_FDCWD;
@@ -410,7 +410,11 @@ fn do_open_with(
     let standin = match (&opened, kind) {
         // A virtual directory, or an O_PATH descriptor of a virtual symlink:
         // the guest holds a host object of the same type that stands for it.
-        (Err(_), Kind::Dir) => Some(private::get()?.standin_dir(flags)?),
+        (Err(_), Kind::Dir) => Some(
+            private::get()
+                .and_then(|p| p.standin_dir(flags))
+                .or_else(|_| memfd_standin())?,
+        ),
         (Err(_), Kind::Symlink) if flags & libc::O_PATH != 0 => {
             Some(private::get()?.standin_symlink()?)
         }
@@ -432,6 +436,17 @@ fn do_open_with(
         registry::set_path((st.st_dev, st.st_ino), loc.path());
     }
     c.install(fd, flags)
+}
+
+/// Without a private directory (no writable $XDG_RUNTIME_DIR or /tmp), a
+/// memfd stands for a virtual directory: listing and *at calls work, but
+/// read and write do not fail as on a directory.
+fn memfd_standin() -> SysResult<(OwnedFd, Vec<u8>)> {
+    let fd = host::reopen(host::memfd("ruml-dir")?.as_fd(), libc::O_RDONLY)?;
+    let tag = std::fs::read_link(format!("/proc/self/fd/{}", fd.as_raw_fd()))
+        .map(|p| p.into_os_string().into_encoded_bytes())
+        .map_err(|_| Errno::EIO)?;
+    Ok((fd, tag))
 }
 
 /// Where an `O_CREAT` open that found nothing creates its file.
