@@ -61,7 +61,9 @@ errnos!(
     ENOTSUP,
     EAFNOSUPPORT,
     EOVERFLOW,
-    ENOTSOCK
+    ENOTSOCK,
+    EADDRINUSE,
+    ECONNREFUSED
 );
 
 impl Errno {

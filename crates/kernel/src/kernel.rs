@@ -109,6 +109,7 @@ impl Kernel {
             root: root.clone(),
             cwd: root,
             umask: 0o022,
+            host_cwd: true,
         }));
         tasks.tasks.insert(
             1,

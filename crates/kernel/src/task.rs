@@ -45,6 +45,9 @@ pub struct FsContext {
     pub root: Loc,
     pub cwd: Loc,
     pub umask: u32,
+    /// The host cwd of the processes is `cwd` (a root hostfs directory), so
+    /// a relative AF_UNIX path can be bound natively, as the guest gave it.
+    pub host_cwd: bool,
 }
 
 /// A thread group.

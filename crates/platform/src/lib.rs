@@ -137,6 +137,9 @@ pub trait Platform {
     fn write_mem(&self, tid: Tid, addr: u64, data: &[u8]) -> io::Result<()>;
     /// Describes descriptor `fd` of `tid`'s process.
     fn fd_info(&self, tid: Tid, fd: i32) -> io::Result<FdInfo>;
+    /// The open flags of descriptor `fd` of `tid`'s process (as F_GETFL
+    /// and /proc/PID/fdinfo show them).
+    fn fd_flags(&self, tid: Tid, fd: i32) -> io::Result<i32>;
     /// Takes a duplicate of guest descriptor `fd` into ruml.
     fn take_fd(&self, tid: Tid, fd: i32) -> io::Result<OwnedFd>;
     /// The host process id of a guest thread (for reading host /proc).

@@ -897,6 +897,20 @@ impl Platform for PtracePlatform {
         })
     }
 
+    fn fd_flags(&self, tid: Tid, fd: i32) -> io::Result<i32> {
+        let host = self
+            .threads
+            .get(&tid)
+            .ok_or_else(|| io::Error::from_raw_os_error(libc::ESRCH))?
+            .host;
+        let text = std::fs::read_to_string(format!("/proc/{host}/fdinfo/{fd}"))
+            .map_err(|_| io::Error::from_raw_os_error(libc::EBADF))?;
+        text.lines()
+            .find_map(|l| l.strip_prefix("flags:"))
+            .and_then(|v| i32::from_str_radix(v.trim(), 8).ok())
+            .ok_or_else(|| io::Error::from_raw_os_error(libc::EBADF))
+    }
+
     fn take_fd(&self, tid: Tid, fd: i32) -> io::Result<OwnedFd> {
         let host = self
             .threads

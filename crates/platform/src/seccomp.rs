@@ -56,6 +56,7 @@ const OTHER_FD_ARGS: &[(i64, u32)] = &[
     (libc::SYS_kcmp, 3),
     (libc::SYS_kcmp, 4),
     (libc::SYS_mmap, 4),
+    (libc::SYS_sendto, 0),
 ];
 
 /// Whether a call names the reserved descriptor in a descriptor position

@@ -173,6 +173,7 @@ fn boot(cfg: config::BootConfig) -> VmExit {
         let _ = host::kill_pid(init_host, libc::SIGKILL);
     });
     let r = k.run();
+    ruml_kernel::fs::private::cleanup();
     console.shutdown();
     r
 }

@@ -8,10 +8,10 @@
 //! as they would inside a user namespace.
 
 use crate::errno::{Errno, SysResult};
-use crate::vfs::{Caller, Creator, DirEntry, Inode, Kind, SetAttr, Stat, StatFs};
+use crate::vfs::{Caller, Creator, DirEntry, Inode, Kind, SetAttr, Stat, StatFs, Whereabouts};
 use ruml_platform::host;
 use std::any::Any;
-use std::os::fd::{AsFd, OwnedFd};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -19,17 +19,35 @@ use std::sync::Arc;
 pub struct HostFs {
     host_uid: u32,
     host_gid: u32,
+    /// The host's name for the mount's root directory.
+    root_path: Vec<u8>,
 }
 
-/// An object in a hostfs mount.
+/// An object in a hostfs mount. Its descriptor is the authority on where
+/// it is: paths are computed from the host's name for it, so they follow
+/// renames as Linux's dentries do.
 pub struct HostInode {
     fs: Arc<HostFs>,
     fd: OwnedFd,
-    /// Path relative to the mount's root ("" for the root).
-    rel: Vec<u8>,
     kind: Kind,
     /// This mount is the root filesystem, the guest's chroot on the host.
     native: bool,
+}
+
+/// The host's name for an object held by descriptor, and whether it was
+/// removed (" (deleted)" is then stripped).
+fn host_name(fd: BorrowedFd<'_>) -> Option<(Vec<u8>, bool)> {
+    use std::os::unix::ffi::OsStrExt;
+    let p = std::fs::read_link(format!("/proc/self/fd/{}", fd.as_raw_fd())).ok()?;
+    let p = p.as_os_str().as_bytes();
+    match p.strip_suffix(b" (deleted)") {
+        Some(q)
+            if host::fstatat(fd, b"", libc::AT_SYMLINK_NOFOLLOW).is_ok_and(|s| s.st_nlink == 0) =>
+        {
+            Some((q.to_vec(), true))
+        }
+        _ => Some((p.to_vec(), false)),
+    }
 }
 
 /// Opens a host directory as a filesystem root.
@@ -37,22 +55,58 @@ pub fn mount(dir: &Path, native: bool) -> SysResult<Arc<dyn Inode>> {
     use std::os::unix::ffi::OsStrExt;
     let fd = host::open_path(dir.as_os_str().as_bytes(), libc::O_PATH | libc::O_DIRECTORY)?;
     let (host_uid, host_gid) = host::host_ids();
-    let fs = Arc::new(HostFs { host_uid, host_gid });
+    let root_path = host_name(fd.as_fd())
+        .map(|(p, _)| p)
+        .unwrap_or_else(|| dir.as_os_str().as_bytes().to_vec());
+    let fs = Arc::new(HostFs {
+        host_uid,
+        host_gid,
+        root_path,
+    });
     Ok(Arc::new(HostInode {
         fs,
         fd,
-        rel: Vec::new(),
         kind: Kind::Dir,
         native,
     }))
 }
 
 impl HostInode {
-    fn child_rel(&self, name: &[u8]) -> Vec<u8> {
-        let mut r = self.rel.clone();
-        r.push(b'/');
-        r.extend_from_slice(name);
-        r
+    /// An inode for a host object held by `fd` (e.g. a guest's descriptor),
+    /// on the same filesystem as `self`; None if it lies outside it.
+    pub fn adopt(&self, fd: OwnedFd) -> Option<Arc<dyn Inode>> {
+        let (p, _) = host_name(fd.as_fd())?;
+        self.rel_of(&p)?;
+        let fd = host::reopen(fd.as_fd(), libc::O_PATH | libc::O_NOFOLLOW).ok()?;
+        let st = host::fstatat(fd.as_fd(), b"", libc::AT_SYMLINK_NOFOLLOW).ok()?;
+        Some(Arc::new(HostInode {
+            fs: self.fs.clone(),
+            fd,
+            kind: Kind::from_mode(st.st_mode),
+            native: self.native,
+        }))
+    }
+
+    /// A host path relative to the mount's root ("" for the root).
+    fn rel_of<'a>(&self, host_path: &'a [u8]) -> Option<&'a [u8]> {
+        let root = self.fs.root_path.as_slice();
+        let rest = if root == b"/" {
+            host_path
+        } else {
+            host_path.strip_prefix(root)?
+        };
+        match rest {
+            [] | [b'/'] => Some(b""),
+            [b'/', ..] => Some(rest),
+            _ => None,
+        }
+    }
+
+    /// Where the object is now, relative to the mount's root, and whether
+    /// it was removed.
+    fn location(&self) -> Option<(Vec<u8>, bool)> {
+        let (p, removed) = host_name(self.fd.as_fd())?;
+        Some((self.rel_of(&p)?.to_vec(), removed))
     }
 
     fn map_ids(&self, st: &mut Stat) {
@@ -91,7 +145,6 @@ impl Inode for HostInode {
         Ok(Arc::new(HostInode {
             fs: self.fs.clone(),
             fd,
-            rel: self.child_rel(name),
             kind: Kind::from_mode(st.st_mode),
             native: self.native,
         }))
@@ -105,14 +158,14 @@ impl Inode for HostInode {
     }
 
     fn open(&self, _cx: &Caller<'_>, flags: i32) -> SysResult<OwnedFd> {
+        if flags & libc::O_PATH != 0 {
+            return Ok(host::reopen(self.fd.as_fd(), libc::O_PATH)?);
+        }
         match self.kind {
             Kind::Char | Kind::Block => return Err(Errno::EACCES),
             Kind::Symlink => return Err(Errno::ELOOP),
             Kind::Socket => return Err(Errno::ENXIO),
             _ => {}
-        }
-        if flags & libc::O_PATH != 0 {
-            return Ok(host::reopen(self.fd.as_fd(), libc::O_PATH)?);
         }
         Ok(host::reopen(self.fd.as_fd(), flags & !libc::O_NOCTTY)?)
     }
@@ -258,12 +311,33 @@ impl Inode for HostInode {
     }
 
     fn native_path(&self) -> Option<Vec<u8>> {
-        self.native.then(|| {
-            if self.rel.is_empty() {
-                b"/".to_vec()
-            } else {
-                self.rel.clone()
-            }
+        if !self.native {
+            return None;
+        }
+        match self.location()? {
+            (_, true) => None,
+            (rel, false) if rel.is_empty() => Some(b"/".to_vec()),
+            (rel, false) => Some(rel),
+        }
+    }
+
+    fn native_fd(&self) -> Option<BorrowedFd<'_>> {
+        self.native.then(|| self.fd.as_fd())
+    }
+
+    fn whereabouts(&self) -> Option<Whereabouts> {
+        if self.kind != Kind::Dir {
+            return None;
+        }
+        let (rel, removed) = self.location()?;
+        Some(Whereabouts {
+            names: rel
+                .split(|&c| c == b'/')
+                .filter(|c| !c.is_empty())
+                .map(<[u8]>::to_vec)
+                .collect(),
+            inodes: None,
+            removed,
         })
     }
 

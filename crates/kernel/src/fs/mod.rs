@@ -3,6 +3,7 @@
 
 pub mod devices;
 pub mod hostfs;
+pub mod private;
 pub mod procfs;
 pub mod sysfs;
 pub mod tmpfs;

@@ -638,6 +638,9 @@ impl PidView<'_> {
 /// Translates a host path (as host /proc shows it) of an object identified
 /// by (dev, ino) to the guest's name for it.
 fn guest_path(st: &State, host_path: &[u8], id: (u64, u64)) -> Vec<u8> {
+    if let Some(registry::Object::At(loc)) = registry::lookup_standin(id, host_path) {
+        return loc.path();
+    }
     let (path, deleted) = match host_path.strip_suffix(b" (deleted)") {
         Some(p) => (p, true),
         None => (host_path, false),
@@ -651,7 +654,7 @@ fn guest_path(st: &State, host_path: &[u8], id: (u64, u64)) -> Vec<u8> {
     } else if let Some(p) = registry::path_of(id) {
         // A host object standing for a guest file (a tmpfs memfd, which the
         // host always calls deleted): deleted if the guest's file is.
-        deleted = match registry::lookup(id) {
+        deleted = match registry::lookup(id, host_path) {
             // Gone from the kernel's tree, or unlinked but still open.
             Some(registry::Object::Inode(w)) => w
                 .upgrade()
@@ -659,7 +662,7 @@ fn guest_path(st: &State, host_path: &[u8], id: (u64, u64)) -> Vec<u8> {
             _ => false,
         };
         p
-    } else if let Some(registry::Object::Dir(loc)) = registry::lookup(id) {
+    } else if let Some(registry::Object::At(loc)) = registry::lookup(id, host_path) {
         loc.path()
     } else if Some(id.1) == crate::fs::devices::console_ino() {
         b"/dev/console".to_vec()
@@ -949,7 +952,7 @@ impl ProcInode {
             Node::Fd { tgid, fd } => {
                 let info = p.fd_info(*tgid, *fd).map_err(|_| Errno::ENOENT)?;
                 let id = (info.dev, info.ino);
-                if let Some(registry::Object::Dir(loc)) = registry::lookup(id) {
+                if let Some(registry::Object::At(loc)) = registry::lookup(id, &info.host_path) {
                     return Ok(loc);
                 }
                 let path = guest_path(st, &info.host_path, id);

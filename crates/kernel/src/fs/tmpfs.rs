@@ -3,12 +3,14 @@
 //! (through /proc/self/fd), so reads, writes and mmap run natively.
 
 use crate::errno::{Errno, SysResult};
-use crate::fs::devices;
-use crate::vfs::{self, Caller, Creator, DirEntry, Inode, Kind, SetAttr, Stat, StatFs};
+use crate::fs::{devices, private};
+use crate::vfs::{
+    self, Caller, Creator, DirEntry, Inode, Kind, SetAttr, Stat, StatFs, Whereabouts,
+};
 use ruml_platform::host;
 use std::any::Any;
 use std::collections::BTreeMap;
-use std::os::fd::{AsFd, OwnedFd};
+use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 
@@ -36,7 +38,80 @@ enum Data {
     Dir(Mutex<BTreeMap<Vec<u8>, Arc<TmpInode>>>),
     File(OwnedFd),
     Symlink(Vec<u8>),
+    /// Device nodes, and sockets made by mknod.
     Special,
+    /// FIFOs and bound sockets: a host object in ruml's private directory
+    /// that the guest opens or connects to natively.
+    Host(HostNode),
+}
+
+/// A host FIFO or socket standing for a tmpfs one.
+pub struct HostNode {
+    /// The host directory holding it.
+    dir: OwnedFd,
+    /// Its name there.
+    name: Vec<u8>,
+    /// The entry of the private directory to remove with it.
+    owned: Vec<u8>,
+    private: Arc<private::Private>,
+}
+
+impl HostNode {
+    /// A host FIFO, alone in a directory of its own (the guest is lent
+    /// that directory to open it).
+    fn fifo() -> SysResult<HostNode> {
+        let p = private::get()?;
+        let top = p.unique("p");
+        host::mkdirat(p.fd(), &top, 0o700)?;
+        let made = host::mkfifoat(p.fd(), &[&top[..], b"/fifo"].concat(), 0o600)
+            .and_then(|()| host::openat(p.fd(), &top, libc::O_PATH | libc::O_DIRECTORY, 0));
+        let dir = match made {
+            Ok(d) => d,
+            Err(e) => {
+                use std::os::unix::ffi::OsStrExt;
+                let _ = std::fs::remove_dir_all(std::ffi::OsStr::from_bytes(&p.host_path(&top)));
+                return Err(e.into());
+            }
+        };
+        Ok(HostNode {
+            dir,
+            name: b"fifo".to_vec(),
+            owned: top,
+            private: p,
+        })
+    }
+
+    /// A socket bound at `dir`/`name`; `owned` is the private directory's
+    /// entry holding it.
+    pub fn socket(
+        p: Arc<private::Private>,
+        dir: OwnedFd,
+        name: Vec<u8>,
+        owned: Vec<u8>,
+    ) -> HostNode {
+        HostNode {
+            dir,
+            name,
+            owned,
+            private: p,
+        }
+    }
+
+    fn id(&self) -> Option<(u64, u64)> {
+        let st = host::fstatat(self.dir.as_fd(), &self.name, libc::AT_SYMLINK_NOFOLLOW).ok()?;
+        Some((st.st_dev, st.st_ino))
+    }
+}
+
+impl Drop for HostNode {
+    fn drop(&mut self) {
+        let _ = host::unlinkat(self.dir.as_fd(), &self.name, 0);
+        if self.owned != self.name {
+            use std::os::unix::ffi::OsStrExt;
+            let p = self.private.host_path(&self.owned);
+            let _ = std::fs::remove_dir_all(std::ffi::OsStr::from_bytes(&p));
+        }
+    }
 }
 
 /// A tmpfs object.
@@ -46,6 +121,10 @@ pub struct TmpInode {
     ino: u64,
     meta: Mutex<Meta>,
     data: Data,
+    /// For directories: the directory holding this one and the name there
+    /// (None for the root). Kept after removal, as Linux keeps a removed
+    /// directory's parent for "..".
+    parent: Mutex<Option<(Weak<TmpInode>, Vec<u8>)>>,
 }
 
 fn now() -> (i64, i64) {
@@ -87,7 +166,59 @@ impl TmpInode {
                 ctime: t,
             }),
             data,
+            parent: Mutex::new(None),
         })
+    }
+
+    fn is_dir(&self) -> bool {
+        matches!(self.data, Data::Dir(_))
+    }
+
+    /// A directory that was removed (rmdir, or replaced by a rename).
+    fn removed(&self) -> bool {
+        self.is_dir() && self.meta.lock().expect("tmpfs lock").nlink == 0
+    }
+
+    fn set_parent(&self, dir: &TmpInode, name: &[u8]) {
+        if self.is_dir() {
+            *self.parent.lock().expect("tmpfs lock") = Some((dir.me.clone(), name.to_vec()));
+        }
+    }
+
+    /// Marks a directory removed from its parent.
+    fn set_removed(&self) {
+        let mut m = self.meta.lock().expect("tmpfs lock");
+        m.nlink = 0;
+        m.ctime = now();
+    }
+
+    /// The group and mode bits of a new object in this directory: a setgid
+    /// directory passes on its group, and its setgid bit to directories.
+    fn inherit(&self, mode: u32, who: Creator) -> (u32, Creator) {
+        let m = *self.meta.lock().expect("tmpfs lock");
+        if m.mode & libc::S_ISGID == 0 {
+            return (mode, who);
+        }
+        let mode = if mode & libc::S_IFMT == libc::S_IFDIR {
+            mode | libc::S_ISGID
+        } else {
+            mode
+        };
+        (
+            mode,
+            Creator {
+                uid: who.uid,
+                gid: m.gid,
+            },
+        )
+    }
+
+    /// Names longer than NAME_MAX cannot exist.
+    fn check_name(name: &[u8]) -> SysResult<()> {
+        if name.len() > 255 {
+            return Err(Errno::ENAMETOOLONG);
+        }
+        Ok(())
     }
 
     fn entries(&self) -> SysResult<std::sync::MutexGuard<'_, BTreeMap<Vec<u8>, Arc<TmpInode>>>> {
@@ -113,18 +244,54 @@ impl TmpInode {
         rdev: u64,
         data: Data,
     ) -> SysResult<Arc<TmpInode>> {
+        Self::check_name(name)?;
         let mut e = self.entries()?;
         if e.contains_key(name) {
             return Err(Errno::EEXIST);
         }
+        if self.removed() {
+            return Err(Errno::ENOENT);
+        }
+        let (mode, who) = self.inherit(mode, who);
         let child = TmpInode::new(&self.fs, mode, who, rdev, data);
         if mode & libc::S_IFMT == libc::S_IFDIR {
             self.meta.lock().expect("tmpfs lock").nlink += 1;
+            child.set_parent(self, name);
         }
         e.insert(name.to_vec(), child.clone());
         drop(e);
         self.touch();
         Ok(child)
+    }
+
+    /// Adds a socket bound natively at `node` (bind(2) on tmpfs).
+    pub fn add_socket(
+        &self,
+        name: &[u8],
+        mode: u32,
+        who: Creator,
+        node: HostNode,
+    ) -> SysResult<()> {
+        Self::check_name(name)?;
+        let child = self.add(
+            name,
+            libc::S_IFSOCK | (mode & 0o7777),
+            who,
+            0,
+            Data::Host(node),
+        )?;
+        child.register_host();
+        Ok(())
+    }
+
+    /// Lets fstat of the guest's descriptors of a host FIFO find this inode.
+    fn register_host(self: &Arc<Self>) {
+        if let Data::Host(n) = &self.data {
+            if let Some(id) = n.id() {
+                let me: Arc<dyn Inode> = self.clone();
+                vfs::registry::register_inode(id, &me);
+            }
+        }
     }
 
     /// Adds a device node (used to populate /dev).
@@ -194,19 +361,20 @@ impl Inode for TmpInode {
         };
         match &self.data {
             Data::File(fd) => {
+                // The memfd keeps the times: writes through the guest's
+                // descriptors update them natively, utimensat sets them.
                 let st = host::fstatat(fd.as_fd(), b"", 0)?;
                 s.size = st.st_size;
                 s.blocks = st.st_blocks;
-                if (st.st_mtime, st.st_mtime_nsec) > s.mtime {
-                    s.mtime = (st.st_mtime, st.st_mtime_nsec);
-                }
+                s.atime = (st.st_atime, st.st_atime_nsec);
+                s.mtime = (st.st_mtime, st.st_mtime_nsec);
                 if (st.st_ctime, st.st_ctime_nsec) > s.ctime {
                     s.ctime = (st.st_ctime, st.st_ctime_nsec);
                 }
             }
             Data::Symlink(t) => s.size = t.len() as i64,
             Data::Dir(d) => s.size = 40 + 20 * d.lock().expect("tmpfs lock").len() as i64,
-            Data::Special => {}
+            Data::Special | Data::Host(_) => {}
         }
         Ok(s)
     }
@@ -216,6 +384,7 @@ impl Inode for TmpInode {
     }
 
     fn lookup(&self, _cx: &Caller<'_>, name: &[u8]) -> SysResult<Arc<dyn Inode>> {
+        Self::check_name(name)?;
         let e = self.entries()?;
         e.get(name)
             .map(|c| c.clone() as Arc<dyn Inode>)
@@ -237,6 +406,14 @@ impl Inode for TmpInode {
             )?),
             Data::Dir(_) => Err(Errno::EISDIR),
             Data::Symlink(_) => Err(Errno::ELOOP),
+            Data::Host(n) if flags & libc::O_PATH != 0 => Ok(host::openat(
+                n.dir.as_fd(),
+                &n.name,
+                libc::O_PATH | libc::O_NOFOLLOW,
+                0,
+            )?),
+            // FIFOs are opened natively (see `host_node`).
+            Data::Host(_) => Err(Errno::ENXIO),
             Data::Special => {
                 let m = *self.meta.lock().expect("tmpfs lock");
                 match Kind::from_mode(m.mode) {
@@ -249,6 +426,9 @@ impl Inode for TmpInode {
     }
 
     fn readdir(&self, _cx: &Caller<'_>) -> SysResult<Vec<DirEntry>> {
+        if self.removed() {
+            return Err(Errno::ENOENT);
+        }
         Ok(self
             .entries()?
             .iter()
@@ -268,7 +448,7 @@ impl Inode for TmpInode {
     fn mkdir(&self, name: &[u8], mode: u32, who: Creator) -> SysResult<()> {
         self.add(
             name,
-            libc::S_IFDIR | (mode & 0o7777),
+            libc::S_IFDIR | (mode & (0o777 | libc::S_ISVTX)),
             who,
             0,
             Data::Dir(Mutex::default()),
@@ -280,7 +460,14 @@ impl Inode for TmpInode {
         match Kind::from_mode(mode) {
             Kind::File => self.new_file(name, mode, who).map(drop),
             Kind::Char | Kind::Block | Kind::Fifo | Kind::Socket => {
-                self.add(name, mode, who, rdev, Data::Special).map(drop)
+                let data = if Kind::from_mode(mode) == Kind::Fifo {
+                    Data::Host(HostNode::fifo()?)
+                } else {
+                    Data::Special
+                };
+                let child = self.add(name, mode, who, rdev, data)?;
+                child.register_host();
+                Ok(())
             }
             _ => Err(Errno::EINVAL),
         }
@@ -298,6 +485,7 @@ impl Inode for TmpInode {
     }
 
     fn link(&self, name: &[u8], target: &Arc<dyn Inode>) -> SysResult<()> {
+        Self::check_name(name)?;
         let t = target
             .as_any()
             .downcast_ref::<TmpInode>()
@@ -313,6 +501,12 @@ impl Inode for TmpInode {
         if e.contains_key(name) {
             return Err(Errno::EEXIST);
         }
+        if self.removed() {
+            return Err(Errno::ENOENT);
+        }
+        if t.meta.lock().expect("tmpfs lock").nlink == 0 {
+            return Err(Errno::ENOENT);
+        }
         t.meta.lock().expect("tmpfs lock").nlink += 1;
         t.meta.lock().expect("tmpfs lock").ctime = now();
         e.insert(name.to_vec(), t);
@@ -322,6 +516,7 @@ impl Inode for TmpInode {
     }
 
     fn unlink(&self, name: &[u8]) -> SysResult<()> {
+        Self::check_name(name)?;
         let mut e = self.entries()?;
         let c = e.get(name).ok_or(Errno::ENOENT)?;
         if matches!(c.data, Data::Dir(_)) {
@@ -338,13 +533,15 @@ impl Inode for TmpInode {
     }
 
     fn rmdir(&self, name: &[u8]) -> SysResult<()> {
+        Self::check_name(name)?;
         let mut e = self.entries()?;
         let c = e.get(name).ok_or(Errno::ENOENT)?;
         if !c.entries()?.is_empty() {
             return Err(Errno::ENOTEMPTY);
         }
-        e.remove(name);
+        let c = e.remove(name).expect("present");
         drop(e);
+        c.set_removed();
         self.meta.lock().expect("tmpfs lock").nlink -= 1;
         self.touch();
         Ok(())
@@ -357,6 +554,8 @@ impl Inode for TmpInode {
         new_name: &[u8],
         flags: u32,
     ) -> SysResult<()> {
+        Self::check_name(name)?;
+        Self::check_name(new_name)?;
         let nd = new_dir
             .as_any()
             .downcast_ref::<TmpInode>()
@@ -366,34 +565,65 @@ impl Inode for TmpInode {
         }
         let same = std::ptr::eq(nd, self);
         let child = self.entries()?.get(name).cloned().ok_or(Errno::ENOENT)?;
-        let is_dir = matches!(child.data, Data::Dir(_));
+        let target = nd.entries()?.get(new_name).cloned();
+        if flags & libc::RENAME_NOREPLACE != 0 && target.is_some() {
+            return Err(Errno::EEXIST);
+        }
+        if nd.removed() {
+            return Err(Errno::ENOENT);
+        }
+        let is_dir = child.is_dir();
+        if flags & libc::RENAME_EXCHANGE != 0 {
+            let t = target.ok_or(Errno::ENOENT)?;
+            if Arc::ptr_eq(&t, &child) {
+                return Ok(());
+            }
+            if (is_dir && is_ancestor(&child, nd)) || (t.is_dir() && is_ancestor(&t, self)) {
+                return Err(Errno::EINVAL);
+            }
+            self.entries()?.insert(name.to_vec(), t.clone());
+            nd.entries()?.insert(new_name.to_vec(), child.clone());
+            t.set_parent(self, name);
+            child.set_parent(nd, new_name);
+            if !same && is_dir != t.is_dir() {
+                let (gain, lose) = if is_dir { (nd, self) } else { (self, nd) };
+                gain.meta.lock().expect("tmpfs lock").nlink += 1;
+                lose.meta.lock().expect("tmpfs lock").nlink -= 1;
+            }
+            let t_now = now();
+            child.meta.lock().expect("tmpfs lock").ctime = t_now;
+            t.meta.lock().expect("tmpfs lock").ctime = t_now;
+            self.touch();
+            nd.touch();
+            return Ok(());
+        }
         if is_dir && is_ancestor(&child, nd) {
             return Err(Errno::EINVAL);
         }
-        {
-            let target = nd.entries()?.get(new_name).cloned();
-            if let Some(t) = &target {
-                if Arc::ptr_eq(t, &child) {
-                    return Ok(());
-                }
-                if flags & libc::RENAME_NOREPLACE != 0 {
-                    return Err(Errno::EEXIST);
-                }
-                match (&t.data, is_dir) {
-                    (Data::Dir(_), false) => return Err(Errno::EISDIR),
-                    (Data::Dir(d), true) if !d.lock().expect("tmpfs lock").is_empty() => {
-                        return Err(Errno::ENOTEMPTY)
+        if let Some(t) = &target {
+            if Arc::ptr_eq(t, &child) {
+                return Ok(());
+            }
+            match (t.is_dir(), is_dir) {
+                (true, false) => return Err(Errno::EISDIR),
+                (false, true) => return Err(Errno::ENOTDIR),
+                (true, true) => {
+                    if !t.entries()?.is_empty() {
+                        return Err(Errno::ENOTEMPTY);
                     }
-                    (Data::Dir(_), true) => nd.meta.lock().expect("tmpfs lock").nlink -= 1,
-                    (_, true) => return Err(Errno::ENOTDIR),
-                    _ => {}
+                    nd.meta.lock().expect("tmpfs lock").nlink -= 1;
+                    t.set_removed();
                 }
-                let mut m = t.meta.lock().expect("tmpfs lock");
-                m.nlink = m.nlink.saturating_sub(1);
+                (false, false) => {
+                    let mut m = t.meta.lock().expect("tmpfs lock");
+                    m.nlink = m.nlink.saturating_sub(1);
+                    m.ctime = now();
+                }
             }
         }
         self.entries()?.remove(name);
         nd.entries()?.insert(new_name.to_vec(), child.clone());
+        child.set_parent(nd, new_name);
         if is_dir && !same {
             self.meta.lock().expect("tmpfs lock").nlink -= 1;
             nd.meta.lock().expect("tmpfs lock").nlink += 1;
@@ -410,6 +640,18 @@ impl Inode for TmpInode {
                 Data::File(fd) => host::ftruncate(fd.as_fd(), sz)?,
                 Data::Dir(_) => return Err(Errno::EISDIR),
                 _ => return Err(Errno::EINVAL),
+            }
+        }
+        if let Data::File(fd) = &self.data {
+            if a.atime.is_some() || a.mtime.is_some() {
+                let ts = |t: Option<(i64, i64)>| {
+                    let (s, n) = t.unwrap_or((0, libc::UTIME_OMIT));
+                    libc::timespec {
+                        tv_sec: s,
+                        tv_nsec: n,
+                    }
+                };
+                host::utimens_fd(fd.as_fd(), &[ts(a.atime), ts(a.mtime)])?;
             }
         }
         let mut m = self.meta.lock().expect("tmpfs lock");
@@ -447,21 +689,56 @@ impl Inode for TmpInode {
         })
     }
 
+    fn whereabouts(&self) -> Option<Whereabouts> {
+        if !self.is_dir() {
+            return None;
+        }
+        let mut names = Vec::new();
+        let mut inodes: Vec<Arc<dyn Inode>> = Vec::new();
+        let mut removed = false;
+        let mut cur = self.me.upgrade()?;
+        loop {
+            removed |= cur.removed();
+            let up = cur.parent.lock().expect("tmpfs lock").clone();
+            let Some((p, name)) = up else { break };
+            names.push(name);
+            inodes.push(cur.clone());
+            cur = p.upgrade()?;
+        }
+        names.reverse();
+        inodes.reverse();
+        Some(Whereabouts {
+            names,
+            inodes: Some(inodes),
+            removed,
+        })
+    }
+
+    fn host_node(&self) -> Option<(BorrowedFd<'_>, &[u8])> {
+        match &self.data {
+            Data::Host(n) => Some((n.dir.as_fd(), &n.name)),
+            _ => None,
+        }
+    }
+
     fn as_any(&self) -> &dyn Any {
         self
     }
 }
 
+/// Whether directory `a` is `d` or one of its ancestors.
 fn is_ancestor(a: &Arc<TmpInode>, d: &TmpInode) -> bool {
-    if std::ptr::eq(a.as_ref(), d) {
-        return true;
-    }
-    if let Data::Dir(e) = &a.data {
-        return e
+    let mut cur = d.me.upgrade();
+    while let Some(c) = cur {
+        if Arc::ptr_eq(&c, a) {
+            return true;
+        }
+        cur = c
+            .parent
             .lock()
             .expect("tmpfs lock")
-            .values()
-            .any(|c| matches!(c.data, Data::Dir(_)) && is_ancestor(c, d));
+            .as_ref()
+            .and_then(|(p, _)| p.upgrade());
     }
     false
 }

@@ -7,11 +7,11 @@
 
 use super::Ctx;
 use crate::errno::{Errno, SysResult};
-use crate::fs::{hostfs, procfs, tmpfs};
+use crate::fs::{hostfs, private, procfs, tmpfs};
 use crate::vfs::registry::{self, Object};
-use crate::vfs::{join_path, Creator, Follow, Inode, Kind, Loc, SetAttr, Stat};
+use crate::vfs::{join_path, Creator, Follow, Inode, Kind, Loc, Restrict, SetAttr, Stat};
 use ruml_platform::{host, Resume, RESERVED_FD};
-use std::os::fd::{AsFd, OwnedFd};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd};
 use std::sync::Arc;
 
 const AT_FDCWD: i32 = libc::AT_FDCWD;
@@ -24,9 +24,26 @@ fn rewrite(nr: i64, args: [u64; 6]) -> SysResult<Resume> {
 }
 
 impl Ctx<'_> {
+    /// The caller's root and cwd, as they are now (renames move them).
     fn fs_root_cwd(&self) -> (Loc, Loc) {
-        let f = self.st.tasks.task(self.tid).fs.borrow();
-        (f.root.clone(), f.cwd.clone())
+        let fs = self.st.tasks.task(self.tid).fs.clone();
+        let (root, cwd) = {
+            let f = fs.borrow();
+            (f.root.clone(), f.cwd.clone())
+        };
+        let cx = self.caller();
+        let (r, w) = (
+            self.st.vfs.refresh(&cx, &root),
+            self.st.vfs.refresh(&cx, &cwd),
+        );
+        let mut f = fs.borrow_mut();
+        if !same_chain(&r, &root) {
+            f.root = r.clone();
+        }
+        if !same_chain(&w, &cwd) {
+            f.cwd = w.clone();
+        }
+        (r, w)
     }
 
     pub fn umask(&self) -> u32 {
@@ -44,29 +61,42 @@ impl Ctx<'_> {
     /// The location a guest descriptor refers to (a directory).
     pub fn fd_loc(&self, fd: i32) -> SysResult<Loc> {
         let info = self.p.fd_info(self.tid, fd).map_err(|_| Errno::EBADF)?;
-        if let Some(Object::Dir(loc)) = registry::lookup((info.dev, info.ino)) {
-            return Ok(loc);
+        if let Some(Object::At(loc)) = registry::lookup((info.dev, info.ino), &info.host_path) {
+            return Ok(self.st.vfs.refresh(&self.caller(), &loc));
         }
         if info.mode & libc::S_IFMT != libc::S_IFDIR {
             return Err(Errno::ENOTDIR);
         }
-        // A hostfs directory of the root: find it by its host path.
-        let rel = info
-            .host_path
-            .strip_prefix(self.st.root_host.as_slice())
+        // A directory of the root hostfs the registry forgot: the host
+        // knows where it is.
+        let root = self.st.vfs.mount(0).root.clone();
+        let h = root
+            .as_any()
+            .downcast_ref::<hostfs::HostInode>()
             .ok_or(Errno::ENOTDIR)?;
-        if !rel.is_empty() && rel[0] != b'/' {
-            return Err(Errno::ENOTDIR);
-        }
-        let root = self.st.vfs.root();
-        let p = if rel.is_empty() {
-            b"/".to_vec()
-        } else {
-            rel.to_vec()
-        };
-        self.st
+        let fd = self.p.take_fd(self.tid, fd).map_err(|_| Errno::EBADF)?;
+        let inode = h.adopt(fd).ok_or(Errno::ENOTDIR)?;
+        let loc = self
+            .st
             .vfs
-            .resolve(&self.caller(), &root, &root, &p, Follow::No)
+            .locate(&self.caller(), 0, inode)
+            .ok_or(Errno::ENOTDIR)?;
+        registry::register_dir((info.dev, info.ino), loc.clone());
+        Ok(loc)
+    }
+
+    /// The root and start of a lookup under RESOLVE_* restrictions: with
+    /// BENEATH or IN_ROOT the starting directory is also the root.
+    fn scoped_base(&self, dirfd: i32, path: &[u8], r: Restrict) -> SysResult<(Loc, Loc)> {
+        if !(r.beneath || r.in_root) {
+            return self.base(dirfd, path);
+        }
+        let start = if dirfd == AT_FDCWD {
+            self.fs_root_cwd().1
+        } else {
+            self.fd_loc(dirfd)?
+        };
+        Ok((start.clone(), start))
     }
 
     fn base(&self, dirfd: i32, path: &[u8]) -> SysResult<(Loc, Loc)> {
@@ -78,6 +108,9 @@ impl Ctx<'_> {
     }
 
     pub fn resolve_at(&self, dirfd: i32, path: &[u8], follow: Follow) -> SysResult<Loc> {
+        if path.is_empty() {
+            return Err(Errno::ENOENT);
+        }
         let (root, base) = self.base(dirfd, path)?;
         self.st
             .vfs
@@ -85,6 +118,9 @@ impl Ctx<'_> {
     }
 
     pub fn resolve_parent_at(&self, dirfd: i32, path: &[u8]) -> SysResult<(Loc, Vec<u8>)> {
+        if path.is_empty() {
+            return Err(Errno::ENOENT);
+        }
         let (root, base) = self.base(dirfd, path)?;
         self.st
             .vfs
@@ -95,16 +131,130 @@ impl Ctx<'_> {
         self.st.vfs.mount(loc.mount()).read_only
     }
 
-    /// The native (chroot) path of a location on the root hostfs.
+    /// The native (chroot) path of a location on the root hostfs, where it
+    /// is now.
     pub fn native(&self, loc: &Loc) -> Option<Vec<u8>> {
-        if !self.st.vfs.mount(loc.mount()).native {
-            return None;
-        }
-        loc.inode().native_path()
+        let (dir, name) = self.native_target(loc)?;
+        let p = dir.native_path()?;
+        Some(if name == b"." {
+            p
+        } else {
+            join_path(&p, &name)
+        })
     }
 
-    fn native_child(&self, parent: &Loc, name: &[u8]) -> Option<Vec<u8>> {
-        Some(join_path(&self.native(parent)?, name))
+    /// How a native call names a location on the root hostfs: a directory
+    /// by itself ("."), anything else by its directory and name.
+    pub fn native_target(&self, loc: &Loc) -> Option<(Arc<dyn Inode>, Vec<u8>)> {
+        if !self.st.vfs.mount(loc.mount()).native || loc.inode().native_fd().is_none() {
+            return None;
+        }
+        let n = loc.0.len();
+        if n == 1 || loc.inode().kind() == Kind::Dir {
+            return Some((loc.inode().clone(), b".".to_vec()));
+        }
+        let parent = &loc.0[n - 2];
+        parent.inode.native_fd()?;
+        Some((parent.inode.clone(), loc.0[n - 1].name.clone()))
+    }
+
+    /// A new entry `name` in a directory on the root hostfs.
+    pub fn native_child(&self, parent: &Loc, name: &[u8]) -> Option<(Arc<dyn Inode>, Vec<u8>)> {
+        if !self.st.vfs.mount(parent.mount()).native || parent.inode().native_fd().is_none() {
+            return None;
+        }
+        Some((parent.inode().clone(), name.to_vec()))
+    }
+
+    /// The (dirfd, path) arguments of a natively run *at call naming
+    /// `name` in native directory `dir`: its absolute path in the chroot
+    /// when it has one that fits, else the name relative to a descriptor of
+    /// `dir` lent to the guest for the call (a removed directory, a path
+    /// longer than PATH_MAX).
+    pub fn native_at(
+        &mut self,
+        lent: &mut Lent,
+        (dir, name): &(Arc<dyn Inode>, Vec<u8>),
+        slot: u64,
+    ) -> SysResult<(u64, u64)> {
+        if let Some(p) = dir.native_path() {
+            let full = if name == b"." { p } else { join_path(&p, name) };
+            if full.len() < libc::PATH_MAX as usize {
+                return Ok((AT_FDCWD as u64, self.scratch_str(&full, slot)?));
+            }
+        }
+        let fd = dir.native_fd().ok_or(Errno::ENOENT)?;
+        let n = self.lend(fd)?;
+        lent.0.push(n);
+        Ok((n as u64, self.scratch_str(name, slot)?))
+    }
+
+    /// Lends a host descriptor to the guest for the length of one call: it
+    /// is installed close-on-exec, above the numbers programs use, so it
+    /// does not take the lowest free number from the call itself.
+    pub fn lend(&mut self, fd: BorrowedFd<'_>) -> SysResult<i64> {
+        let n = self.p.install_fd(self.tid, fd, true)?;
+        if n < 0 {
+            return Err(Errno(-n as i32));
+        }
+        let high = self.p.inject(
+            self.tid,
+            libc::SYS_fcntl as u64,
+            [n as u64, libc::F_DUPFD_CLOEXEC as u64, 512, 0, 0, 0],
+        )?;
+        if high < 0 {
+            return Ok(n);
+        }
+        self.p
+            .inject(self.tid, libc::SYS_close as u64, [n as u64, 0, 0, 0, 0, 0])?;
+        Ok(high)
+    }
+
+    /// Changes the caller's host cwd to native directory `dir`.
+    pub fn native_chdir(&mut self, dir: &Arc<dyn Inode>) -> SysResult<()> {
+        let r = match dir
+            .native_path()
+            .filter(|p| p.len() < libc::PATH_MAX as usize)
+        {
+            Some(p) => {
+                let a = self.scratch_str(&p, 0)?;
+                self.p
+                    .inject(self.tid, libc::SYS_chdir as u64, [a, 0, 0, 0, 0, 0])?
+            }
+            None => {
+                let fd = dir.native_fd().ok_or(Errno::ENOENT)?;
+                let n = self.lend(fd)?;
+                let r =
+                    self.p
+                        .inject(self.tid, libc::SYS_fchdir as u64, [n as u64, 0, 0, 0, 0, 0])?;
+                self.p
+                    .inject(self.tid, libc::SYS_close as u64, [n as u64, 0, 0, 0, 0, 0])?;
+                r
+            }
+        };
+        if r < 0 {
+            return Err(Errno(-r as i32));
+        }
+        Ok(())
+    }
+
+    /// Runs `nr(args)` natively in place of the trapped call, then closes
+    /// the descriptors lent for it.
+    pub fn run_native(&mut self, lent: Lent, nr: i64, args: [u64; 6]) -> SysResult<Resume> {
+        if lent.0.is_empty() {
+            return rewrite(nr, args);
+        }
+        self.rewrite_then(
+            nr,
+            args,
+            Box::new(move |c, ret| {
+                for fd in lent.0 {
+                    let _ =
+                        c.p.inject(c.tid, libc::SYS_close as u64, [fd as u64, 0, 0, 0, 0, 0]);
+                }
+                ret
+            }),
+        )
     }
 
     fn install(&mut self, fd: OwnedFd, flags: i32) -> SysResult<Resume> {
@@ -121,19 +271,60 @@ impl Ctx<'_> {
     }
 }
 
+/// Guest descriptors ruml lent for one natively run call (see
+/// [`Ctx::native_at`]); closed when the call returns.
+#[derive(Default)]
+pub struct Lent(pub Vec<i64>);
+
+/// Whether two locations are the same chain of objects.
+fn same_chain(a: &Loc, b: &Loc) -> bool {
+    a.0.len() == b.0.len()
+        && a.0
+            .iter()
+            .zip(&b.0)
+            .all(|(x, y)| x.name == y.name && Arc::ptr_eq(&x.inode, &y.inode))
+}
+
 fn host_id(inode: &Arc<dyn Inode>) -> SysResult<(u64, u64)> {
     let s = inode.stat()?;
     Ok((s.dev, s.ino))
 }
 
+/// Rejects the last names that are not a plain entry: ".", ".." and the
+/// root itself ("/", see `Vfs::resolve_parent`).
 fn reject_dots(name: &[u8], err: Errno) -> SysResult<()> {
-    if name == b"." || name == b".." {
+    if name == b"." || name == b".." || name == b"/" {
         return Err(err);
     }
     Ok(())
 }
 
+/// Whether a path ends in a slash after a last component (so that component
+/// must be a directory).
+fn trailing_slash(path: &[u8]) -> bool {
+    path.len() > 1 && path.ends_with(b"/") && path.iter().any(|&b| b != b'/')
+}
+
+/// The flags an `O_PATH` open keeps (the others are ignored).
+const O_PATH_FLAGS: i32 = libc::O_PATH | libc::O_DIRECTORY | libc::O_NOFOLLOW | libc::O_CLOEXEC;
+
 fn do_open(c: &mut Ctx<'_>, dirfd: i32, path_ptr: u64, flags: i32, mode: u32) -> SysResult<Resume> {
+    do_open_with(c, dirfd, path_ptr, flags, mode, Restrict::default())
+}
+
+fn do_open_with(
+    c: &mut Ctx<'_>,
+    dirfd: i32,
+    path_ptr: u64,
+    flags: i32,
+    mode: u32,
+    r: Restrict,
+) -> SysResult<Resume> {
+    let flags = if flags & libc::O_PATH != 0 {
+        flags & O_PATH_FLAGS
+    } else {
+        flags
+    };
     let path = c.read_path(path_ptr)?;
     let follow = if flags & libc::O_NOFOLLOW != 0 {
         Follow::No
@@ -141,7 +332,15 @@ fn do_open(c: &mut Ctx<'_>, dirfd: i32, path_ptr: u64, flags: i32, mode: u32) ->
         Follow::Yes
     };
     let acc = flags & libc::O_ACCMODE;
-    let loc = match c.resolve_at(dirfd, &path, follow) {
+    if path.is_empty() {
+        return Err(Errno::ENOENT);
+    }
+    let (root, base) = c.scoped_base(dirfd, &path, r)?;
+    let loc = match c
+        .st
+        .vfs
+        .resolve_with(&c.caller(), &root, &base, &path, follow, r)
+    {
         Ok(l) => {
             if flags & (libc::O_CREAT | libc::O_EXCL) == (libc::O_CREAT | libc::O_EXCL) {
                 return Err(Errno::EEXIST);
@@ -149,76 +348,202 @@ fn do_open(c: &mut Ctx<'_>, dirfd: i32, path_ptr: u64, flags: i32, mode: u32) ->
             l
         }
         Err(Errno::ENOENT) if flags & libc::O_CREAT != 0 => {
-            let (parent, name) = c.resolve_parent_at(dirfd, &path)?;
-            reject_dots(&name, Errno::EISDIR)?;
-            if path.ends_with(b"/") {
-                return Err(Errno::EISDIR);
+            match create_target(c, (root, base), &path, flags, r)? {
+                Created::Exists(l) => l,
+                Created::At(parent, name) => return create_file(c, parent, &name, flags, mode),
             }
-            if c.read_only(&parent) {
-                return Err(Errno::EROFS);
-            }
-            if let Some(np) = c.native_child(&parent, &name) {
-                let a = c.scratch_str(&np, 0)?;
-                return rewrite(
-                    libc::SYS_openat,
-                    [AT_FDCWD as u64, a, flags as u64, mode as u64, 0, 0],
-                );
-            }
-            let fd =
-                parent
-                    .inode()
-                    .create(&name, mode & !c.umask() & 0o7777, flags, c.creator())?;
-            if let Ok(st) = host::fstatat(fd.as_fd(), b"", 0) {
-                registry::set_path((st.st_dev, st.st_ino), join_path(&parent.path(), &name));
-            }
-            return c.install(fd, flags);
         }
         Err(e) => return Err(e),
     };
     let kind = loc.inode().kind();
-    if flags & libc::O_PATH == 0 {
-        if kind == Kind::Symlink {
-            return Err(Errno::ELOOP);
-        }
-        if kind == Kind::Dir && (acc != libc::O_RDONLY || flags & libc::O_CREAT != 0) {
-            return Err(Errno::EISDIR);
-        }
-        let writes = acc != libc::O_RDONLY || flags & libc::O_TRUNC != 0;
-        if writes && kind == Kind::File && c.read_only(&loc) {
-            return Err(Errno::EROFS);
-        }
+    if flags & libc::O_CREAT != 0 && kind == Kind::Dir {
+        return Err(Errno::EISDIR);
     }
     if flags & libc::O_DIRECTORY != 0 && kind != Kind::Dir {
         return Err(Errno::ENOTDIR);
     }
-    if let Some(np) = c.native(&loc) {
+    if flags & libc::O_PATH == 0 {
+        if kind == Kind::Symlink {
+            return Err(Errno::ELOOP);
+        }
+        let writes = acc != libc::O_RDONLY || flags & libc::O_TRUNC != 0;
+        if kind == Kind::Dir && writes {
+            return Err(Errno::EISDIR);
+        }
+        if writes && kind == Kind::File && c.read_only(&loc) {
+            return Err(Errno::EROFS);
+        }
+    }
+    if let Some(t) = c.native_target(&loc) {
         if !matches!(kind, Kind::Char | Kind::Block) {
             if kind == Kind::Dir {
                 registry::register_dir(host_id(loc.inode())?, loc.clone());
             }
-            let a = c.scratch_str(&np, 0)?;
-            return rewrite(
+            let mut lent = Lent::default();
+            let (d, a) = c.native_at(&mut lent, &t, 0)?;
+            return c.run_native(
+                lent,
                 libc::SYS_openat,
-                [AT_FDCWD as u64, a, flags as u64, mode as u64, 0, 0],
+                [d, a, flags as u64, mode as u64, 0, 0],
             );
         }
     }
+    if flags & libc::O_PATH == 0 && kind == Kind::Fifo {
+        if let Some((dir, name)) = loc.inode().host_node() {
+            // A tmpfs FIFO: the guest opens the host FIFO standing for it
+            // itself, so it blocks (or not) as Linux decides.
+            if let Ok(st) = host::fstatat(dir, name, libc::AT_SYMLINK_NOFOLLOW) {
+                registry::set_path((st.st_dev, st.st_ino), loc.path());
+            }
+            let name = name.to_vec();
+            let n = c.lend(dir)?;
+            let a = c.scratch_str(&name, 0)?;
+            let f = (flags & !(libc::O_CREAT | libc::O_EXCL)) | libc::O_NOFOLLOW;
+            return c.run_native(
+                Lent(vec![n]),
+                libc::SYS_openat,
+                [n as u64, a, f as u64, 0, 0, 0],
+            );
+        }
+    }
+    let opened = loc.inode().open(&c.caller(), flags);
+    let standin = match (&opened, kind) {
+        // A virtual directory, or an O_PATH descriptor of a virtual symlink:
+        // the guest holds a host object of the same type that stands for it.
+        (Err(_), Kind::Dir) => Some(
+            private::get()
+                .and_then(|p| p.standin_dir(flags))
+                .or_else(|_| memfd_standin())?,
+        ),
+        (Err(_), Kind::Symlink) if flags & libc::O_PATH != 0 => {
+            Some(private::get()?.standin_symlink()?)
+        }
+        _ => None,
+    };
+    if let Some((fd, tag)) = standin {
+        let st = host::fstatat(fd.as_fd(), b"", libc::AT_SYMLINK_NOFOLLOW)?;
+        registry::register_standin((st.st_dev, st.st_ino), tag, loc.clone());
+        return c.install(fd, flags);
+    }
     if kind == Kind::Dir {
-        let fd = match loc
-            .inode()
-            .open(&c.caller(), libc::O_RDONLY | libc::O_DIRECTORY)
-        {
-            Ok(fd) => fd,
-            // A virtual directory: the guest holds a memfd that stands for it.
-            Err(_) => host::memfd("ruml-dir")?,
-        };
+        let fd = opened?;
         let st = host::fstatat(fd.as_fd(), b"", 0)?;
         registry::register_dir((st.st_dev, st.st_ino), loc.clone());
         return c.install(fd, flags);
     }
-    let fd = loc.inode().open(&c.caller(), flags)?;
+    let fd = opened?;
     if let Ok(st) = host::fstatat(fd.as_fd(), b"", 0) {
         registry::set_path((st.st_dev, st.st_ino), loc.path());
+    }
+    c.install(fd, flags)
+}
+
+/// Without a private directory (no writable $XDG_RUNTIME_DIR or /tmp), a
+/// memfd stands for a virtual directory: listing and *at calls work, but
+/// read and write do not fail as on a directory.
+fn memfd_standin() -> SysResult<(OwnedFd, Vec<u8>)> {
+    let fd = host::reopen(host::memfd("ruml-dir")?.as_fd(), libc::O_RDONLY)?;
+    let tag = std::fs::read_link(format!("/proc/self/fd/{}", fd.as_raw_fd()))
+        .map(|p| p.into_os_string().into_encoded_bytes())
+        .map_err(|_| Errno::EIO)?;
+    Ok((fd, tag))
+}
+
+/// Where an `O_CREAT` open that found nothing creates its file.
+enum Created {
+    /// The name exists after all (it appeared meanwhile).
+    Exists(Loc),
+    /// Create `name` in this directory.
+    At(Loc, Vec<u8>),
+}
+
+/// Finds where `O_CREAT` creates `path`: its last component, or what a
+/// dangling symlink there points to (as Linux follows it unless
+/// `O_EXCL` or `O_NOFOLLOW` is given).
+fn create_target(
+    c: &Ctx<'_>,
+    (root, mut base): (Loc, Loc),
+    path: &[u8],
+    flags: i32,
+    r: Restrict,
+) -> SysResult<Created> {
+    let mut p = path.to_vec();
+    let mut links = 0;
+    loop {
+        let (parent, name) =
+            c.st.vfs
+                .resolve_parent_with(&c.caller(), &root, &base, &p, r)?;
+        reject_dots(&name, Errno::EISDIR)?;
+        if p.ends_with(b"/") {
+            return Err(Errno::EISDIR);
+        }
+        match parent.inode().lookup(&c.caller(), &name) {
+            Err(Errno::ENOENT) => return Ok(Created::At(parent, name)),
+            Err(e) => return Err(e),
+            Ok(i)
+                if i.kind() == Kind::Symlink && flags & (libc::O_EXCL | libc::O_NOFOLLOW) == 0 =>
+            {
+                links += 1;
+                if links > crate::vfs::MAX_SYMLINKS || r.no_symlinks {
+                    return Err(Errno::ELOOP);
+                }
+                let target = i.readlink(&c.caller())?;
+                if target.is_empty() {
+                    return Err(Errno::ENOENT);
+                }
+                if target[0] == b'/' && r.beneath {
+                    return Err(Errno::EXDEV);
+                }
+                p = target;
+                base = parent;
+            }
+            Ok(_) => {
+                if flags & libc::O_EXCL != 0 {
+                    return Err(Errno::EEXIST);
+                }
+                let l = c.st.vfs.resolve_with(
+                    &c.caller(),
+                    &root,
+                    &parent,
+                    &name,
+                    if flags & libc::O_NOFOLLOW != 0 {
+                        Follow::No
+                    } else {
+                        Follow::Yes
+                    },
+                    r,
+                )?;
+                return Ok(Created::Exists(l));
+            }
+        }
+    }
+}
+
+/// Creates and opens a regular file `name` in `parent`.
+fn create_file(
+    c: &mut Ctx<'_>,
+    parent: Loc,
+    name: &[u8],
+    flags: i32,
+    mode: u32,
+) -> SysResult<Resume> {
+    if c.read_only(&parent) {
+        return Err(Errno::EROFS);
+    }
+    if let Some(t) = c.native_child(&parent, name) {
+        let mut lent = Lent::default();
+        let (d, a) = c.native_at(&mut lent, &t, 0)?;
+        return c.run_native(
+            lent,
+            libc::SYS_openat,
+            [d, a, flags as u64, mode as u64, 0, 0],
+        );
+    }
+    let fd = parent
+        .inode()
+        .create(name, mode & !c.umask() & 0o7777, flags, c.creator())?;
+    if let Ok(st) = host::fstatat(fd.as_fd(), b"", 0) {
+        registry::set_path((st.st_dev, st.st_ino), join_path(&parent.path(), name));
     }
     c.install(fd, flags)
 }
@@ -241,32 +566,79 @@ pub fn sys_creat(c: &mut Ctx<'_>) -> SysResult<Resume> {
     )
 }
 
+/// The O_ flags open(2) knows (VALID_OPEN_FLAGS).
+const VALID_OPEN_FLAGS: u64 = 0x7f_ffc3;
+const RESOLVE_NO_XDEV: u64 = 0x01;
+const RESOLVE_NO_MAGICLINKS: u64 = 0x02;
+const RESOLVE_NO_SYMLINKS: u64 = 0x04;
+const RESOLVE_BENEATH: u64 = 0x08;
+const RESOLVE_IN_ROOT: u64 = 0x10;
+const RESOLVE_CACHED: u64 = 0x20;
+
 pub fn sys_openat2(c: &mut Ctx<'_>) -> SysResult<Resume> {
     // struct open_how { u64 flags; u64 mode; u64 resolve; }
-    let size = c.arg(3);
+    let (how, size) = (c.arg(2), c.arg(3));
     if size < 24 {
         return Err(Errno::EINVAL);
     }
-    let flags = c.read_u64(c.arg(2))?;
-    let mode = c.read_u64(c.arg(2) + 8)?;
-    let resolve = c.read_u64(c.arg(2) + 16)?;
-    let mut f = flags as i32;
-    if resolve & 0x04 != 0 {
-        // RESOLVE_NO_SYMLINKS: at least the last component.
-        f |= libc::O_NOFOLLOW;
+    if size > 4096 {
+        return Err(Errno::E2BIG);
     }
-    do_open(c, c.arg_i32(0), c.arg(1), f, mode as u32)
+    let mut b = vec![0u8; size as usize];
+    c.read(how, &mut b)?;
+    if b[24..].iter().any(|&x| x != 0) {
+        return Err(Errno::E2BIG);
+    }
+    let word = |i: usize| u64::from_ne_bytes(b[i * 8..i * 8 + 8].try_into().unwrap());
+    let (flags, mode, resolve) = (word(0), word(1), word(2));
+    let creates = flags & (libc::O_CREAT as u64 | 0x40_0000) != 0; // O_CREAT | __O_TMPFILE
+    if flags & !VALID_OPEN_FLAGS != 0
+        || resolve
+            & !(RESOLVE_NO_XDEV
+                | RESOLVE_NO_MAGICLINKS
+                | RESOLVE_NO_SYMLINKS
+                | RESOLVE_BENEATH
+                | RESOLVE_IN_ROOT
+                | RESOLVE_CACHED)
+            != 0
+        || resolve & (RESOLVE_BENEATH | RESOLVE_IN_ROOT) == RESOLVE_BENEATH | RESOLVE_IN_ROOT
+        || (creates && mode & !0o7777 != 0)
+        || (!creates && mode != 0)
+        || (flags & libc::O_PATH as u64 != 0 && flags & !(O_PATH_FLAGS as u64) != 0)
+    {
+        return Err(Errno::EINVAL);
+    }
+    let r = Restrict {
+        no_xdev: resolve & RESOLVE_NO_XDEV != 0,
+        no_magiclinks: resolve & RESOLVE_NO_MAGICLINKS != 0,
+        no_symlinks: resolve & RESOLVE_NO_SYMLINKS != 0,
+        beneath: resolve & RESOLVE_BENEATH != 0,
+        in_root: resolve & RESOLVE_IN_ROOT != 0,
+    };
+    do_open_with(c, c.arg_i32(0), c.arg(1), flags as i32, mode as u32, r)
 }
 
 // ---- stat family ----------------------------------------------------------
 
 fn fd_object(c: &Ctx<'_>, fd: i32) -> SysResult<Option<Arc<dyn Inode>>> {
     let info = c.p.fd_info(c.tid, fd).map_err(|_| Errno::EBADF)?;
-    Ok(match registry::lookup((info.dev, info.ino)) {
-        Some(Object::Inode(w)) => w.upgrade(),
-        Some(Object::Dir(loc)) => Some(loc.inode().clone()),
-        None => None,
-    })
+    Ok(
+        match registry::lookup((info.dev, info.ino), &info.host_path) {
+            Some(Object::Inode(w)) => w.upgrade(),
+            Some(Object::At(loc)) => Some(loc.inode().clone()),
+            None => None,
+        },
+    )
+}
+
+/// The object behind a descriptor for a call that changes it (fchmod,
+/// fchown, futimens): an `O_PATH` descriptor does not allow that.
+fn fd_object_to_change(c: &Ctx<'_>, fd: i32) -> SysResult<Option<Arc<dyn Inode>>> {
+    let o = fd_object(c, fd)?;
+    if o.is_some() && c.p.fd_flags(c.tid, fd)? & libc::O_PATH != 0 {
+        return Err(Errno::EBADF);
+    }
+    Ok(o)
 }
 
 fn write_stat(c: &Ctx<'_>, buf: u64, st: &Stat) -> SysResult<Resume> {
@@ -346,15 +718,14 @@ fn stat_at(
             Follow::Yes
         };
         let loc = c.resolve_at(dirfd, &path, follow)?;
-        if let Some(np) = c.native(&loc) {
-            let a = c.scratch_str(&np, 0)?;
+        if let Some(t) = c.native_target(&loc) {
+            let mut lent = Lent::default();
+            let (d, a) = c.native_at(&mut lent, &t, 0)?;
             let fl = (flags | libc::AT_SYMLINK_NOFOLLOW) as u64;
             return match kind {
-                StatKind::Stat => {
-                    rewrite(libc::SYS_newfstatat, [AT_FDCWD as u64, a, buf, fl, 0, 0])
-                }
+                StatKind::Stat => c.run_native(lent, libc::SYS_newfstatat, [d, a, buf, fl, 0, 0]),
                 StatKind::Statx => {
-                    rewrite(libc::SYS_statx, [AT_FDCWD as u64, a, fl, c.arg(3), buf, 0])
+                    c.run_native(lent, libc::SYS_statx, [d, a, fl, c.arg(3), buf, 0])
                 }
             };
         }
@@ -382,7 +753,15 @@ pub fn sys_lstat(c: &mut Ctx<'_>) -> SysResult<Resume> {
     )
 }
 
+/// AT_STATX_FORCE_SYNC | AT_STATX_DONT_SYNC.
+const AT_STATX_SYNC_TYPE: i32 = 0x6000;
+const STAT_FLAGS: i32 =
+    libc::AT_SYMLINK_NOFOLLOW | libc::AT_NO_AUTOMOUNT | libc::AT_EMPTY_PATH | AT_STATX_SYNC_TYPE;
+
 pub fn sys_newfstatat(c: &mut Ctx<'_>) -> SysResult<Resume> {
+    if c.arg_i32(3) & !STAT_FLAGS != 0 {
+        return Err(Errno::EINVAL);
+    }
     stat_at(
         c,
         c.arg_i32(0),
@@ -394,6 +773,14 @@ pub fn sys_newfstatat(c: &mut Ctx<'_>) -> SysResult<Resume> {
 }
 
 pub fn sys_statx(c: &mut Ctx<'_>) -> SysResult<Resume> {
+    let flags = c.arg_i32(2);
+    if flags & !STAT_FLAGS != 0
+        || flags & AT_STATX_SYNC_TYPE == AT_STATX_SYNC_TYPE
+        || c.arg(3) as u32 & 0x8000_0000 != 0
+    {
+        // Unknown flags, both sync types, or STATX__RESERVED in the mask.
+        return Err(Errno::EINVAL);
+    }
     stat_at(
         c,
         c.arg_i32(0),
@@ -411,7 +798,9 @@ fn access_at(
     mode: i32,
     flags: i32,
 ) -> SysResult<Resume> {
-    if mode & !7 != 0 {
+    if mode & !7 != 0
+        || flags & !(libc::AT_EACCESS | libc::AT_SYMLINK_NOFOLLOW | libc::AT_EMPTY_PATH) != 0
+    {
         return Err(Errno::EINVAL);
     }
     let path = c.read_path(path_ptr)?;
@@ -420,16 +809,29 @@ fn access_at(
     } else {
         Follow::Yes
     };
-    let loc = c.resolve_at(dirfd, &path, follow)?;
+    if path.is_empty() && flags & libc::AT_EMPTY_PATH != 0 && dirfd != AT_FDCWD {
+        // The descriptor's own object.
+        return match fd_object(c, dirfd)? {
+            Some(i) => access_check(c, &i.stat()?, mode, flags),
+            None => Ok(Resume::Native),
+        };
+    }
+    let loc = if path.is_empty() && flags & libc::AT_EMPTY_PATH != 0 {
+        c.fs_root_cwd().1
+    } else {
+        c.resolve_at(dirfd, &path, follow)?
+    };
     if mode & libc::W_OK != 0 && c.read_only(&loc) {
         return Err(Errno::EROFS);
     }
-    if let Some(np) = c.native(&loc) {
-        let a = c.scratch_str(&np, 0)?;
-        return rewrite(
+    if let Some(t) = c.native_target(&loc) {
+        let mut lent = Lent::default();
+        let (d, a) = c.native_at(&mut lent, &t, 0)?;
+        return c.run_native(
+            lent,
             libc::SYS_faccessat2,
             [
-                AT_FDCWD as u64,
+                d,
                 a,
                 mode as u64,
                 (flags | libc::AT_SYMLINK_NOFOLLOW) as u64,
@@ -438,7 +840,11 @@ fn access_at(
             ],
         );
     }
-    let st = loc.inode().stat()?;
+    access_check(c, &loc.inode().stat()?, mode, flags)
+}
+
+/// access(2)'s permission check of the caller against `st`.
+fn access_check(c: &Ctx<'_>, st: &Stat, mode: i32, flags: i32) -> SysResult<Resume> {
     let creds = &c.st.tasks.process(c.tid).creds;
     let uid = if flags & libc::AT_EACCESS != 0 {
         creds.euid
@@ -487,6 +893,24 @@ fn readlink_at(
         return Err(Errno::EINVAL);
     }
     let path = c.read_path(path_ptr)?;
+    if path.is_empty() {
+        // The descriptor's own object, which must be a symlink.
+        let inode = if dirfd == AT_FDCWD {
+            c.fs_root_cwd().1.inode().clone()
+        } else {
+            match fd_object(c, dirfd)? {
+                Some(i) => i,
+                None => return Ok(Resume::Native),
+            }
+        };
+        if inode.kind() != Kind::Symlink {
+            return Err(Errno::ENOENT);
+        }
+        let target = inode.readlink(&c.caller())?;
+        let n = target.len().min(size as usize);
+        c.write(buf, &target[..n])?;
+        return Ok(Resume::Return(n as i64));
+    }
     let loc = c.resolve_at(dirfd, &path, Follow::No)?;
     let target = loc.inode().readlink(&c.caller())?;
     let n = target.len().min(size as usize);
@@ -508,12 +932,16 @@ fn getdents(c: &mut Ctx<'_>, is64: bool) -> SysResult<Resume> {
     let fd = c.arg_i32(0);
     let (buf, count) = (c.arg(1), c.arg(2) as usize);
     let info = c.p.fd_info(c.tid, fd).map_err(|_| Errno::EBADF)?;
-    if info.mode & libc::S_IFMT == libc::S_IFDIR {
-        return Ok(Resume::Native);
-    }
-    let Some(Object::Dir(loc)) = registry::lookup((info.dev, info.ino)) else {
+    let Some(Object::At(loc)) = registry::lookup_standin((info.dev, info.ino), &info.host_path)
+    else {
+        if info.mode & libc::S_IFMT == libc::S_IFDIR {
+            return Ok(Resume::Native);
+        }
         return Err(Errno::ENOTDIR);
     };
+    if c.p.fd_flags(c.tid, fd)? & libc::O_PATH != 0 {
+        return Err(Errno::EBADF);
+    }
     let me = loc.inode().stat()?.ino;
     let parent = if loc.0.len() > 1 {
         loc.0[loc.0.len() - 2]
@@ -583,8 +1011,18 @@ pub fn sys_getdents(c: &mut Ctx<'_>) -> SysResult<Resume> {
 
 pub fn sys_getcwd(c: &mut Ctx<'_>) -> SysResult<Resume> {
     let (root, cwd) = c.fs_root_cwd();
-    let mut p = cwd.path_from(&root);
+    if cwd.removed() {
+        return Err(Errno::ENOENT);
+    }
+    let mut p = if cwd.is_under(&root) {
+        cwd.path_from(&root)
+    } else {
+        [&b"(unreachable)"[..], &cwd.path()].concat()
+    };
     p.push(0);
+    if p.len() > libc::PATH_MAX as usize {
+        return Err(Errno::ENAMETOOLONG);
+    }
     if p.len() > c.arg(1) as usize {
         return Err(Errno::ERANGE);
     }
@@ -596,7 +1034,16 @@ fn set_cwd(c: &mut Ctx<'_>, loc: Loc) -> SysResult<Resume> {
     if loc.inode().kind() != Kind::Dir {
         return Err(Errno::ENOTDIR);
     }
-    c.st.tasks.task(c.tid).fs.borrow_mut().cwd = loc;
+    // The host cwd follows when the directory is on the root hostfs (for
+    // calls that take paths natively: AF_UNIX binds).
+    let host_cwd = match c.native_target(&loc) {
+        Some((dir, _)) => c.native_chdir(&dir).is_ok(),
+        None => false,
+    };
+    let fs = c.st.tasks.task(c.tid).fs.clone();
+    let mut f = fs.borrow_mut();
+    f.cwd = loc;
+    f.host_cwd = host_cwd;
     Ok(Resume::Return(0))
 }
 
@@ -634,12 +1081,10 @@ fn mkdir_at(c: &mut Ctx<'_>, dirfd: i32, path_ptr: u64, mode: u32) -> SysResult<
     if c.read_only(&parent) {
         return Err(Errno::EROFS);
     }
-    if let Some(np) = c.native_child(&parent, &name) {
-        let a = c.scratch_str(&np, 0)?;
-        return rewrite(
-            libc::SYS_mkdirat,
-            [AT_FDCWD as u64, a, mode as u64, 0, 0, 0],
-        );
+    if let Some(t) = c.native_child(&parent, &name) {
+        let mut lent = Lent::default();
+        let (d, a) = c.native_at(&mut lent, &t, 0)?;
+        return c.run_native(lent, libc::SYS_mkdirat, [d, a, mode as u64, 0, 0, 0]);
     }
     parent
         .inode()
@@ -663,10 +1108,12 @@ fn unlink_at(c: &mut Ctx<'_>, dirfd: i32, path_ptr: u64, flags: i32) -> SysResul
     let path = c.read_path(path_ptr)?;
     let (parent, name) = c.resolve_parent_at(dirfd, &path)?;
     if rmdir {
-        if name == b"." {
-            return Err(Errno::EINVAL);
+        match name.as_slice() {
+            b"." => return Err(Errno::EINVAL),
+            b".." => return Err(Errno::ENOTEMPTY),
+            b"/" => return Err(Errno::EBUSY),
+            _ => {}
         }
-        reject_dots(&name, Errno::ENOTEMPTY)?;
     } else {
         reject_dots(&name, Errno::EISDIR)?;
         if path.ends_with(b"/") {
@@ -684,12 +1131,10 @@ fn unlink_at(c: &mut Ctx<'_>, dirfd: i32, path_ptr: u64, flags: i32) -> SysResul
     if c.read_only(&parent) {
         return Err(Errno::EROFS);
     }
-    if let Some(np) = c.native_child(&parent, &name) {
-        let a = c.scratch_str(&np, 0)?;
-        return rewrite(
-            libc::SYS_unlinkat,
-            [AT_FDCWD as u64, a, flags as u64, 0, 0, 0],
-        );
+    if let Some(t) = c.native_child(&parent, &name) {
+        let mut lent = Lent::default();
+        let (d, a) = c.native_at(&mut lent, &t, 0)?;
+        return c.run_native(lent, libc::SYS_unlinkat, [d, a, flags as u64, 0, 0, 0]);
     }
     if rmdir {
         parent.inode().rmdir(&name)?;
@@ -719,31 +1164,60 @@ fn rename_at(
     np_: u64,
     flags: u32,
 ) -> SysResult<Resume> {
+    let (noreplace, exchange, whiteout) = (
+        flags & libc::RENAME_NOREPLACE != 0,
+        flags & libc::RENAME_EXCHANGE != 0,
+        flags & libc::RENAME_WHITEOUT != 0,
+    );
+    if flags & !(libc::RENAME_NOREPLACE | libc::RENAME_EXCHANGE | libc::RENAME_WHITEOUT) != 0
+        || ((noreplace || whiteout) && exchange)
+    {
+        return Err(Errno::EINVAL);
+    }
     let opath = c.read_path(op)?;
     let npath = c.read_path(np_)?;
     let (oparent, oname) = c.resolve_parent_at(od, &opath)?;
     let (nparent, nname) = c.resolve_parent_at(nd, &npath)?;
-    reject_dots(&oname, Errno::EBUSY)?;
-    reject_dots(&nname, Errno::EBUSY)?;
     if oparent.mount() != nparent.mount() {
         return Err(Errno::EXDEV);
     }
-    if c.is_mountpoint(&oparent, &oname) || c.is_mountpoint(&nparent, &nname) {
-        return Err(Errno::EBUSY);
-    }
+    reject_dots(&oname, Errno::EBUSY)?;
+    reject_dots(&nname, Errno::EBUSY)?;
     if c.read_only(&oparent) {
         return Err(Errno::EROFS);
+    }
+    let old = oparent.inode().lookup(&c.caller(), &oname)?;
+    let new = match nparent.inode().lookup(&c.caller(), &nname) {
+        Ok(i) => Some(i),
+        Err(Errno::ENOENT) => None,
+        Err(e) => return Err(e),
+    };
+    if noreplace && new.is_some() {
+        return Err(Errno::EEXIST);
+    }
+    if exchange {
+        let Some(n) = &new else {
+            return Err(Errno::ENOENT);
+        };
+        if n.kind() != Kind::Dir && trailing_slash(&npath) {
+            return Err(Errno::ENOTDIR);
+        }
+    }
+    if old.kind() != Kind::Dir && (trailing_slash(&opath) || (!exchange && trailing_slash(&npath)))
+    {
+        return Err(Errno::ENOTDIR);
+    }
+    if c.is_mountpoint(&oparent, &oname) || c.is_mountpoint(&nparent, &nname) {
+        return Err(Errno::EBUSY);
     }
     if let (Some(a), Some(b)) = (
         c.native_child(&oparent, &oname),
         c.native_child(&nparent, &nname),
     ) {
-        let a = c.scratch_str(&a, 0)?;
-        let b = c.scratch_str(&b, 1)?;
-        return rewrite(
-            libc::SYS_renameat2,
-            [AT_FDCWD as u64, a, AT_FDCWD as u64, b, flags as u64, 0],
-        );
+        let mut lent = Lent::default();
+        let (ad, a) = c.native_at(&mut lent, &a, 0)?;
+        let (bd, b) = c.native_at(&mut lent, &b, 1)?;
+        return c.run_native(lent, libc::SYS_renameat2, [ad, a, bd, b, flags as u64, 0]);
     }
     oparent
         .inode()
@@ -771,6 +1245,9 @@ pub fn sys_renameat2(c: &mut Ctx<'_>) -> SysResult<Resume> {
 }
 
 fn link_at(c: &mut Ctx<'_>, od: i32, op: u64, nd: i32, np_: u64, flags: i32) -> SysResult<Resume> {
+    if flags & !(libc::AT_SYMLINK_FOLLOW | libc::AT_EMPTY_PATH) != 0 {
+        return Err(Errno::EINVAL);
+    }
     let opath = c.read_path(op)?;
     let npath = c.read_path(np_)?;
     let follow = if flags & libc::AT_SYMLINK_FOLLOW != 0 {
@@ -779,24 +1256,31 @@ fn link_at(c: &mut Ctx<'_>, od: i32, op: u64, nd: i32, np_: u64, flags: i32) -> 
         Follow::No
     };
     let old = c.resolve_at(od, &opath, follow)?;
-    if old.inode().kind() == Kind::Dir {
-        return Err(Errno::EPERM);
-    }
     let (nparent, nname) = c.resolve_parent_at(nd, &npath)?;
     reject_dots(&nname, Errno::EEXIST)?;
+    if nname.len() > 255 {
+        return Err(Errno::ENAMETOOLONG);
+    }
+    if trailing_slash(&npath) {
+        return Err(match nparent.inode().lookup(&c.caller(), &nname) {
+            Ok(_) => Errno::EEXIST,
+            Err(_) => Errno::ENOENT,
+        });
+    }
     if old.mount() != nparent.mount() {
         return Err(Errno::EXDEV);
     }
     if c.read_only(&nparent) {
         return Err(Errno::EROFS);
     }
-    if let (Some(a), Some(b)) = (c.native(&old), c.native_child(&nparent, &nname)) {
-        let a = c.scratch_str(&a, 0)?;
-        let b = c.scratch_str(&b, 1)?;
-        return rewrite(
-            libc::SYS_linkat,
-            [AT_FDCWD as u64, a, AT_FDCWD as u64, b, 0, 0],
-        );
+    if old.inode().kind() == Kind::Dir {
+        return Err(Errno::EPERM);
+    }
+    if let (Some(a), Some(b)) = (c.native_target(&old), c.native_child(&nparent, &nname)) {
+        let mut lent = Lent::default();
+        let (ad, a) = c.native_at(&mut lent, &a, 0)?;
+        let (bd, b) = c.native_at(&mut lent, &b, 1)?;
+        return c.run_native(lent, libc::SYS_linkat, [ad, a, bd, b, 0, 0]);
     }
     nparent.inode().link(&nname, old.inode())?;
     Ok(Resume::Return(0))
@@ -825,15 +1309,19 @@ fn symlink_at(c: &mut Ctx<'_>, target_ptr: u64, nd: i32, np_: u64) -> SysResult<
     let npath = c.read_path(np_)?;
     let (parent, name) = c.resolve_parent_at(nd, &npath)?;
     reject_dots(&name, Errno::EEXIST)?;
+    if trailing_slash(&npath) {
+        return Err(match parent.inode().lookup(&c.caller(), &name) {
+            Ok(_) => Errno::EEXIST,
+            Err(_) => Errno::ENOENT,
+        });
+    }
     if c.read_only(&parent) {
         return Err(Errno::EROFS);
     }
-    if let Some(np) = c.native_child(&parent, &name) {
-        let a = c.scratch_str(&np, 0)?;
-        return rewrite(
-            libc::SYS_symlinkat,
-            [target_ptr, AT_FDCWD as u64, a, 0, 0, 0],
-        );
+    if let Some(t) = c.native_child(&parent, &name) {
+        let mut lent = Lent::default();
+        let (d, a) = c.native_at(&mut lent, &t, 0)?;
+        return c.run_native(lent, libc::SYS_symlinkat, [target_ptr, d, a, 0, 0, 0]);
     }
     parent.inode().symlink(&name, &target, c.creator())?;
     Ok(Resume::Return(0))
@@ -849,7 +1337,24 @@ pub fn sys_symlinkat(c: &mut Ctx<'_>) -> SysResult<Resume> {
 
 // ---- attributes -------------------------------------------------------------
 
-fn setattr_path(
+/// chown: a change of owner of anything but a directory clears setuid, and
+/// setgid when the group may execute (even when the owner stays the same).
+fn chown_inode(inode: &Arc<dyn Inode>, mut a: SetAttr) -> SysResult<()> {
+    let st = inode.stat()?;
+    if st.kind() != Kind::Dir {
+        let mut m = st.mode & 0o7777;
+        m &= !libc::S_ISUID;
+        if m & (libc::S_ISGID | libc::S_IXGRP) == libc::S_ISGID | libc::S_IXGRP {
+            m &= !libc::S_ISGID;
+        }
+        if m != st.mode & 0o7777 {
+            a.mode = Some(m);
+        }
+    }
+    inode.setattr(&a)
+}
+
+fn chown_path(
     c: &mut Ctx<'_>,
     dirfd: i32,
     path_ptr: u64,
@@ -861,7 +1366,7 @@ fn setattr_path(
     if c.read_only(&loc) {
         return Err(Errno::EROFS);
     }
-    loc.inode().setattr(&a)?;
+    chown_inode(loc.inode(), a)?;
     Ok(Resume::Return(0))
 }
 
@@ -871,12 +1376,10 @@ fn chmod_at(c: &mut Ctx<'_>, dirfd: i32, path_ptr: u64, mode: u32) -> SysResult<
     if c.read_only(&loc) {
         return Err(Errno::EROFS);
     }
-    if let Some(np) = c.native(&loc) {
-        let a = c.scratch_str(&np, 0)?;
-        return rewrite(
-            libc::SYS_fchmodat,
-            [AT_FDCWD as u64, a, mode as u64, 0, 0, 0],
-        );
+    if let Some(t) = c.native_target(&loc) {
+        let mut lent = Lent::default();
+        let (d, a) = c.native_at(&mut lent, &t, 0)?;
+        return c.run_native(lent, libc::SYS_fchmodat, [d, a, mode as u64, 0, 0, 0]);
     }
     loc.inode().setattr(&SetAttr {
         mode: Some(mode),
@@ -894,7 +1397,7 @@ pub fn sys_fchmodat(c: &mut Ctx<'_>) -> SysResult<Resume> {
 }
 
 pub fn sys_fchmod(c: &mut Ctx<'_>) -> SysResult<Resume> {
-    match fd_object(c, c.arg_i32(0))? {
+    match fd_object_to_change(c, c.arg_i32(0))? {
         Some(i) => {
             i.setattr(&SetAttr {
                 mode: Some(c.arg(1) as u32),
@@ -917,33 +1420,43 @@ fn owner(c: &Ctx<'_>, ui: usize) -> SetAttr {
 
 pub fn sys_chown(c: &mut Ctx<'_>) -> SysResult<Resume> {
     let a = owner(c, 1);
-    setattr_path(c, AT_FDCWD, c.arg(0), Follow::Yes, a)
+    chown_path(c, AT_FDCWD, c.arg(0), Follow::Yes, a)
 }
 
 pub fn sys_lchown(c: &mut Ctx<'_>) -> SysResult<Resume> {
     let a = owner(c, 1);
-    setattr_path(c, AT_FDCWD, c.arg(0), Follow::No, a)
+    chown_path(c, AT_FDCWD, c.arg(0), Follow::No, a)
 }
 
 pub fn sys_fchownat(c: &mut Ctx<'_>) -> SysResult<Resume> {
     let a = owner(c, 2);
     let flags = c.arg_i32(4);
+    if flags & !(libc::AT_SYMLINK_NOFOLLOW | libc::AT_EMPTY_PATH) != 0 {
+        return Err(Errno::EINVAL);
+    }
     let path = c.read_path(c.arg(1))?;
     if path.is_empty() && flags & libc::AT_EMPTY_PATH != 0 {
-        return fchown_fd(c, c.arg_i32(0), a);
+        // AT_EMPTY_PATH works on O_PATH descriptors, fchown does not.
+        return match fd_object(c, c.arg_i32(0))? {
+            Some(i) => {
+                chown_inode(&i, a)?;
+                Ok(Resume::Return(0))
+            }
+            None => Ok(Resume::Native),
+        };
     }
     let follow = if flags & libc::AT_SYMLINK_NOFOLLOW != 0 {
         Follow::No
     } else {
         Follow::Yes
     };
-    setattr_path(c, c.arg_i32(0), c.arg(1), follow, a)
+    chown_path(c, c.arg_i32(0), c.arg(1), follow, a)
 }
 
 fn fchown_fd(c: &mut Ctx<'_>, fd: i32, a: SetAttr) -> SysResult<Resume> {
-    match fd_object(c, fd)? {
+    match fd_object_to_change(c, fd)? {
         Some(i) => {
-            i.setattr(&a)?;
+            chown_inode(&i, a)?;
             Ok(Resume::Return(0))
         }
         None => Ok(Resume::Native),
@@ -997,7 +1510,23 @@ fn times_from(c: &Ctx<'_>, ptr: u64) -> SysResult<SetAttr> {
 pub fn sys_utimensat(c: &mut Ctx<'_>) -> SysResult<Resume> {
     let (dirfd, path_ptr, times, flags) = (c.arg_i32(0), c.arg(1), c.arg(2), c.arg_i32(3));
     let a = times_from(c, times)?;
-    if path_ptr == 0 {
+    if path_ptr == 0 && dirfd != AT_FDCWD {
+        if flags != 0 {
+            return Err(Errno::EINVAL);
+        }
+        return match fd_object_to_change(c, dirfd)? {
+            Some(i) => {
+                i.setattr(&a)?;
+                Ok(Resume::Return(0))
+            }
+            None => Ok(Resume::Native),
+        };
+    }
+    if flags & !(libc::AT_SYMLINK_NOFOLLOW | libc::AT_EMPTY_PATH) != 0 {
+        return Err(Errno::EINVAL);
+    }
+    let path = c.read_path(path_ptr)?;
+    if path.is_empty() && flags & libc::AT_EMPTY_PATH != 0 && dirfd != AT_FDCWD {
         return match fd_object(c, dirfd)? {
             Some(i) => {
                 i.setattr(&a)?;
@@ -1006,7 +1535,6 @@ pub fn sys_utimensat(c: &mut Ctx<'_>) -> SysResult<Resume> {
             None => Ok(Resume::Native),
         };
     }
-    let path = c.read_path(path_ptr)?;
     let follow = if flags & libc::AT_SYMLINK_NOFOLLOW != 0 {
         Follow::No
     } else {
@@ -1016,12 +1544,14 @@ pub fn sys_utimensat(c: &mut Ctx<'_>) -> SysResult<Resume> {
     if c.read_only(&loc) {
         return Err(Errno::EROFS);
     }
-    if let Some(np) = c.native(&loc) {
-        let p = c.scratch_str(&np, 0)?;
-        return rewrite(
+    if let Some(t) = c.native_target(&loc) {
+        let mut lent = Lent::default();
+        let (d, p) = c.native_at(&mut lent, &t, 0)?;
+        return c.run_native(
+            lent,
             libc::SYS_utimensat,
             [
-                AT_FDCWD as u64,
+                d,
                 p,
                 times,
                 (flags | libc::AT_SYMLINK_NOFOLLOW) as u64,
@@ -1046,12 +1576,23 @@ fn utimes_common(
     if c.read_only(&loc) {
         return Err(Errno::EROFS);
     }
-    if let Some(np) = c.native(&loc) {
-        let p = c.scratch_str(&np, 0)?;
-        return match nr {
-            libc::SYS_futimesat => rewrite(nr, [AT_FDCWD as u64, p, tv, 0, 0, 0]),
-            _ => rewrite(nr, [p, tv, 0, 0, 0, 0]),
+    if let Some(t) = c.native_target(&loc) {
+        let tv = if nr == libc::SYS_utime && tv != 0 {
+            // struct utimbuf as the two timevals futimesat takes.
+            let mut b = [0u8; 16];
+            c.read(tv, &mut b)?;
+            let mut out = [0u8; 32];
+            out[0..8].copy_from_slice(&b[0..8]);
+            out[16..24].copy_from_slice(&b[8..16]);
+            let a = c.p.scratch(c.tid, 8192 * 3 + 64);
+            c.write(a, &out)?;
+            a
+        } else {
+            tv
         };
+        let mut lent = Lent::default();
+        let (d, p) = c.native_at(&mut lent, &t, 0)?;
+        return c.run_native(lent, libc::SYS_futimesat, [d, p, tv, 0, 0, 0]);
     }
     let a = if tv == 0 {
         times_from(c, 0)?
@@ -1100,7 +1641,7 @@ pub fn sys_truncate(c: &mut Ctx<'_>) -> SysResult<Resume> {
     if c.read_only(&loc) {
         return Err(Errno::EROFS);
     }
-    if let Some(np) = c.native(&loc) {
+    if let Some(np) = c.native(&loc).filter(|p| p.len() < libc::PATH_MAX as usize) {
         let p = c.scratch_str(&np, 0)?;
         return rewrite(libc::SYS_truncate, [p, c.arg(1), 0, 0, 0, 0]);
     }
@@ -1112,9 +1653,20 @@ pub fn sys_truncate(c: &mut Ctx<'_>) -> SysResult<Resume> {
 }
 
 fn mknod_at(c: &mut Ctx<'_>, dirfd: i32, path_ptr: u64, mode: u32, dev: u64) -> SysResult<Resume> {
+    match mode & libc::S_IFMT {
+        0 | libc::S_IFREG | libc::S_IFCHR | libc::S_IFBLK | libc::S_IFIFO | libc::S_IFSOCK => {}
+        libc::S_IFDIR => return Err(Errno::EPERM),
+        _ => return Err(Errno::EINVAL),
+    }
     let path = c.read_path(path_ptr)?;
     let (parent, name) = c.resolve_parent_at(dirfd, &path)?;
     reject_dots(&name, Errno::EEXIST)?;
+    if trailing_slash(&path) {
+        return Err(match parent.inode().lookup(&c.caller(), &name) {
+            Ok(_) => Errno::EEXIST,
+            Err(_) => Errno::ENOENT,
+        });
+    }
     if c.read_only(&parent) {
         return Err(Errno::EROFS);
     }
@@ -1123,12 +1675,10 @@ fn mknod_at(c: &mut Ctx<'_>, dirfd: i32, path_ptr: u64, mode: u32, dev: u64) -> 
     } else {
         mode
     };
-    if let Some(np) = c.native_child(&parent, &name) {
-        let a = c.scratch_str(&np, 0)?;
-        return rewrite(
-            libc::SYS_mknodat,
-            [AT_FDCWD as u64, a, mode as u64, dev, 0, 0],
-        );
+    if let Some(t) = c.native_child(&parent, &name) {
+        let mut lent = Lent::default();
+        let (d, a) = c.native_at(&mut lent, &t, 0)?;
+        return c.run_native(lent, libc::SYS_mknodat, [d, a, mode as u64, dev, 0, 0]);
     }
     let m = (mode & libc::S_IFMT) | (mode & 0o7777 & !c.umask());
     parent.inode().mknod(&name, m, dev, c.creator())?;

@@ -41,7 +41,8 @@ pub enum Kind {
     /// `then` (the filter checks the argument, so the common case stays
     /// native).
     NativeUnless { arg: u8, eq: u32, then: Handler },
-    /// Native when argument `arg` is 0, else trapped to `then`.
+    /// Native when argument `arg` is zero (e.g. a NULL pointer), else
+    /// trapped to `then`.
     NativeIfZero { arg: u8, then: Handler },
 }
 
@@ -127,6 +128,9 @@ impl Ctx<'_> {
             self.read(a, &mut buf)?;
             if let Some(i) = buf.iter().position(|&c| c == 0) {
                 out.extend_from_slice(&buf[..i]);
+                if out.len() > max {
+                    return Err(Errno::ENAMETOOLONG);
+                }
                 return Ok(out);
             }
             out.extend_from_slice(&buf);
@@ -208,14 +212,14 @@ table! {
     39 getpid => N, Full;
     40 sendfile => F, Full;
     41 socket => N, Partial("AF_INET/AF_INET6 reach only the VM's own loopback");
-    42 connect => T(misc::sys_connect), Partial("AF_UNIX paths on the root hostfs only");
+    42 connect => T(misc::sys_connect), Partial("AF_UNIX paths on the root hostfs and tmpfs");
     43 accept => F, Full;
-    44 sendto => F, Full;
+    44 sendto => Kind::NativeIfZero { arg: 4, then: misc::sys_sendto }, Full;
     45 recvfrom => F, Full;
-    46 sendmsg => F, Full;
+    46 sendmsg => T(misc::sys_sendmsg), Full;
     47 recvmsg => F, Full;
     48 shutdown => F, Full;
-    49 bind => T(misc::sys_bind), Partial("AF_UNIX paths on the root hostfs only");
+    49 bind => T(misc::sys_bind), Partial("AF_UNIX paths on the root hostfs and tmpfs; an absolute path on a tmpfs is bound by its last name");
     50 listen => F, Full;
     51 getsockname => F, Full;
     52 getpeername => F, Full;
@@ -409,7 +413,7 @@ table! {
     299 recvmmsg => F, Full;
     302 prlimit64 => N, Full;
     306 syncfs => T(fs::sys_syncfs), Full;
-    307 sendmmsg => F, Full;
+    307 sendmmsg => F, Partial("AF_UNIX destination paths resolve on the host, not in the VFS");
     309 getcpu => N, Full;
     312 kcmp => N, Full;
     314 sched_setattr => N, Full;
@@ -430,7 +434,7 @@ table! {
     434 pidfd_open => N, Full;
     435 clone3 => T(process::sys_clone3), Full;
     436 close_range => T(fs::sys_close_range), Full;
-    437 openat2 => T(fs::sys_openat2), Partial("RESOLVE_* flags other than NO_SYMLINKS are ignored");
+    437 openat2 => T(fs::sys_openat2), Partial("RESOLVE_CACHED is ignored");
     439 faccessat2 => T(fs::sys_faccessat2), Full;
     441 epoll_pwait2 => F, Full;
 }
@@ -519,6 +523,12 @@ pub fn dispatch(st: &mut State, p: &mut dyn Platform, tid: Tid, call: &Syscall) 
         Kind::Native | Kind::NativeFd | Kind::NativeMem => Ok(Resume::Native),
         Kind::NativeUnless { arg, eq, .. } if call.args[arg as usize] as u32 != eq => {
             Ok(Resume::Native)
+        }
+        // sendto takes a descriptor first, like NativeFd calls.
+        Kind::NativeIfZero { .. }
+            if e.nr == libc::SYS_sendto as u32 && call.args[0] == RESERVED_FD as u64 =>
+        {
+            Err(Errno::EBADF)
         }
         Kind::NativeIfZero { arg, .. } if call.args[arg as usize] == 0 => Ok(Resume::Native),
         Kind::Trap(h) | Kind::NativeUnless { then: h, .. } | Kind::NativeIfZero { then: h, .. } => {

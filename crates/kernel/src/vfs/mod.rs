@@ -13,7 +13,7 @@ use crate::errno::{Errno, SysResult};
 use crate::kernel::State;
 use ruml_platform::{Platform, Tid};
 use std::any::Any;
-use std::os::fd::OwnedFd;
+use std::os::fd::{BorrowedFd, OwnedFd};
 use std::sync::Arc;
 
 /// File types, as the S_IFMT bits.
@@ -259,11 +259,41 @@ pub trait Inode: Send + Sync {
         })
     }
     /// For objects of the root hostfs: the path relative to its root, so the
-    /// guest can run the call natively inside its chroot.
+    /// guest can run the call natively inside its chroot. It is where the
+    /// object is now (not the name it was found by); None when it has no
+    /// name any more (removed).
     fn native_path(&self) -> Option<Vec<u8>> {
         None
     }
+    /// For objects of the root hostfs: the host descriptor (`O_PATH`) that
+    /// holds the object, to name it relative to when its path cannot be used.
+    fn native_fd(&self) -> Option<BorrowedFd<'_>> {
+        None
+    }
+    /// For FIFOs and sockets the guest reaches through a host object ruml
+    /// holds (tmpfs ones): the host directory holding it and its name there.
+    /// Opens and connects then run natively, relative to that directory.
+    fn host_node(&self) -> Option<(BorrowedFd<'_>, &[u8])> {
+        None
+    }
+    /// For directories of filesystems that track it: where the directory is
+    /// now (Linux follows dentries, not names, so a renamed cwd moves).
+    fn whereabouts(&self) -> Option<Whereabouts> {
+        None
+    }
     fn as_any(&self) -> &dyn Any;
+}
+
+/// Where a directory is now within its filesystem.
+pub struct Whereabouts {
+    /// The names from the filesystem's root down to the directory (empty for
+    /// the root itself).
+    pub names: Vec<Vec<u8>>,
+    /// The directories along those names (the last is the directory
+    /// itself), when the filesystem knows them without lookups.
+    pub inodes: Option<Vec<Arc<dyn Inode>>>,
+    /// The directory was removed; the names say where it was.
+    pub removed: bool,
 }
 
 /// A mounted filesystem.
@@ -310,6 +340,11 @@ impl Loc {
         }
         p
     }
+    /// Whether the object is a directory that was removed.
+    pub fn removed(&self) -> bool {
+        self.inode().whereabouts().is_some_and(|w| w.removed)
+    }
+
     /// The path as seen from a process whose root is `root`.
     pub fn path_from(&self, root: &Loc) -> Vec<u8> {
         let full = self.path();
@@ -323,15 +358,48 @@ impl Loc {
             _ => full,
         }
     }
+    /// Whether `root` is this location or one of its ancestors.
+    pub fn is_under(&self, root: &Loc) -> bool {
+        self.0.len() >= root.0.len()
+            && same_object(
+                &self.0[root.0.len() - 1].inode,
+                &root.0.last().expect("non-empty").inode,
+            )
+    }
+
     fn is_within(&self, root: &Loc) -> bool {
         self.0.len() >= root.0.len()
     }
+}
+
+/// Whether two inodes are the same object.
+pub fn same_object(a: &Arc<dyn Inode>, b: &Arc<dyn Inode>) -> bool {
+    Arc::ptr_eq(a, b)
+        || match (a.stat(), b.stat()) {
+            (Ok(x), Ok(y)) => (x.dev, x.ino) == (y.dev, y.ino),
+            _ => false,
+        }
 }
 
 /// The mount table and root.
 pub struct Vfs {
     pub mounts: Vec<Arc<Mount>>,
     next_id: usize,
+}
+
+/// openat2's RESOLVE_* restrictions on a lookup.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Restrict {
+    /// RESOLVE_NO_XDEV: no mount crossings.
+    pub no_xdev: bool,
+    /// RESOLVE_NO_MAGICLINKS: no procfs magic links.
+    pub no_magiclinks: bool,
+    /// RESOLVE_NO_SYMLINKS: no symlinks followed at all.
+    pub no_symlinks: bool,
+    /// RESOLVE_BENEATH: nothing outside the starting directory.
+    pub beneath: bool,
+    /// RESOLVE_IN_ROOT: the starting directory is the root.
+    pub in_root: bool,
 }
 
 /// How a walk treats the last component.
@@ -434,6 +502,81 @@ impl Vfs {
         Ok(())
     }
 
+    /// The location as it is now: a directory may have been renamed or
+    /// moved since `loc` was made (Linux tracks dentries, not names), so
+    /// its chain is rebuilt from where its filesystem says it is. Other
+    /// objects, and directories of filesystems that cannot tell, stay.
+    pub fn refresh(&self, cx: &Caller<'_>, loc: &Loc) -> Loc {
+        let last = loc.0.last().expect("non-empty location");
+        let Some(w) = last.inode.whereabouts() else {
+            return loc.clone();
+        };
+        // Where the mount the directory is on begins in the chain.
+        let Some(k) = loc.0.iter().position(|s| s.mount == last.mount) else {
+            return loc.clone();
+        };
+        let tail = &loc.0[k + 1..];
+        let n = w.names.len();
+        let same_step = |i: usize| {
+            tail.get(i).is_some_and(|s| {
+                s.name == w.names[i]
+                    && w.inodes
+                        .as_ref()
+                        .is_none_or(|v| Arc::ptr_eq(&v[i], &s.inode))
+            })
+        };
+        if tail.len() == n && (0..n).all(same_step) {
+            return loc.clone();
+        }
+        let mut out = loc.0[..=k].to_vec();
+        let mut diverged = false;
+        for (i, name) in w.names.iter().enumerate() {
+            let inode = if i + 1 == n {
+                last.inode.clone()
+            } else if let Some(v) = &w.inodes {
+                v[i].clone()
+            } else if !diverged && same_step(i) {
+                tail[i].inode.clone()
+            } else {
+                diverged = true;
+                let dir = out.last().expect("non-empty").inode.clone();
+                match dir.lookup(cx, name) {
+                    Ok(i) if i.kind() == Kind::Dir => i,
+                    _ => return loc.clone(),
+                }
+            };
+            out.push(Step {
+                name: name.clone(),
+                inode,
+                mount: last.mount,
+            });
+        }
+        Loc(out)
+    }
+
+    /// The location of an object of mount `mount` known only by its inode
+    /// (a directory a guest holds open): found from where its filesystem
+    /// says it is.
+    pub fn locate(&self, cx: &Caller<'_>, mount: usize, inode: Arc<dyn Inode>) -> Option<Loc> {
+        let m = self.mount(mount).clone();
+        let top = self.root();
+        let mut base = if m.id == 0 {
+            top.clone()
+        } else {
+            self.resolve(cx, &top, &top, &m.path, Follow::No).ok()?
+        };
+        if base.mount() != m.id {
+            return None;
+        }
+        base.0.push(Step {
+            name: b"?".to_vec(),
+            inode,
+            mount: m.id,
+        });
+        let loc = self.refresh(cx, &base);
+        (loc.0.len() != base.0.len() || loc.0.last()?.name != b"?").then_some(loc)
+    }
+
     /// Resolves `path` from `cwd` (relative) or `root` (absolute).
     pub fn resolve(
         &self,
@@ -443,6 +586,20 @@ impl Vfs {
         path: &[u8],
         follow: Follow,
     ) -> SysResult<Loc> {
+        self.resolve_with(cx, root, cwd, path, follow, Restrict::default())
+    }
+
+    /// [`Vfs::resolve`] under openat2's RESOLVE_* restrictions (for
+    /// BENEATH and IN_ROOT, `root` is where the lookup starts).
+    pub fn resolve_with(
+        &self,
+        cx: &Caller<'_>,
+        root: &Loc,
+        cwd: &Loc,
+        path: &[u8],
+        follow: Follow,
+        r: Restrict,
+    ) -> SysResult<Loc> {
         if path.is_empty() {
             return Err(Errno::ENOENT);
         }
@@ -450,6 +607,9 @@ impl Vfs {
             return Err(Errno::ENAMETOOLONG);
         }
         let start = if path[0] == b'/' {
+            if r.beneath {
+                return Err(Errno::EXDEV);
+            }
             root.clone()
         } else {
             cwd.clone()
@@ -463,6 +623,7 @@ impl Vfs {
             path,
             if must_dir { Follow::Yes } else { follow },
             &mut links,
+            r,
         )?;
         if must_dir && loc.inode().kind() != Kind::Dir {
             return Err(Errno::ENOTDIR);
@@ -471,13 +632,27 @@ impl Vfs {
     }
 
     /// Resolves all but the last component; returns the parent and the last
-    /// name (which may be "." or ".." for the caller to reject).
+    /// name (which may be "." or "..", or "/" for the root itself, for the
+    /// caller to reject). Trailing slashes are dropped; callers that care
+    /// look at the path.
     pub fn resolve_parent(
         &self,
         cx: &Caller<'_>,
         root: &Loc,
         cwd: &Loc,
         path: &[u8],
+    ) -> SysResult<(Loc, Vec<u8>)> {
+        self.resolve_parent_with(cx, root, cwd, path, Restrict::default())
+    }
+
+    /// [`Vfs::resolve_parent`] under RESOLVE_* restrictions.
+    pub fn resolve_parent_with(
+        &self,
+        cx: &Caller<'_>,
+        root: &Loc,
+        cwd: &Loc,
+        path: &[u8],
+        r: Restrict,
     ) -> SysResult<(Loc, Vec<u8>)> {
         if path.is_empty() {
             return Err(Errno::ENOENT);
@@ -499,15 +674,19 @@ impl Vfs {
         };
         if name.is_empty() {
             // The path was "/".
-            return Ok((root.clone(), b".".to_vec()));
+            if r.beneath {
+                return Err(Errno::EXDEV);
+            }
+            return Ok((root.clone(), b"/".to_vec()));
         }
-        let parent = self.resolve(cx, root, cwd, dir, Follow::Yes)?;
+        let parent = self.resolve_with(cx, root, cwd, dir, Follow::Yes, r)?;
         if parent.inode().kind() != Kind::Dir {
             return Err(Errno::ENOTDIR);
         }
         Ok((parent, name.to_vec()))
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn walk(
         &self,
         cx: &Caller<'_>,
@@ -516,6 +695,7 @@ impl Vfs {
         path: &[u8],
         follow: Follow,
         links: &mut usize,
+        r: Restrict,
     ) -> SysResult<Loc> {
         let mut loc = start;
         let comps: Vec<&[u8]> = split(path).collect();
@@ -533,30 +713,47 @@ impl Vfs {
                     return Err(Errno::ENOTDIR);
                 }
                 if loc.0.len() > root.0.len() && loc.is_within(root) {
+                    let k = loc.0.len();
+                    if r.no_xdev && loc.0[k - 1].mount != loc.0[k - 2].mount {
+                        return Err(Errno::EXDEV);
+                    }
                     loc.0.pop();
+                } else if r.beneath {
+                    return Err(Errno::EXDEV);
                 }
                 continue;
-            }
-            if c.len() > 255 {
-                return Err(Errno::ENAMETOOLONG);
             }
             let cur = loc.inode().clone();
             if cur.kind() != Kind::Dir {
                 return Err(Errno::ENOTDIR);
             }
+            if c.len() > 255 {
+                return Err(Errno::ENAMETOOLONG);
+            }
             let child = cur.lookup(cx, c)?;
             let child_path = join_path(&loc.path(), c);
             let (inode, mount) = match self.mount_at(&child_path) {
+                Some(_) if r.no_xdev => return Err(Errno::EXDEV),
                 Some(m) => (m.root.clone(), m.id),
                 None => (child, loc.mount()),
             };
             if inode.kind() == Kind::Symlink && (!last || follow == Follow::Yes) {
+                if r.no_symlinks {
+                    return Err(Errno::ELOOP);
+                }
                 *links += 1;
                 if *links > MAX_SYMLINKS {
                     return Err(Errno::ELOOP);
                 }
                 if let Some(target) = inode.follow_magic(cx, self) {
-                    loc = target?;
+                    if r.no_magiclinks {
+                        return Err(Errno::ELOOP);
+                    }
+                    let target = target?;
+                    if (r.no_xdev && target.mount() != loc.mount()) || r.beneath || r.in_root {
+                        return Err(Errno::EXDEV);
+                    }
+                    loc = target;
                     continue;
                 }
                 let target = inode.readlink(cx)?;
@@ -564,11 +761,14 @@ impl Vfs {
                     return Err(Errno::ENOENT);
                 }
                 let base = if target[0] == b'/' {
+                    if r.beneath || (r.no_xdev && root.mount() != loc.mount()) {
+                        return Err(Errno::EXDEV);
+                    }
                     root.clone()
                 } else {
                     loc.clone()
                 };
-                loc = self.walk(cx, root, base, &target, Follow::Yes, links)?;
+                loc = self.walk(cx, root, base, &target, Follow::Yes, links, r)?;
                 continue;
             }
             loc.0.push(Step {

@@ -3,8 +3,10 @@
 //! Guest descriptors are real host descriptors; when a trapped call names
 //! one (fstat, getdents64, fchdir, openat relative to it), the kernel asks
 //! the host for the object's (dev, ino) and looks it up here. Entries are
-//! weak for files; directory locations are kept so *at calls can resolve
-//! relative to them.
+//! weak for files; locations are kept so *at calls can resolve relative to
+//! directories. Descriptors that stand for virtual objects (see
+//! `fs::private`) are also known by the host's name for them, so an entry
+//! is never taken for a later host object that reuses the inode number.
 
 use crate::vfs::{Inode, Loc};
 use std::collections::HashMap;
@@ -14,12 +16,19 @@ use std::sync::{Arc, Mutex, OnceLock, Weak};
 #[derive(Clone)]
 pub enum Object {
     Inode(Weak<dyn Inode>),
-    /// An open directory: its location (and, for virtual directories, the
-    /// memfd that stands for it in the guest).
-    Dir(Loc),
+    /// An open directory, or an object a stand-in descriptor holds: its
+    /// location.
+    At(Loc),
 }
 
-type Map = HashMap<(u64, u64), Object>;
+#[derive(Clone)]
+struct Entry {
+    obj: Object,
+    /// For stand-ins: the host's name for the descriptor.
+    tag: Option<Vec<u8>>,
+}
+
+type Map = HashMap<(u64, u64), Entry>;
 
 fn map() -> &'static Mutex<Map> {
     static M: OnceLock<Mutex<Map>> = OnceLock::new();
@@ -28,25 +37,67 @@ fn map() -> &'static Mutex<Map> {
 
 const MAX_DIRS: usize = 16384;
 
+fn insert(id: (u64, u64), e: Entry) {
+    let mut m = map().lock().expect("registry");
+    if m.len() > MAX_DIRS && matches!(e.obj, Object::At(_)) {
+        // Forget locations first; hostfs ones can be recomputed from the
+        // host's name for the directory.
+        m.retain(|_, e| matches!(&e.obj, Object::Inode(w) if w.strong_count() > 0));
+    }
+    m.insert(id, e);
+}
+
 pub fn register_inode(id: (u64, u64), inode: &Arc<dyn Inode>) {
-    map()
-        .lock()
-        .expect("registry")
-        .insert(id, Object::Inode(Arc::downgrade(inode)));
+    insert(
+        id,
+        Entry {
+            obj: Object::Inode(Arc::downgrade(inode)),
+            tag: None,
+        },
+    );
 }
 
 pub fn register_dir(id: (u64, u64), loc: Loc) {
-    let mut m = map().lock().expect("registry");
-    if m.len() > MAX_DIRS {
-        // Forget directory locations first; hostfs ones can be recomputed
-        // from the host path.
-        m.retain(|_, o| matches!(o, Object::Inode(w) if w.strong_count() > 0));
-    }
-    m.insert(id, Object::Dir(loc));
+    insert(
+        id,
+        Entry {
+            obj: Object::At(loc),
+            tag: None,
+        },
+    );
 }
 
-pub fn lookup(id: (u64, u64)) -> Option<Object> {
-    map().lock().expect("registry").get(&id).cloned()
+/// Registers a stand-in descriptor (see `fs::private`) for `loc`; `tag` is
+/// the host's name for it.
+pub fn register_standin(id: (u64, u64), tag: Vec<u8>, loc: Loc) {
+    insert(
+        id,
+        Entry {
+            obj: Object::At(loc),
+            tag: Some(tag),
+        },
+    );
+}
+
+/// The object behind a host object, given its identity and the host's name
+/// for it (as /proc/PID/fd shows it).
+pub fn lookup(id: (u64, u64), host_path: &[u8]) -> Option<Object> {
+    let m = map().lock().expect("registry");
+    let e = m.get(&id)?;
+    match &e.tag {
+        Some(t) if t.as_slice() != host_path => None,
+        _ => Some(e.obj.clone()),
+    }
+}
+
+/// Like [`lookup`], only for stand-ins (virtual objects).
+pub fn lookup_standin(id: (u64, u64), host_path: &[u8]) -> Option<Object> {
+    let m = map().lock().expect("registry");
+    let e = m.get(&id)?;
+    match &e.tag {
+        Some(t) if t.as_slice() == host_path => Some(e.obj.clone()),
+        _ => None,
+    }
 }
 
 type Paths = HashMap<(u64, u64), Vec<u8>>;
