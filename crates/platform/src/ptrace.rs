@@ -78,6 +78,9 @@ struct Thread {
     /// Runs a call ruml rewrote and waits for its result
     /// ([`Resume::RewriteReport`]).
     await_exit: bool,
+    /// Runs a call ruml rewrote: the guest's own registers, put back (all
+    /// but the result) when it returns, so the rewrite is invisible.
+    restore: Option<Regs>,
 }
 
 /// The ptrace platform.
@@ -401,7 +404,12 @@ impl PtracePlatform {
                 } else {
                     tid
                 };
-                self.thread(tid)?.stop = Stop::Other;
+                let t = self.thread(tid)?;
+                // The registers are the new program's now; its exec's
+                // syscall-exit stop just lets it go.
+                t.restore = None;
+                t.await_exit = false;
+                t.stop = Stop::Other;
                 return Ok(Some(Event::Exec { tid, former }));
             }
             EVENT_STOP => {
@@ -422,17 +430,26 @@ impl PtracePlatform {
                 }
             }
             0 if sig == libc::SIGTRAP | 0x80 => {
-                if self.thread(tid)?.await_exit && syscall_op(host)? == SYSCALL_INFO_EXIT {
+                let t = self.thread(tid)?;
+                let rewritten = t.await_exit || t.restore.is_some();
+                let at = t.restore.map(|r| (r.rip, r.rsp));
+                if rewritten && syscall_op(host)? == SYSCALL_INFO_EXIT {
                     let regs = get_regs(host)?;
                     let ret = regs.rax as i64;
-                    // An interrupted call that will restart: wait for the
-                    // restarted call's result.
-                    if !(-516..=-512).contains(&ret) {
+                    // Only the rewritten call's own return counts (not a
+                    // call of a signal handler that interrupted it), and not
+                    // an interrupted return that will restart.
+                    let ours = at.is_none_or(|a| a == (regs.rip, regs.rsp));
+                    if ours && !(-516..=-512).contains(&ret) {
                         let t = self.thread(tid)?;
-                        t.await_exit = false;
-                        t.regs = regs;
-                        t.stop = Stop::Injected;
-                        return Ok(Some(Event::SyscallExit { tid, ret }));
+                        let mut orig = t.restore.take().unwrap_or(regs);
+                        orig.rax = regs.rax;
+                        if std::mem::take(&mut t.await_exit) {
+                            t.regs = orig;
+                            t.stop = Stop::Injected;
+                            return Ok(Some(Event::SyscallExit { tid, ret }));
+                        }
+                        set_regs(host, &orig)?;
                     }
                 }
                 self.go(host, 0)?
@@ -596,6 +613,7 @@ impl PtracePlatform {
                 deferred: Vec::new(),
                 job_stopped: false,
                 await_exit: false,
+                restore: None,
             },
         );
         self.by_host.insert(host, tid);
@@ -619,7 +637,7 @@ impl PtracePlatform {
             .by_host
             .get(&host)
             .and_then(|t| self.threads.get(t))
-            .is_some_and(|t| t.await_exit);
+            .is_some_and(|t| t.await_exit || t.restore.is_some());
         let req = if awaiting {
             libc::PTRACE_SYSCALL
         } else {
@@ -708,13 +726,15 @@ impl Platform for PtracePlatform {
                 regs.rax = v as u64;
                 set_regs(host, &regs).and_then(|_| self.go(host, 0))
             }
-            (Stop::Seccomp, Resume::Rewrite { nr, args }) => {
+            (
+                Stop::Seccomp | Stop::Injected,
+                Resume::Rewrite { nr, args } | Resume::RewriteReport { nr, args },
+            ) => {
+                let t = self.thread(tid)?;
+                // Kept from a first rewrite if this is its restart.
+                t.restore.get_or_insert(regs);
+                t.await_exit = matches!(how, Resume::RewriteReport { .. });
                 set_call(&mut regs, nr, args);
-                set_regs(host, &regs).and_then(|_| self.go(host, 0))
-            }
-            (Stop::Seccomp | Stop::Injected, Resume::RewriteReport { nr, args }) => {
-                set_call(&mut regs, nr, args);
-                self.thread(tid)?.await_exit = true;
                 if stop == Stop::Injected {
                     // Re-issue from the syscall instruction; the seccomp
                     // stop it meets lets it pass.
@@ -727,14 +747,11 @@ impl Platform for PtracePlatform {
                 regs.rax = v as u64;
                 set_regs(host, &regs).and_then(|_| self.go(host, 0))
             }
-            (Stop::Injected, Resume::Native) | (Stop::Injected, Resume::Rewrite { .. }) => {
-                let (nr, args) = match how {
-                    Resume::Rewrite { nr, args } => (nr, args),
-                    _ => (
-                        regs.orig_rax,
-                        [regs.rdi, regs.rsi, regs.rdx, regs.r10, regs.r8, regs.r9],
-                    ),
-                };
+            (Stop::Injected, Resume::Native) => {
+                let (nr, args) = (
+                    regs.orig_rax,
+                    [regs.rdi, regs.rsi, regs.rdx, regs.r10, regs.r8, regs.r9],
+                );
                 set_call(&mut regs, nr, args);
                 self.thread(tid)?.pass = Some((nr, args, regs.rip));
                 regs.rip -= 2;
