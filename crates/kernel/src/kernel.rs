@@ -120,6 +120,7 @@ impl Kernel {
                 pending_clone: None,
                 pending_exec: None,
                 comm_pending: None,
+                close_after_exec: None,
             },
         );
         tasks.procs.insert(
@@ -209,6 +210,19 @@ impl Kernel {
                     if let Some(name) = self.st.tasks.take_comm_pending(tid) {
                         self.set_host_comm(tid, &name);
                     }
+                    if let Some(fd) = self
+                        .st
+                        .tasks
+                        .tasks
+                        .get_mut(&tid)
+                        .and_then(|t| t.close_after_exec.take())
+                    {
+                        let _ = self.platform.inject(
+                            tid,
+                            libc::SYS_close as u64,
+                            [fd as u64, 0, 0, 0, 0, 0],
+                        );
+                    }
                     let how = syscalls::dispatch(&mut self.st, self.platform.as_mut(), tid, &call);
                     self.platform.resume(tid, how)
                 }
@@ -222,6 +236,9 @@ impl Kernel {
                     Ok(())
                 }
                 Event::Exec { tid, former } => {
+                    // A successful exec does not return to its exit hook.
+                    self.st.exit_hooks.remove(&tid);
+                    self.st.exit_hooks.remove(&former);
                     if tid == 1 {
                         self.st.init_started = true;
                     }

@@ -84,6 +84,9 @@ pub struct Task {
     /// prctl at the thread's next trapped call, and what procfs shows until
     /// then.
     pub comm_pending: Option<Vec<u8>>,
+    /// A descriptor an exec through a descriptor left open in the new
+    /// program, closed at its first trapped call.
+    pub close_after_exec: Option<i32>,
 }
 
 /// All tasks and processes.
@@ -146,6 +149,7 @@ impl Tasks {
                 pending_clone: None,
                 pending_exec: None,
                 comm_pending: comm,
+                close_after_exec: None,
             },
         );
         self.procs.entry(tgid).or_insert_with(|| {

@@ -582,3 +582,28 @@ pub fn drain_signalfd(fd: BorrowedFd<'_>) {
     // SAFETY: `buf` is writable for its length; the descriptor is non-blocking.
     while unsafe { libc::read(fd.as_raw_fd(), buf.as_mut_ptr().cast(), buf.len()) } > 0 {}
 }
+
+/// `openat2(dir, name, O_PATH | flags, resolve)`: an `O_PATH` descriptor of
+/// what `name` names when resolved with the given `RESOLVE_*` flags.
+pub fn openat2_path(
+    dir: BorrowedFd<'_>,
+    name: &[u8],
+    flags: u64,
+    resolve: u64,
+) -> io::Result<OwnedFd> {
+    let n = cstr(name)?;
+    // struct open_how { u64 flags; u64 mode; u64 resolve; }
+    let how: [u64; 3] = [flags | (libc::O_PATH | libc::O_CLOEXEC) as u64, 0, resolve];
+    // SAFETY: `n` is NUL-terminated and `how` is a valid open_how of the size
+    // passed.
+    let r = unsafe {
+        libc::syscall(
+            libc::SYS_openat2,
+            dir.as_raw_fd(),
+            n.as_ptr(),
+            how.as_ptr(),
+            std::mem::size_of_val(&how),
+        )
+    };
+    owned(r as libc::c_int)
+}

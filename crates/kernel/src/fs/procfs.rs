@@ -684,12 +684,11 @@ fn exe_path(st: &State, p: &dyn Platform, tgid: Tid) -> SysResult<Vec<u8>> {
     match (std::fs::read_link(&link), host::stat_path(link.as_bytes())) {
         (Ok(l), Ok(s)) => {
             use std::os::unix::ffi::OsStrExt;
-            let g = guest_path(st, l.as_os_str().as_bytes(), (s.st_dev, s.st_ino));
-            Ok(if g.starts_with(b"/memfd:") {
-                pr.exe.clone()
-            } else {
-                g
-            })
+            Ok(guest_path(
+                st,
+                l.as_os_str().as_bytes(),
+                (s.st_dev, s.st_ino),
+            ))
         }
         _ => Ok(pr.exe.clone()),
     }
@@ -945,7 +944,25 @@ impl ProcInode {
                     LinkKind::Exe => {
                         let exe = exe_path(st, p, *tgid)?;
                         let top = vfs.root();
-                        vfs.resolve(cx, &top, &top, &exe, Follow::Yes)
+                        let host = p.host_tid(*tgid).ok_or(Errno::ENOENT)?;
+                        let link = format!("/proc/{host}/exe");
+                        let id = host::stat_path(link.as_bytes())
+                            .ok()
+                            .map(|s| (s.st_dev, s.st_ino));
+                        if let Ok(loc) = vfs.resolve(cx, &top, &top, &exe, Follow::Yes) {
+                            if loc.inode().stat().is_ok_and(|s| Some((s.dev, s.ino)) == id) {
+                                return Ok(loc);
+                            }
+                        }
+                        // Deleted, on tmpfs, a memfd: the file itself.
+                        let fd = host::open_path(link.as_bytes(), libc::O_PATH)?;
+                        let mut loc = top;
+                        loc.0.push(Step {
+                            name: exe,
+                            inode: Arc::new(FdObject { fd }),
+                            mount: loc.mount(),
+                        });
+                        Ok(loc)
                     }
                 }
             }

@@ -54,6 +54,16 @@ fn do_exec(
         .unwrap_or(b"")
         .to_vec();
     if c.st.vfs.mount(loc.mount()).native {
+        if c.natively_same(dirfd, &path, follow, &st) {
+            // The host finds the same file from the guest's own words:
+            // let the call run as made, so the program sees its path
+            // (AT_EXECFN, a script's argv, the command name) as on Linux.
+            c.st.tasks.task_mut(c.tid).pending_exec = Some(PendingExec {
+                path: exe,
+                comm: None,
+            });
+            return Ok(Resume::Native);
+        }
         if let Some(mut np) = loc.inode().native_path() {
             // A final symlink on the root hostfs is passed by its own name;
             // the host follows it inside the guest's chroot.
@@ -78,8 +88,12 @@ fn do_exec(
             });
         }
     }
+    // A file the host cannot reach by path (tmpfs): executed through a
+    // descriptor. It must survive the exec for a script's interpreter to
+    // open it (as /dev/fd/N), so it is not close-on-exec: the new program's
+    // first trapped call closes it, and a failed exec closes it at once.
     let f = loc.inode().open(&c.caller(), libc::O_RDONLY)?;
-    let fd = c.p.install_fd(c.tid, f.as_fd(), true)?;
+    let fd = c.p.install_fd(c.tid, f.as_fd(), false)?;
     if fd < 0 {
         return Ok(Resume::Return(fd));
     }
@@ -87,11 +101,21 @@ fn do_exec(
         path: exe,
         comm: Some(comm_of(&name)),
     });
+    c.st.tasks.task_mut(c.tid).close_after_exec = Some(fd as i32);
     let empty = c.scratch_str(b"", 1)?;
-    Ok(Resume::Rewrite {
-        nr: libc::SYS_execveat as u64,
-        args: [fd as u64, empty, argv, envp, libc::AT_EMPTY_PATH as u64, 0],
-    })
+    c.rewrite_then(
+        libc::SYS_execveat,
+        [fd as u64, empty, argv, envp, libc::AT_EMPTY_PATH as u64, 0],
+        Box::new(move |c, ret| {
+            let _ =
+                c.p.inject(c.tid, libc::SYS_close as u64, [fd as u64, 0, 0, 0, 0, 0]);
+            if let Some(t) = c.st.tasks.tasks.get_mut(&c.tid) {
+                t.close_after_exec = None;
+                t.pending_exec = None;
+            }
+            ret
+        }),
+    )
 }
 
 pub fn sys_execve(c: &mut Ctx<'_>) -> SysResult<Resume> {

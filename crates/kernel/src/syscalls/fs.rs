@@ -210,6 +210,81 @@ impl Ctx<'_> {
         Ok(high)
     }
 
+    /// Whether the host, running the call as the guest made it (inside the
+    /// guest's chroot, from the guest process's own cwd or `dirfd`), would
+    /// reach the object the VFS resolved (`want`, its stat). Magic links and
+    /// relative paths that leave their start directory are never judged
+    /// the same.
+    pub fn natively_same(&self, dirfd: i32, path: &[u8], follow: Follow, want: &Stat) -> bool {
+        const RESOLVE_NO_MAGICLINKS: u64 = 0x02;
+        const RESOLVE_BENEATH: u64 = 0x08;
+        const RESOLVE_IN_ROOT: u64 = 0x10;
+        let nofollow = if follow == Follow::No {
+            libc::O_NOFOLLOW as u64
+        } else {
+            0
+        };
+        // The guest's root and cwd must be the host process's, as the VFS
+        // knows them.
+        let (root, _) = self.fs_root_cwd();
+        if root.0.len() != 1 {
+            return false;
+        }
+        let Some(root_fd) = self.st.vfs.mount(0).root.native_fd() else {
+            return false;
+        };
+        let in_root = |p: &[u8]| {
+            host::openat2_path(
+                root_fd,
+                p,
+                nofollow,
+                RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+            )
+        };
+        let found = if path.first() == Some(&b'/') {
+            in_root(path)
+        } else if dirfd == AT_FDCWD {
+            // Relative to the cwd: the host process must be in the guest's
+            // cwd, and the path is checked from the root as the cwd's path
+            // plus it (".." and absolute symlinks then resolve as in the
+            // chroot).
+            let (_, cwd) = self.fs_root_cwd();
+            let Some(h) = self.p.host_tid(self.tid) else {
+                return false;
+            };
+            let (Some(cwd_path), Ok(host_cwd), Ok(guest_cwd)) = (
+                self.native(&cwd),
+                host::stat_path(format!("/proc/{h}/cwd").as_bytes()),
+                cwd.inode().stat(),
+            ) else {
+                return false;
+            };
+            if (host_cwd.st_dev, host_cwd.st_ino) != (guest_cwd.dev, guest_cwd.ino) {
+                return false;
+            }
+            in_root(&join_path(&cwd_path, path))
+        } else {
+            let Ok(start) = self.p.take_fd(self.tid, dirfd) else {
+                return false;
+            };
+            host::openat2_path(
+                start.as_fd(),
+                path,
+                nofollow,
+                RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS,
+            )
+        };
+        let Ok(found) = found else {
+            return false;
+        };
+        let Ok(s) = host::fstatat(found.as_fd(), b"", libc::AT_SYMLINK_NOFOLLOW) else {
+            return false;
+        };
+        // An object under one of ruml's mounts has another identity than
+        // the one the VFS found there.
+        (s.st_dev, s.st_ino) == (want.dev, want.ino)
+    }
+
     /// Changes the caller's host cwd to native directory `dir`.
     pub fn native_chdir(&mut self, dir: &Arc<dyn Inode>) -> SysResult<()> {
         let r = match dir
