@@ -243,6 +243,7 @@ impl Kernel {
                         self.st.init_started = true;
                     }
                     self.st.tasks.exec(tid, former);
+                    self.fix_auxv_ids(tid);
                     self.platform.resume(tid, Resume::Native)
                 }
                 Event::Signal { tid, sig } => {
@@ -340,6 +341,51 @@ impl Kernel {
         let uid = self.st.tasks.any_process(pid).map(|p| p.creds.ruid);
         if let Some(uid) = uid.filter(|&u| u != 0) {
             let _ = self.platform.set_signal_uid(tid, uid);
+        }
+    }
+
+    /// After an exec stop: the new program's auxiliary vector gets the
+    /// guest's ids (the host wrote its own, all 0 in the guest's user
+    /// namespace).
+    fn fix_auxv_ids(&mut self, tid: Tid) {
+        let c = self.st.tasks.process(tid).creds.clone();
+        if [c.ruid, c.euid, c.rgid, c.egid] == [0; 4] {
+            return;
+        }
+        let Some(sp) = self.platform.stack_pointer(tid) else {
+            return;
+        };
+        let p = self.platform.as_ref();
+        let word = |a: u64| -> Option<u64> {
+            let mut b = [0u8; 8];
+            p.read_mem(tid, a, &mut b).ok()?;
+            Some(u64::from_ne_bytes(b))
+        };
+        // argc, argv[] NULL, envp[] NULL, then (type, value) pairs.
+        let Some(argc) = word(sp) else { return };
+        let mut a = sp + 8 * (argc + 2);
+        for _ in 0..100_000 {
+            match word(a) {
+                Some(0) => break,
+                Some(_) => a += 8,
+                None => return,
+            }
+        }
+        a += 8;
+        for _ in 0..64 {
+            let Some(t) = word(a) else { return };
+            let v = match t {
+                0 => return,
+                11 => Some(c.ruid), // AT_UID
+                12 => Some(c.euid), // AT_EUID
+                13 => Some(c.rgid), // AT_GID
+                14 => Some(c.egid), // AT_EGID
+                _ => None,
+            };
+            if let Some(v) = v {
+                let _ = p.write_mem(tid, a + 8, &(v as u64).to_ne_bytes());
+            }
+            a += 16;
         }
     }
 

@@ -21,7 +21,45 @@ pub struct Creds {
     pub sgid: u32,
     pub fsgid: u32,
     pub groups: Vec<u32>,
+    /// Capability sets, one bit per capability.
+    pub cap_effective: u64,
+    pub cap_permitted: u64,
+    pub cap_inheritable: u64,
+    /// PR_SET_KEEPCAPS.
+    pub keep_caps: bool,
 }
+
+/// Every capability Linux 6.1 knows (CAP_LAST_CAP is 40).
+pub const ALL_CAPS: u64 = (1 << 41) - 1;
+
+/// Capabilities, by number.
+pub mod cap {
+    pub const CHOWN: u32 = 0;
+    pub const DAC_OVERRIDE: u32 = 1;
+    pub const DAC_READ_SEARCH: u32 = 2;
+    pub const FOWNER: u32 = 3;
+    pub const FSETID: u32 = 4;
+    pub const KILL: u32 = 5;
+    pub const SETGID: u32 = 6;
+    pub const SETUID: u32 = 7;
+    pub const SETPCAP: u32 = 8;
+    pub const NET_RAW: u32 = 13;
+    pub const SYS_NICE: u32 = 23;
+    pub const SYS_CHROOT: u32 = 18;
+    pub const SYS_ADMIN: u32 = 21;
+    pub const SYS_BOOT: u32 = 22;
+    pub const MKNOD: u32 = 27;
+    pub const MAC_OVERRIDE: u32 = 32;
+}
+
+/// The capabilities tied to the filesystem uid (Linux's CAP_FS_SET).
+pub const FS_CAPS: u64 = 1 << cap::CHOWN
+    | 1 << cap::DAC_OVERRIDE
+    | 1 << cap::DAC_READ_SEARCH
+    | 1 << cap::FOWNER
+    | 1 << cap::FSETID
+    | 1 << cap::MKNOD
+    | 1 << cap::MAC_OVERRIDE;
 
 impl Creds {
     pub fn root() -> Creds {
@@ -35,7 +73,34 @@ impl Creds {
             sgid: 0,
             fsgid: 0,
             groups: Vec::new(),
+            cap_effective: ALL_CAPS,
+            cap_permitted: ALL_CAPS,
+            cap_inheritable: 0,
+            keep_caps: false,
         }
+    }
+
+    /// Whether the effective set holds capability `c`.
+    pub fn capable(&self, c: u32) -> bool {
+        self.cap_effective & (1 << c) != 0
+    }
+
+    /// Whether `gid` is the effective or a supplementary group.
+    pub fn in_group(&self, gid: u32) -> bool {
+        self.fsgid == gid || self.groups.contains(&gid)
+    }
+
+    /// Capabilities across execve of an ordinary file (no file
+    /// capabilities, no setuid bit): root keeps everything, others nothing.
+    pub fn exec(&mut self) {
+        if self.euid == 0 || self.ruid == 0 {
+            self.cap_permitted = ALL_CAPS;
+            self.cap_effective = if self.euid == 0 { ALL_CAPS } else { 0 };
+        } else {
+            self.cap_permitted = 0;
+            self.cap_effective = 0;
+        }
+        self.keep_caps = false;
     }
 }
 
@@ -203,6 +268,7 @@ impl Tasks {
         let t = self.task_mut(tid);
         let fs = t.fs.borrow().clone();
         t.fs = Rc::new(RefCell::new(fs));
+        self.process_mut(tid).creds.exec();
         if let Some(p) = path {
             let pr = self.process_mut(tid);
             pr.exe = p.path;

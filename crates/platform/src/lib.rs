@@ -149,6 +149,9 @@ pub trait Platform {
     fn signal_sender(&self, tid: Tid) -> Option<(i32, Tid)>;
     /// Rewrites the sender uid of the signal a thread is stopped for.
     fn set_signal_uid(&mut self, tid: Tid, uid: u32) -> io::Result<()>;
+    /// The stack pointer of a stopped thread (at an exec stop: where argc,
+    /// argv, envp and the auxiliary vector start).
+    fn stack_pointer(&self, tid: Tid) -> Option<u64>;
     /// Whether a guest thread is in a job-control stop (SIGSTOP and kin).
     fn job_stopped(&self, tid: Tid) -> bool;
     /// The guest thread id of a host thread, if it is a guest thread.

@@ -279,7 +279,9 @@ fn child_main(a: &ChildArgs) -> ! {
             libc::_exit(125);
         }
         libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
-        libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+        // No PR_SET_NO_NEW_PRIVS: root of its own user namespace may
+        // install the filter without it, and the guest sees Linux's
+        // default (0).
         if libc::syscall(
             libc::SYS_seccomp,
             libc::SECCOMP_SET_MODE_FILTER,
@@ -977,6 +979,10 @@ impl Platform for PtracePlatform {
         ptrace(libc::PTRACE_GETSIGINFO, host, 0, si.as_mut_ptr() as usize)?;
         si[20..24].copy_from_slice(&uid.to_ne_bytes());
         ptrace(libc::PTRACE_SETSIGINFO, host, 0, si.as_ptr() as usize).map(drop)
+    }
+
+    fn stack_pointer(&self, tid: Tid) -> Option<u64> {
+        get_regs(self.threads.get(&tid)?.host).ok().map(|r| r.rsp)
     }
 
     fn job_stopped(&self, tid: Tid) -> bool {

@@ -18,6 +18,7 @@ const BPF_JEQ_K: u16 = (libc::BPF_JMP | libc::BPF_JEQ | libc::BPF_K) as u16;
 const BPF_JGE_K: u16 = (libc::BPF_JMP | libc::BPF_JGE | libc::BPF_K) as u16;
 const BPF_JGT_K: u16 = (libc::BPF_JMP | libc::BPF_JGT | libc::BPF_K) as u16;
 const BPF_JSET_K: u16 = (libc::BPF_JMP | libc::BPF_JSET | libc::BPF_K) as u16;
+const BPF_ALU_AND_K: u16 = (libc::BPF_ALU | libc::BPF_AND | libc::BPF_K) as u16;
 const BPF_RET_K: u16 = (libc::BPF_RET | libc::BPF_K) as u16;
 
 const AUDIT_ARCH_X86_64: u32 = 0xc000_003e;
@@ -77,9 +78,13 @@ pub enum Rule {
     /// Runs natively; its first argument is a descriptor, so a call naming
     /// the reserved descriptor traps.
     AllowFd,
-    /// Runs natively unless argument `arg` (its low 32 bits) equals `value`,
-    /// when it is trapped.
-    TraceIfArgEq { arg: u8, value: u32 },
+    /// Runs natively unless argument `arg` (its low 32 bits, masked with
+    /// `mask`) is one of `values`, when it is trapped.
+    TraceIfArgIn {
+        arg: u8,
+        mask: u32,
+        values: &'static [u32],
+    },
     /// Runs natively when argument `arg` is 0, else traps.
     AllowIfArgZero { arg: u8 },
     /// mmap: runs natively, but a private writable mapping (without
@@ -130,11 +135,16 @@ pub fn build_filter(native: &[(u32, Rule)]) -> Vec<Insn> {
         }
         match rule {
             Rule::Allow | Rule::AllowFd => b.push(ret_allow),
-            Rule::TraceIfArgEq { arg, value } => {
+            Rule::TraceIfArgIn { arg, mask, values } => {
                 b.push(stmt(BPF_LD_W_ABS, off_arg_lo(arg as u32)));
-                b.push(jump(BPF_JEQ_K, value, 0, 1));
-                b.push(ret_trace);
+                b.push(stmt(BPF_ALU_AND_K, mask));
+                let n = values.len();
+                for (i, &v) in values.iter().enumerate() {
+                    // On a match, jump to the trace after the last compare.
+                    b.push(jump(BPF_JEQ_K, v, (n - 1 - i) as u8 + 1, 0));
+                }
                 b.push(ret_allow);
+                b.push(ret_trace);
             }
             Rule::AllowIfArgZero { arg } => {
                 b.push(stmt(BPF_LD_W_ABS, off_arg_lo(arg as u32)));
@@ -197,6 +207,10 @@ mod tests {
                 BPF_JEQ_K => pc += 1 + if acc == i.k { i.jt } else { i.jf } as usize,
                 BPF_JGE_K => pc += 1 + if acc >= i.k { i.jt } else { i.jf } as usize,
                 BPF_JGT_K => pc += 1 + if acc > i.k { i.jt } else { i.jf } as usize,
+                BPF_ALU_AND_K => {
+                    acc &= i.k;
+                    pc += 1;
+                }
                 BPF_JSET_K => pc += 1 + if acc & i.k != 0 { i.jt } else { i.jf } as usize,
                 BPF_RET_K => return i.k,
                 c => panic!("unexpected opcode {c}"),
@@ -238,7 +252,22 @@ mod tests {
             (40, Rule::AllowFd),
             (39, Rule::Allow),
             (275, Rule::AllowFd),
-            (302, Rule::TraceIfArgEq { arg: 1, value: 2 }),
+            (
+                302,
+                Rule::TraceIfArgIn {
+                    arg: 1,
+                    mask: !0,
+                    values: &[2, 7],
+                },
+            ),
+            (
+                41,
+                Rule::TraceIfArgIn {
+                    arg: 1,
+                    mask: 0xf,
+                    values: &[3],
+                },
+            ),
             (12, Rule::AllowIfArgZero { arg: 0 }),
         ]);
         let a = AUDIT_ARCH_X86_64;
@@ -264,6 +293,15 @@ mod tests {
         assert_eq!(run(&p, 33, a, [3, 4, 0, 0, 0, 0]), libc::SECCOMP_RET_ALLOW);
         assert_eq!(run(&p, 302, a, [0, 2, 0, 0, 0, 0]), libc::SECCOMP_RET_TRACE);
         assert_eq!(run(&p, 302, a, [0, 3, 0, 0, 0, 0]), libc::SECCOMP_RET_ALLOW);
+        assert_eq!(run(&p, 302, a, [0, 7, 0, 0, 0, 0]), libc::SECCOMP_RET_TRACE);
+        assert_eq!(
+            run(&p, 41, a, [2, 0x80003, 0, 0, 0, 0]),
+            libc::SECCOMP_RET_TRACE
+        );
+        assert_eq!(
+            run(&p, 41, a, [2, 0x80001, 0, 0, 0, 0]),
+            libc::SECCOMP_RET_ALLOW
+        );
         assert_eq!(run(&p, 12, a, [0; 6]), libc::SECCOMP_RET_ALLOW);
         assert_eq!(
             run(&p, 12, a, [0x1000, 0, 0, 0, 0, 0]),

@@ -8,6 +8,7 @@
 use super::Ctx;
 use crate::errno::{Errno, SysResult};
 use crate::fs::{hostfs, private, procfs, tmpfs};
+use crate::task::cap;
 use crate::vfs::registry::{self, Object};
 use crate::vfs::{join_path, Creator, Follow, Inode, Kind, Loc, Restrict, SetAttr, Stat};
 use ruml_platform::{host, Resume, RESERVED_FD};
@@ -1136,7 +1137,7 @@ pub fn sys_fchdir(c: &mut Ctx<'_>) -> SysResult<Resume> {
 pub fn sys_chroot(c: &mut Ctx<'_>) -> SysResult<Resume> {
     let path = c.read_path(c.arg(0))?;
     let loc = c.resolve_at(AT_FDCWD, &path, Follow::Yes)?;
-    if c.st.tasks.process(c.tid).creds.euid != 0 {
+    if !c.st.tasks.process(c.tid).creds.capable(cap::SYS_CHROOT) {
         return Err(Errno::EPERM);
     }
     if loc.inode().kind() != Kind::Dir {
@@ -1864,7 +1865,7 @@ pub fn sys_close_range(c: &mut Ctx<'_>) -> SysResult<Resume> {
 pub fn sys_mount(c: &mut Ctx<'_>) -> SysResult<Resume> {
     let (src_p, target_p, type_p, flags, data_p) =
         (c.arg(0), c.arg(1), c.arg(2), c.arg(3), c.arg(4));
-    if c.st.tasks.process(c.tid).creds.euid != 0 {
+    if !c.st.tasks.process(c.tid).creds.capable(cap::SYS_ADMIN) {
         return Err(Errno::EPERM);
     }
     let target = c.read_path(target_p)?;
@@ -1925,7 +1926,7 @@ pub fn sys_mount(c: &mut Ctx<'_>) -> SysResult<Resume> {
 }
 
 pub fn sys_umount2(c: &mut Ctx<'_>) -> SysResult<Resume> {
-    if c.st.tasks.process(c.tid).creds.euid != 0 {
+    if !c.st.tasks.process(c.tid).creds.capable(cap::SYS_ADMIN) {
         return Err(Errno::EPERM);
     }
     let target = c.read_path(c.arg(0))?;

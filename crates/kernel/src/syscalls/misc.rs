@@ -563,7 +563,13 @@ pub fn sys_uname(c: &mut Ctx<'_>) -> SysResult<Resume> {
 }
 
 fn set_uts_name(c: &mut Ctx<'_>, domain: bool) -> SysResult<Resume> {
-    if c.st.tasks.process(c.tid).creds.euid != 0 {
+    if !c
+        .st
+        .tasks
+        .process(c.tid)
+        .creds
+        .capable(crate::task::cap::SYS_ADMIN)
+    {
         return Err(Errno::EPERM);
     }
     let len = c.arg(1) as usize;
@@ -589,4 +595,18 @@ pub fn sys_sethostname(c: &mut Ctx<'_>) -> SysResult<Resume> {
 
 pub fn sys_setdomainname(c: &mut Ctx<'_>) -> SysResult<Resume> {
     set_uts_name(c, true)
+}
+
+/// socket(..., SOCK_RAW, ...) needs CAP_NET_RAW in the guest's credentials.
+pub fn sys_socket_raw(c: &mut Ctx<'_>) -> SysResult<Resume> {
+    if !c
+        .st
+        .tasks
+        .process(c.tid)
+        .creds
+        .capable(crate::task::cap::NET_RAW)
+    {
+        return Err(Errno::EPERM);
+    }
+    Ok(Resume::Native)
 }

@@ -37,17 +37,27 @@ pub enum Kind {
     /// Native, but a private writable mapping larger than the VM's memory
     /// is refused with ENOMEM by the filter itself (mmap).
     NativeMem,
-    /// Native, except when argument `arg` equals `eq`: then trapped to
-    /// `then` (the filter checks the argument, so the common case stays
-    /// native).
-    NativeUnless { arg: u8, eq: u32, then: Handler },
+    /// Native, except when argument `arg` (masked with `mask`) is one of
+    /// `values`: then trapped to `then` (the filter checks the argument, so
+    /// the common case stays native).
+    NativeUnless {
+        arg: u8,
+        mask: u32,
+        values: &'static [u32],
+        then: Handler,
+    },
     /// Native when argument `arg` is zero (e.g. a NULL pointer), else
     /// trapped to `then`.
     NativeIfZero { arg: u8, then: Handler },
 }
 
-const fn unless(arg: u8, eq: u32, then: Handler) -> Kind {
-    Kind::NativeUnless { arg, eq, then }
+const fn unless(arg: u8, mask: u32, values: &'static [u32], then: Handler) -> Kind {
+    Kind::NativeUnless {
+        arg,
+        mask,
+        values,
+        then,
+    }
 }
 
 /// Support status, as `ruml --syscalls` prints it.
@@ -167,6 +177,14 @@ macro_rules! table {
 }
 
 use Kind::{Native as N, NativeFd as F, Trap as T};
+
+/// prctl options that need the kernel's view (see `process::sys_prctl`).
+const PRCTL_TRAPPED: &[u32] = &[
+    libc::PR_GET_NAME as u32,
+    libc::PR_CAPBSET_DROP as u32,
+    libc::PR_GET_KEEPCAPS as u32,
+    libc::PR_SET_KEEPCAPS as u32,
+];
 use Status::{Full, Partial};
 
 table! {
@@ -211,7 +229,7 @@ table! {
     38 setitimer => N, Full;
     39 getpid => N, Full;
     40 sendfile => F, Full;
-    41 socket => N, Partial("AF_INET/AF_INET6 reach only the VM's own loopback");
+    41 socket => unless(1, 0xf, &[libc::SOCK_RAW as u32], misc::sys_socket_raw), Partial("AF_INET/AF_INET6 reach only the VM's own loopback");
     42 connect => T(misc::sys_connect), Partial("AF_UNIX paths on the root hostfs and tmpfs");
     43 accept => F, Full;
     44 sendto => Kind::NativeIfZero { arg: 4, then: misc::sys_sendto }, Full;
@@ -307,7 +325,7 @@ table! {
     137 statfs => T(fs::sys_statfs), Full;
     138 fstatfs => T(fs::sys_fstatfs), Full;
     140 getpriority => N, Full;
-    141 setpriority => N, Full;
+    141 setpriority => T(process::sys_setpriority), Full;
     142 sched_setparam => N, Full;
     143 sched_getparam => N, Full;
     144 sched_setscheduler => N, Full;
@@ -319,7 +337,7 @@ table! {
     150 munlock => N, Full;
     151 mlockall => N, Full;
     152 munlockall => N, Full;
-    157 prctl => unless(0, libc::PR_GET_NAME as u32, process::sys_prctl_get_name), Full;
+    157 prctl => unless(0, !0, PRCTL_TRAPPED, process::sys_prctl), Full;
     158 arch_prctl => N, Full;
     160 setrlimit => N, Full;
     161 chroot => T(fs::sys_chroot), Full;
@@ -453,9 +471,9 @@ pub fn native_rules(mem: u64) -> Vec<(u32, Rule)> {
             Kind::Native => Some((e.nr, Rule::Allow)),
             Kind::NativeFd => Some((e.nr, Rule::AllowFd)),
             Kind::NativeMem => Some((e.nr, Rule::MmapWithin { limit: mem })),
-            Kind::NativeUnless { arg, eq, .. } => {
-                Some((e.nr, Rule::TraceIfArgEq { arg, value: eq }))
-            }
+            Kind::NativeUnless {
+                arg, mask, values, ..
+            } => Some((e.nr, Rule::TraceIfArgIn { arg, mask, values })),
             Kind::NativeIfZero { arg, .. } => Some((e.nr, Rule::AllowIfArgZero { arg })),
             Kind::Trap(_) => None,
         })
@@ -521,9 +539,9 @@ pub fn dispatch(st: &mut State, p: &mut dyn Platform, tid: Tid, call: &Syscall) 
             Err(Errno::EBADF)
         }
         Kind::Native | Kind::NativeFd | Kind::NativeMem => Ok(Resume::Native),
-        Kind::NativeUnless { arg, eq, .. } if call.args[arg as usize] as u32 != eq => {
-            Ok(Resume::Native)
-        }
+        Kind::NativeUnless {
+            arg, mask, values, ..
+        } if !values.contains(&(call.args[arg as usize] as u32 & mask)) => Ok(Resume::Native),
         // sendto takes a descriptor first, like NativeFd calls.
         Kind::NativeIfZero { .. }
             if e.nr == libc::SYS_sendto as u32 && call.args[0] == RESERVED_FD as u64 =>

@@ -29,6 +29,12 @@ fn task_count(c: &Ctx<'_>) -> usize {
 
 fn clone_with(c: &mut Ctx<'_>, flags: u64) -> SysResult<Resume> {
     if flags & NS_FLAGS != 0 {
+        // New namespaces inside the guest are not supported; the checks
+        // Linux makes first still come first.
+        let fs = libc::CLONE_FS as u64;
+        if flags & fs != 0 && flags & (libc::CLONE_NEWNS | libc::CLONE_NEWUSER) as u64 != 0 {
+            return Err(Errno::EINVAL);
+        }
         return Err(Errno::EPERM);
     }
     if task_count(c) >= c.st.max_tasks {
@@ -109,7 +115,13 @@ pub fn sys_reboot(c: &mut Ctx<'_>) -> SysResult<Resume> {
     if m1 != 0xfee1_dead || ![672274793, 85072278, 369367448, 537993216].contains(&m2) {
         return Err(Errno::EINVAL);
     }
-    if c.st.tasks.process(c.tid).creds.euid != 0 {
+    if !c
+        .st
+        .tasks
+        .process(c.tid)
+        .creds
+        .capable(crate::task::cap::SYS_BOOT)
+    {
         return Err(Errno::EPERM);
     }
     match cmd {
@@ -127,9 +139,45 @@ pub fn sys_reboot(c: &mut Ctx<'_>) -> SysResult<Resume> {
     Ok(Resume::Return(0))
 }
 
-/// prctl(PR_GET_NAME): trapped so that a command name the kernel still owes
-/// the host thread (see `Task::comm_pending`) is given to it first; the
-/// kernel does that before any trapped call, so the call then runs natively.
-pub fn sys_prctl_get_name(_c: &mut Ctx<'_>) -> SysResult<Resume> {
+/// The prctl options that need the kernel's view:
+/// * PR_GET_NAME: a command name the kernel still owes the host thread (see
+///   `Task::comm_pending`) is given to it before any trapped call, so the
+///   call then runs natively;
+/// * PR_CAPBSET_DROP needs CAP_SETPCAP in the guest's credentials (it then
+///   drops from the host's bounding set too, which PR_CAPBSET_READ reads);
+/// * PR_SET_KEEPCAPS / PR_GET_KEEPCAPS are part of the guest's credentials.
+pub fn sys_prctl(c: &mut Ctx<'_>) -> SysResult<Resume> {
+    let creds = &mut c.st.tasks.process_mut(c.tid).creds;
+    match c.call.args[0] as i32 {
+        libc::PR_CAPBSET_DROP if !creds.capable(crate::task::cap::SETPCAP) => Err(Errno::EPERM),
+        libc::PR_GET_KEEPCAPS => Ok(Resume::Return(creds.keep_caps as i64)),
+        libc::PR_SET_KEEPCAPS => match c.call.args[1] {
+            v @ (0 | 1) => {
+                creds.keep_caps = v == 1;
+                Ok(Resume::Return(0))
+            }
+            _ => Err(Errno::EINVAL),
+        },
+        _ => Ok(Resume::Native),
+    }
+}
+
+/// setpriority: Linux's permission rules against the guest's credentials
+/// (the host sees one user for all guest processes); allowed calls run
+/// natively.
+pub fn sys_setpriority(c: &mut Ctx<'_>) -> SysResult<Resume> {
+    let creds = c.st.tasks.process(c.tid).creds.clone();
+    if creds.capable(crate::task::cap::SYS_NICE) {
+        return Ok(Resume::Native);
+    }
+    let (which, who) = (c.arg_i32(0), c.arg_i32(1));
+    if which == libc::PRIO_PROCESS as i32 && who != 0 {
+        let tgid = c.st.tasks.tasks.get(&who).map(|t| t.tgid);
+        if let Some(t) = tgid.and_then(|t| c.st.tasks.procs.get(&t)) {
+            if t.creds.euid != creds.euid && t.creds.ruid != creds.euid {
+                return Err(Errno::EPERM);
+            }
+        }
+    }
     Ok(Resume::Native)
 }

@@ -12,7 +12,7 @@ use crate::task::Creds;
 use ruml_platform::{Resume, Tid};
 
 fn may_signal(sender: &Creds, target: &Creds) -> bool {
-    sender.euid == 0
+    sender.capable(crate::task::cap::KILL)
         || sender.euid == target.suid
         || sender.euid == target.ruid
         || sender.ruid == target.suid
@@ -55,7 +55,7 @@ fn check_one(c: &Ctx<'_>, sender: &Creds, tgid: Tid, sig: i32) -> SysResult<()> 
 
 pub fn sys_kill(c: &mut Ctx<'_>) -> SysResult<Resume> {
     let sender = c.st.tasks.process(c.tid).creds.clone();
-    if sender.euid == 0 {
+    if sender.capable(crate::task::cap::KILL) {
         return Ok(Resume::Native);
     }
     let pid = c.arg_i32(0);
@@ -112,7 +112,7 @@ pub fn sys_kill(c: &mut Ctx<'_>) -> SysResult<Resume> {
 /// argument `arg`, the signal in argument `sig_arg`.
 fn thread_target(c: &mut Ctx<'_>, arg: usize, sig_arg: usize) -> SysResult<Resume> {
     let sender = c.st.tasks.process(c.tid).creds.clone();
-    if sender.euid == 0 {
+    if sender.capable(crate::task::cap::KILL) {
         return Ok(Resume::Native);
     }
     let id = c.arg_i32(arg);
