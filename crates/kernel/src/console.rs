@@ -97,6 +97,15 @@ impl Console {
         self.guest.as_fd()
     }
 
+    /// For a line whose input is a host terminal: that terminal and a handle
+    /// on the guest's end, to copy the window size when the host's changes
+    /// (see [`sync_winsize`]).
+    pub fn winsize_link(&self) -> Option<(RawFd, OwnedFd)> {
+        let (input, _) = self.saved.as_ref()?;
+        let guest = host::reopen(self.guest.as_fd(), libc::O_RDWR | libc::O_NOCTTY).ok()?;
+        Some((*input, guest))
+    }
+
     /// Whether the guest side is a terminal.
     pub fn is_tty(&self) -> bool {
         self.is_tty
@@ -180,5 +189,13 @@ fn relay(master: RawFd, input: Option<RawFd>, output: Option<RawFd>, stop: Owned
                 _ => input = None,
             }
         }
+    }
+}
+
+/// Copies the host terminal's window size to the guest's console; the host
+/// kernel then sends SIGWINCH to the guest's foreground process group.
+pub fn sync_winsize(input: RawFd, guest: BorrowedFd<'_>) {
+    if let Some(w) = host::get_winsize(borrow(input)) {
+        let _ = host::set_winsize(guest, &w);
     }
 }

@@ -2,16 +2,50 @@
 //! companion tools as subcommands.
 
 use ruml_kernel::config::{self, Command};
-use ruml_kernel::console::Console;
+use ruml_kernel::console::{self, Console};
 use ruml_kernel::fs::{devices, hostfs};
 use ruml_kernel::vfs::{Caller, Follow, Mount, Vfs};
 use ruml_kernel::{syscalls, Kernel, VmExit};
 use ruml_platform::ptrace::{BootSpec, PtracePlatform};
 use ruml_platform::{host, Platform};
-use std::os::fd::AsRawFd;
+use std::os::fd::{AsFd, AsRawFd, OwnedFd, RawFd};
 use std::process::exit;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 
-const HOST_SIGNALS: [i32; 3] = [libc::SIGTERM, libc::SIGINT, libc::SIGHUP];
+const HOST_SIGNALS: [i32; 4] = [libc::SIGTERM, libc::SIGINT, libc::SIGHUP, libc::SIGWINCH];
+
+/// What the host-signal thread acts on: the running VM.
+struct Current {
+    init_host: i32,
+    terminate: Arc<AtomicBool>,
+    /// The host terminal of the console and the guest's end of it.
+    winsize: Option<(RawFd, OwnedFd)>,
+}
+
+static CURRENT: Mutex<Option<Current>> = Mutex::new(None);
+
+/// Takes ruml's host signals for the life of the process: SIGTERM, SIGINT
+/// and SIGHUP shut the running VM down; SIGWINCH resizes its console.
+fn signal_thread() {
+    loop {
+        let sig = host::wait_signal(&HOST_SIGNALS);
+        let cur = CURRENT.lock().expect("current VM");
+        let Some(cur) = cur.as_ref() else {
+            continue;
+        };
+        if sig == libc::SIGWINCH {
+            if let Some((input, guest)) = &cur.winsize {
+                console::sync_winsize(*input, guest.as_fd());
+            }
+            continue;
+        }
+        cur.terminate.store(true, Ordering::SeqCst);
+        eprintln!("\r\nruml: got signal {sig}, shutting the guest down\r");
+        // Killing the guest's init takes its whole pid namespace with it.
+        let _ = host::kill_pid(cur.init_host, libc::SIGKILL);
+    }
+}
 
 fn fail(msg: impl std::fmt::Display, code: i32) -> ! {
     eprintln!("ruml: {msg}");
@@ -67,8 +101,10 @@ fn main() {
     // Host signals are taken by a dedicated thread; block them everywhere
     // else before any thread starts.
     host::block_signals(&HOST_SIGNALS);
-    // Tracee state changes are read through a signalfd.
+    // Tracee state changes are read through a signalfd; no thread may take
+    // SIGCHLD, so it is blocked before any thread starts.
     host::block_signals(&[libc::SIGCHLD]);
+    std::thread::spawn(signal_thread);
     loop {
         match boot(cfg.clone()) {
             VmExit::Halt => exit(0),
@@ -164,15 +200,13 @@ fn boot(cfg: config::BootConfig) -> VmExit {
     drop(guest_console);
     let init_host = platform.host_tid(1).unwrap_or(0);
     let mut k = Kernel::new(cfg.clone(), vfs, Box::new(platform), boot_ns);
-    let term = k.terminate.clone();
-    std::thread::spawn(move || {
-        let sig = host::wait_signal(&HOST_SIGNALS);
-        term.store(true, std::sync::atomic::Ordering::SeqCst);
-        eprintln!("\r\nruml: got signal {sig}, shutting the guest down\r");
-        // Killing the guest's init takes its whole pid namespace with it.
-        let _ = host::kill_pid(init_host, libc::SIGKILL);
+    *CURRENT.lock().expect("current VM") = Some(Current {
+        init_host,
+        terminate: k.terminate.clone(),
+        winsize: console.winsize_link(),
     });
     let r = k.run();
+    *CURRENT.lock().expect("current VM") = None;
     ruml_kernel::fs::private::cleanup();
     console.shutdown();
     r

@@ -141,9 +141,17 @@ fn shell_on_the_console_with_job_control() {
     t.keys(&["echo after-fg", "Enter"]);
     t.wait_for("\nafter-fg");
 
-    // The guest sees the terminal's size.
+    // The guest sees the terminal's size, and follows when it changes
+    // (ruml takes SIGWINCH and resizes the console; the shell gets it too).
     t.keys(&["stty size", "Enter"]);
     t.wait_for("40 100");
+    t.keys(&["trap 'echo got-winch' WINCH", "Enter"]);
+    assert!(t
+        .cmd(&["resize-window", "-t", "vm", "-x", "90", "-y", "25"])
+        .success());
+    t.wait_for("got-winch");
+    t.keys(&["stty size", "Enter"]);
+    t.wait_for("25 90");
 
     // exit of init ends the VM with Linux's panic message.
     t.keys(&["exit", "Enter"]);
