@@ -110,3 +110,18 @@ fn version_and_syscall_table() {
         .lines()
         .any(|l| l.contains("io_uring_setup") && l.contains("unsupported")));
 }
+
+#[test]
+fn reboot_boots_again() {
+    let root = busybox_root(
+        "reboot",
+        "#!/bin/sh\nif [ -e /booted ]; then echo \"second boot, pid $$\"; poweroff -f; fi\n\
+         touch /booted\necho \"first boot\"\nreboot -f\n",
+    );
+    let o = boot(&root, &[]);
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(0), "{out}");
+    assert!(out.contains("first boot\n"), "{out}");
+    assert!(out.contains("second boot, pid 1\n"), "{out}");
+    std::fs::remove_dir_all(root).unwrap();
+}
