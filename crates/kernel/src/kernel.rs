@@ -56,6 +56,13 @@ pub struct State {
     pub trace: bool,
 }
 
+/// Writes to ruml's stderr; a closed or broken stderr (the terminal went
+/// away) is ignored rather than stopping the kernel.
+pub fn host_log(text: &str) {
+    use std::io::Write;
+    let _ = std::io::stderr().write_all(text.as_bytes());
+}
+
 /// How often the kernel does periodic work (the OOM killer).
 const TICK: std::time::Duration = std::time::Duration::from_millis(50);
 
@@ -86,7 +93,7 @@ impl State {
         let line = format!("[{t:12.6}] {msg}\n");
         self.log.extend_from_slice(line.as_bytes());
         if show {
-            eprint!("ruml: {msg}\r\n");
+            host_log(&format!("ruml: {msg}\r\n"));
         }
     }
 
@@ -95,7 +102,7 @@ impl State {
         if self.warned.insert(key) {
             let line = format!("ruml: {msg}\r\n");
             self.log.extend_from_slice(&line.as_bytes()[6..]);
-            eprint!("{line}");
+            host_log(&line);
         }
     }
 }

@@ -41,14 +41,16 @@ fn signal_thread() {
             continue;
         }
         cur.terminate.store(true, Ordering::SeqCst);
-        eprintln!("\r\nruml: got signal {sig}, shutting the guest down\r");
+        ruml_kernel::kernel::host_log(&format!(
+            "\r\nruml: got signal {sig}, shutting the guest down\r\n"
+        ));
         // Killing the guest's init takes its whole pid namespace with it.
         let _ = host::kill_pid(cur.init_host, libc::SIGKILL);
     }
 }
 
 fn fail(msg: impl std::fmt::Display, code: i32) -> ! {
-    eprintln!("ruml: {msg}");
+    ruml_kernel::kernel::host_log(&format!("ruml: {msg}\n"));
     exit(code)
 }
 
@@ -110,7 +112,7 @@ fn main() {
             VmExit::Halt => exit(0),
             VmExit::Reboot => continue,
             VmExit::Panic(msg) => {
-                eprintln!("{msg}");
+                ruml_kernel::kernel::host_log(&format!("{msg}\n"));
                 exit(1)
             }
             VmExit::Terminated => exit(1),

@@ -14,8 +14,10 @@ struct Tmux {
 
 impl Tmux {
     fn new(cmd: &str) -> Tmux {
+        static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = N.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         let t = Tmux {
-            socket: format!("ruml-test-{}", std::process::id()),
+            socket: format!("ruml-test-{}-{n}", std::process::id()),
         };
         let ok = t
             .cmd(&[
@@ -162,5 +164,33 @@ fn shell_on_the_console_with_job_control() {
     );
     assert!(s.contains("RUML-EXIT=1"), "{s}");
     drop(t);
+    std::fs::remove_dir_all(root).unwrap();
+}
+
+#[test]
+fn closing_the_terminal_shuts_the_vm_down() {
+    let root = busybox_root("hangup", "#!/bin/sh\n");
+    let mut args = boot_args(&root, &[]);
+    args.retain(|a| a != "init=/init" && a != "quiet");
+    args.push("init=/bin/sh".into());
+    let t = Tmux::new(&format!("{} {}", ruml().display(), args.join(" ")));
+    t.wait_for("/ #");
+    assert!(!common::processes_rooted_at(&root).is_empty());
+    // The pane's terminal goes away: ruml gets SIGHUP, with its stderr gone.
+    drop(t);
+    let start = Instant::now();
+    while !common::processes_rooted_at(&root).is_empty() {
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "the VM outlived its terminal"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let ps = Command::new("ps").args(["-eo", "args"]).output().unwrap();
+    let needle = format!("rootflags={}", root.display());
+    assert!(
+        !String::from_utf8_lossy(&ps.stdout).contains(&needle),
+        "ruml outlived its terminal"
+    );
     std::fs::remove_dir_all(root).unwrap();
 }

@@ -564,10 +564,10 @@ pub fn dispatch(st: &mut State, p: &mut dyn Platform, tid: Tid, call: &Syscall) 
         Err(e) => Resume::Return(-(e.0 as i64)),
     };
     if st.trace {
-        eprint!(
+        crate::kernel::host_log(&format!(
             "ruml: [{tid}] {}({:#x}, {:#x}, {:#x}) -> {out:?}\r\n",
             e.name, call.args[0], call.args[1], call.args[2]
-        );
+        ));
     }
     out
 }
