@@ -1,9 +1,11 @@
 // Allocates and touches memory in 1 MiB steps until allocation fails or the
 // process is killed; prints how far it got. "big N" makes one N MiB
-// allocation. With an argument N, runs N such
+// private mapping. With an argument N, runs N such
 // hogs at once, each holding its memory for two seconds once it can get no
 // more, and reports how each ended.
+#include <errno.h>
 #include <stdio.h>
+#include <sys/mman.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -33,10 +35,10 @@ int main(int argc, char **argv) {
     if (argc < 2)
         return hog(0);
     if (strcmp(argv[1], "big") == 0) {
-        // One allocation larger than all memory: refused outright.
+        // One private mapping larger than all memory: refused outright.
         size_t len = (size_t)atoi(argv[2]) << 20;
-        char *p = malloc(len);
-        printf("malloc of %s MiB: %s\n", argv[2], p ? "ok" : "failed");
+        void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        printf("mmap of %s MiB: %s\n", argv[2], p != MAP_FAILED ? "ok" : strerror(errno));
         return 0;
     }
     int n = atoi(argv[1]);

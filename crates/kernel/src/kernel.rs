@@ -43,6 +43,9 @@ pub struct State {
     pub init_started: bool,
     /// When the kernel last looked for reaped zombies.
     pub zombie_scan: std::time::Instant,
+    /// Processes (by a thread of theirs now stopped in a trap) that opened a
+    /// command name for writing: their PR_GET_NAME must trap from now on.
+    pub want_get_name_trap: RefCell<Vec<Tid>>,
     /// procfs files open for writing (see `procfs::drain_sinks`).
     pub proc_sinks: RefCell<Vec<crate::fs::procfs::Sink>>,
     /// What to do when natively run calls return, by thread.
@@ -137,6 +140,7 @@ impl Kernel {
                 creds: Creds::root(),
                 exe: Vec::new(),
                 oom_score_adj: 0,
+                get_name_trapped: false,
             },
         );
         let cfg_root = cfg.root_dir();
@@ -157,6 +161,7 @@ impl Kernel {
                 zombie_scan: std::time::Instant::now(),
                 exit_hooks: HashMap::new(),
                 proc_sinks: RefCell::new(Vec::new()),
+                want_get_name_trap: RefCell::new(Vec::new()),
                 log: Vec::new(),
                 warned: HashSet::new(),
                 max_tasks,
@@ -231,6 +236,14 @@ impl Kernel {
                         );
                     }
                     let how = syscalls::dispatch(&mut self.st, self.platform.as_mut(), tid, &call);
+                    for t in self.st.want_get_name_trap.take() {
+                        if !self.st.tasks.process(t).get_name_trapped {
+                            let nr = libc::SYS_prctl as u32;
+                            let get = libc::PR_GET_NAME as u32;
+                            let ok = self.platform.add_trap(t, nr, 0, get).is_ok();
+                            self.st.tasks.process_mut(t).get_name_trapped = ok;
+                        }
+                    }
                     self.platform.resume(tid, how)
                 }
                 Event::SyscallExit { tid, ret } => {

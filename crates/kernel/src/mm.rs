@@ -3,7 +3,9 @@
 //! Guest memory is host memory of the guest's processes. Two bounds hold it
 //! to `mem=`, as Linux's heuristic overcommit and OOM killer do:
 //! * the seccomp filter refuses, with ENOMEM, a private writable mapping
-//!   larger than the VM's memory (see `Rule::MmapWithin`);
+//!   larger than the VM's memory (see `Rule::MmapWithin`); brk runs
+//!   natively (trapping it would cost every program start several stops),
+//!   so a heap grown past the VM's memory meets the OOM killer instead;
 //! * the kernel's OOM killer: when the resident anonymous and shared memory
 //!   of all guest processes together exceeds `mem`, the biggest process
 //!   (never init) is killed with SIGKILL and a log line, as Linux does.

@@ -124,6 +124,8 @@ pub struct Process {
     pub exe: Vec<u8>,
     /// /proc/PID/oom_score_adj.
     pub oom_score_adj: i32,
+    /// prctl(PR_GET_NAME) traps in this process (see `Kernel::run`).
+    pub get_name_trapped: bool,
 }
 
 /// What the kernel notes about an execve until it completes.
@@ -223,6 +225,7 @@ impl Tasks {
                 creds: Creds::root(),
                 exe: Vec::new(),
                 oom_score_adj: 0,
+                get_name_trapped: false,
             });
             p.tgid = tgid;
             p

@@ -162,6 +162,10 @@ pub trait Platform {
     /// Sends a host signal to a guest thread's process (used for kernel
     /// generated signals such as SIGKILL on OOM).
     fn kill(&self, tid: Tid, sig: i32) -> io::Result<()>;
+    /// Adds to the process of a thread stopped at a syscall trap (all its
+    /// threads) a filter that traps `nr` when argument `arg` equals
+    /// `value`: for calls that need the kernel only in some processes.
+    fn add_trap(&mut self, tid: Tid, nr: u32, arg: u32, value: u32) -> io::Result<()>;
     /// Stops tracking an exited process whose parent has reaped it.
     fn forget_zombie(&mut self, tid: Tid);
     /// Takes the new tasks and exits (other than init's) that happened but

@@ -1007,6 +1007,44 @@ impl Platform for PtracePlatform {
         cvt(unsafe { libc::kill(t.host_tgid, sig) } as libc::c_long).map(drop)
     }
 
+    fn add_trap(&mut self, tid: Tid, nr: u32, arg: u32, value: u32) -> io::Result<()> {
+        let prog = crate::seccomp::build_trap_filter(nr, arg, value);
+        let mut code = Vec::with_capacity(prog.len() * 8);
+        for i in &prog {
+            code.extend_from_slice(&i.code.to_ne_bytes());
+            code.push(i.jt);
+            code.push(i.jf);
+            code.extend_from_slice(&i.k.to_ne_bytes());
+        }
+        let s = self.scratch(tid, 16 + code.len());
+        // struct sock_fprog { unsigned short len; struct sock_filter *filter; }
+        let mut fprog = [0u8; 16];
+        fprog[0..2].copy_from_slice(&(prog.len() as u16).to_ne_bytes());
+        fprog[8..16].copy_from_slice(&(s + 16).to_ne_bytes());
+        self.write_mem(tid, s, &fprog)?;
+        self.write_mem(tid, s + 16, &code)?;
+        let r = self.inject(
+            tid,
+            libc::SYS_seccomp as u64,
+            [
+                libc::SECCOMP_SET_MODE_FILTER as u64,
+                libc::SECCOMP_FILTER_FLAG_TSYNC as u64,
+                s,
+                0,
+                0,
+                0,
+            ],
+        )?;
+        if r != 0 {
+            return Err(io::Error::from_raw_os_error(if r < 0 {
+                -r as i32
+            } else {
+                libc::EAGAIN
+            }));
+        }
+        Ok(())
+    }
+
     fn forget_zombie(&mut self, tid: Tid) {
         self.zombies.remove(&tid);
     }

@@ -182,6 +182,20 @@ pub fn build_filter(native: &[(u32, Rule)]) -> Vec<Insn> {
     p
 }
 
+/// A filter to stack on a process: trap `nr` when argument `arg` (low 32
+/// bits) equals `value`, allow everything else (the process's own filter
+/// still applies: stacked filters can only tighten).
+pub fn build_trap_filter(nr: u32, arg: u32, value: u32) -> Vec<Insn> {
+    vec![
+        stmt(BPF_LD_W_ABS, OFF_NR),
+        jump(BPF_JEQ_K, nr, 0, 3),
+        stmt(BPF_LD_W_ABS, off_arg_lo(arg)),
+        jump(BPF_JEQ_K, value, 0, 1),
+        stmt(BPF_RET_K, libc::SECCOMP_RET_TRACE),
+        stmt(BPF_RET_K, libc::SECCOMP_RET_ALLOW),
+    ]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -241,6 +255,21 @@ mod tests {
         // The next rule still sees the syscall number.
         assert_eq!(run(&p, 0, a, [0; 6]), libc::SECCOMP_RET_ALLOW);
         assert_eq!(run(&p, 1, a, [0; 6]), libc::SECCOMP_RET_TRACE);
+    }
+
+    #[test]
+    fn stacked_trap_filter() {
+        let p = build_trap_filter(157, 0, 16);
+        let a = AUDIT_ARCH_X86_64;
+        assert_eq!(
+            run(&p, 157, a, [16, 0, 0, 0, 0, 0]),
+            libc::SECCOMP_RET_TRACE
+        );
+        assert_eq!(
+            run(&p, 157, a, [15, 0, 0, 0, 0, 0]),
+            libc::SECCOMP_RET_ALLOW
+        );
+        assert_eq!(run(&p, 0, a, [16, 0, 0, 0, 0, 0]), libc::SECCOMP_RET_ALLOW);
     }
 
     #[test]

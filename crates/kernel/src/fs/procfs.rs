@@ -1207,6 +1207,10 @@ impl Inode for ProcInode {
                 // applies before it serves the guest's next trapped call.
                 let (r, w) = host::packet_pipe()?;
                 let (st, _) = kernel(cx)?;
+                if matches!(target, ProcWrite::Comm(_)) {
+                    // Its PR_GET_NAME must see the name the kernel owes it.
+                    st.want_get_name_trap.borrow_mut().push(cx.tid);
+                }
                 st.proc_sinks.borrow_mut().push(Sink { fd: r, target });
                 return Ok(host::reopen(
                     w.as_fd(),

@@ -102,6 +102,9 @@ fn do_exec(
         comm: Some(comm_of(&name)),
     });
     c.st.tasks.task_mut(c.tid).close_after_exec = Some(fd as i32);
+    // The host names the program after the descriptor: until the kernel
+    // gives it its name, PR_GET_NAME must ask the kernel.
+    c.st.want_get_name_trap.borrow_mut().push(c.tid);
     let empty = c.scratch_str(b"", 1)?;
     c.rewrite_then(
         libc::SYS_execveat,

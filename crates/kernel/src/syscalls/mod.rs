@@ -10,7 +10,6 @@ pub mod cred;
 pub mod exec;
 pub mod fs;
 pub mod misc;
-pub mod mm;
 pub mod names;
 pub mod process;
 pub mod signal;
@@ -178,9 +177,10 @@ macro_rules! table {
 
 use Kind::{Native as N, NativeFd as F, Trap as T};
 
-/// prctl options that need the kernel's view (see `process::sys_prctl`).
+/// prctl options that need the kernel's view (see `process::sys_prctl`;
+/// PR_GET_NAME is trapped only in processes that rename threads through
+/// /proc, by a filter the kernel adds to them).
 const PRCTL_TRAPPED: &[u32] = &[
-    libc::PR_GET_NAME as u32,
     libc::PR_CAPBSET_DROP as u32,
     libc::PR_GET_KEEPCAPS as u32,
     libc::PR_SET_KEEPCAPS as u32,
@@ -200,7 +200,7 @@ table! {
     9 mmap => Kind::NativeMem, Full;
     10 mprotect => N, Full;
     11 munmap => N, Full;
-    12 brk => Kind::NativeIfZero { arg: 0, then: mm::sys_brk }, Full;
+    12 brk => N, Full;
     13 rt_sigaction => N, Full;
     14 rt_sigprocmask => N, Full;
     15 rt_sigreturn => N, Full;
