@@ -1028,7 +1028,7 @@ impl Platform for PtracePlatform {
             libc::SYS_seccomp as u64,
             [
                 libc::SECCOMP_SET_MODE_FILTER as u64,
-                libc::SECCOMP_FILTER_FLAG_TSYNC as u64,
+                libc::SECCOMP_FILTER_FLAG_TSYNC,
                 s,
                 0,
                 0,
