@@ -13,22 +13,8 @@
 #include <sys/types.h>
 #include <sys/wait.h>
 
-static const char *en(int e) {
-    static char b[16];
-    switch (e) {
-#define E(x) case x: return #x;
-    E(EPERM) E(ENOENT) E(ESRCH) E(EINTR) E(EIO) E(ENXIO) E(E2BIG) E(EBADF) E(ECHILD)
-    E(EAGAIN) E(ENOMEM) E(EACCES) E(EFAULT) E(EBUSY) E(EEXIST) E(EXDEV) E(ENODEV)
-    E(ENOTDIR) E(EISDIR) E(EINVAL) E(ENFILE) E(EMFILE) E(ENOTTY) E(ETXTBSY) E(EFBIG)
-    E(ENOSPC) E(ESPIPE) E(EROFS) E(EMLINK) E(EPIPE) E(ERANGE) E(EDEADLK) E(ENAMETOOLONG)
-    E(ENOLCK) E(ENOSYS) E(ENOTEMPTY) E(ELOOP) E(EOPNOTSUPP) E(ENOTSOCK) E(EADDRINUSE)
-    E(ECONNREFUSED) E(ENOTCONN) E(EISCONN) E(EAFNOSUPPORT) E(EPROTOTYPE) E(EDESTADDRREQ)
-    E(EOVERFLOW) E(EMSGSIZE) E(ECONNRESET) E(EINPROGRESS) E(EALREADY) E(ETIMEDOUT)
-#undef E
-    }
-    snprintf(b, sizeof b, "errno%d", e);
-    return b;
-}
+#include "common.h"
+
 /* T: run a call, print its text and "ok" or the errno name. */
 #define T(x) do { errno = 0; long r_ = (long)(x); \
     if (r_ < 0) printf("%s = -1 %s\n", #x, en(errno)); else printf("%s = ok\n", #x); } while (0)

@@ -14,23 +14,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-static const char *en(int e) {
-    static char b[16];
-    switch (e) {
-#define E(x) case x: return #x;
-    E(EPERM) E(ENOENT) E(ESRCH) E(EINTR) E(EIO) E(ENXIO) E(E2BIG) E(EBADF)
-    E(ECHILD) E(EAGAIN) E(ENOMEM) E(EACCES) E(EFAULT) E(EBUSY) E(EEXIST)
-    E(ENODEV) E(ENOTDIR) E(EISDIR) E(EINVAL) E(ENFILE) E(EMFILE) E(ENOTTY)
-    E(EFBIG) E(ENOSPC) E(ESPIPE) E(EROFS) E(EPIPE) E(ERANGE) E(ENOSYS)
-    E(ELOOP) E(ENOMSG) E(EIDRM) E(EOVERFLOW) E(ENOTSOCK) E(EMSGSIZE)
-    E(EOPNOTSUPP) E(EAFNOSUPPORT) E(EADDRINUSE) E(EADDRNOTAVAIL)
-    E(ENETDOWN) E(ENETUNREACH) E(ECONNRESET) E(EISCONN) E(ENOTCONN)
-    E(ETIMEDOUT) E(ECONNREFUSED) E(EINPROGRESS) E(EPROTONOSUPPORT)
-#undef E
-    }
-    snprintf(b, sizeof b, "errno%d", e);
-    return b;
-}
+#include "common.h"
+
 
 /* Prints "what: value", or "what: -1 ENAME" when the call failed. */
 __attribute__((unused)) static void report(const char *what, long r) {

@@ -15,22 +15,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "common.h"
+
 #ifndef SS_AUTODISARM
 #define SS_AUTODISARM (1U << 31)
 #endif
 
-static const char *en(int e) {
-    switch (e) {
-    case 0: return "0";
-    case EINVAL: return "EINVAL";
-    case ENOMEM: return "ENOMEM";
-    case EPERM: return "EPERM";
-    case EFAULT: return "EFAULT";
-    }
-    static char b[16];
-    snprintf(b, sizeof b, "%d", e);
-    return b;
-}
 
 static char alt[65536] __attribute__((aligned(16)));
 static volatile int on_alt, saw_onstack, set_in_handler_errno, saw_disabled, nested_on_alt;

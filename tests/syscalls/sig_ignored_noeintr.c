@@ -14,16 +14,8 @@
 #include <time.h>
 #include <unistd.h>
 
-static const char *en(int e) {
-    switch (e) {
-    case 0: return "0";
-    case EINTR: return "EINTR";
-    case EAGAIN: return "EAGAIN";
-    }
-    static char b[16];
-    snprintf(b, sizeof b, "%d", e);
-    return b;
-}
+#include "common.h"
+
 
 static void msleep(int ms) {
     struct timespec d = {0, ms * 1000000L};

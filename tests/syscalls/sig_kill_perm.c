@@ -9,17 +9,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static const char *en(int e) {
-    switch (e) {
-    case 0: return "0";
-    case EINVAL: return "EINVAL";
-    case ESRCH: return "ESRCH";
-    case EPERM: return "EPERM";
-    }
-    static char b[16];
-    snprintf(b, sizeof b, "%d", e);
-    return b;
-}
+#include "common.h"
+
 
 static volatile sig_atomic_t got_uid = -1, got_cont;
 static void h(int s, siginfo_t *si, void *uc) {

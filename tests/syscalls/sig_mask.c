@@ -10,16 +10,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-static const char *en(int e) {
-    switch (e) {
-    case 0: return "0";
-    case EINVAL: return "EINVAL";
-    case EFAULT: return "EFAULT";
-    }
-    static char b[16];
-    snprintf(b, sizeof b, "%d", e);
-    return b;
-}
+#include "common.h"
+
 
 static volatile sig_atomic_t counts[65];
 static int order[32];

@@ -10,17 +10,8 @@
 #include <time.h>
 #include <unistd.h>
 
-static const char *en(int e) {
-    switch (e) {
-    case 0: return "0";
-    case ECHILD: return "ECHILD";
-    case EINTR: return "EINTR";
-    case ESRCH: return "ESRCH";
-    }
-    static char b[16];
-    snprintf(b, sizeof b, "%d", e);
-    return b;
-}
+#include "common.h"
+
 
 static volatile sig_atomic_t chlds;
 static void on_chld(int s) { (void)s; chlds++; }

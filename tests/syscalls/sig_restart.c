@@ -12,16 +12,8 @@
 #include <time.h>
 #include <unistd.h>
 
-static const char *en(int e) {
-    switch (e) {
-    case 0: return "0";
-    case EINTR: return "EINTR";
-    case ECHILD: return "ECHILD";
-    }
-    static char b[16];
-    snprintf(b, sizeof b, "%d", e);
-    return b;
-}
+#include "common.h"
+
 
 static volatile sig_atomic_t alarms;
 static void on_alarm(int s) { (void)s; alarms++; }

@@ -8,17 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
-static const char *en(int e) {
-    switch (e) {
-    case 0: return "0";
-    case EINVAL: return "EINVAL";
-    case ESRCH: return "ESRCH";
-    case EAGAIN: return "EAGAIN";
-    }
-    static char b[16];
-    snprintf(b, sizeof b, "%d", e);
-    return b;
-}
+#include "common.h"
+
 
 // Signal names relative to SIGRTMIN (its value differs between libcs).
 static void name(char *b, int s) {

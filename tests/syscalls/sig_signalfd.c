@@ -13,17 +13,8 @@
 #include <time.h>
 #include <unistd.h>
 
-static const char *en(int e) {
-    switch (e) {
-    case 0: return "0";
-    case EINVAL: return "EINVAL";
-    case EAGAIN: return "EAGAIN";
-    case EBADF: return "EBADF";
-    }
-    static char b[16];
-    snprintf(b, sizeof b, "%d", e);
-    return b;
-}
+#include "common.h"
+
 
 static int readable(int fd) {
     struct pollfd p = {fd, POLLIN, 0};

@@ -9,15 +9,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static const char *en(int e) {
-    switch (e) {
-    case 0: return "0";
-    case EPIPE: return "EPIPE";
-    }
-    static char b[16];
-    snprintf(b, sizeof b, "%d", e);
-    return b;
-}
+#include "common.h"
+
 
 static volatile sig_atomic_t hits, code = -99, pid_is_self;
 static void h(int s, siginfo_t *si, void *uc) {

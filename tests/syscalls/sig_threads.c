@@ -14,16 +14,8 @@
 #include <time.h>
 #include <unistd.h>
 
-static const char *en(int e) {
-    switch (e) {
-    case 0: return "0";
-    case ESRCH: return "ESRCH";
-    case EINVAL: return "EINVAL";
-    }
-    static char b[16];
-    snprintf(b, sizeof b, "%d", e);
-    return b;
-}
+#include "common.h"
+
 
 static pid_t gettid_(void) { return (pid_t)syscall(SYS_gettid); }
 

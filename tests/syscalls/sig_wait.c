@@ -12,18 +12,8 @@
 #include <time.h>
 #include <unistd.h>
 
-static const char *en(int e) {
-    switch (e) {
-    case 0: return "0";
-    case EINVAL: return "EINVAL";
-    case EAGAIN: return "EAGAIN";
-    case EINTR: return "EINTR";
-    case EFAULT: return "EFAULT";
-    }
-    static char b[16];
-    snprintf(b, sizeof b, "%d", e);
-    return b;
-}
+#include "common.h"
+
 
 static volatile sig_atomic_t hits[65];
 static sigset_t handler_mask;

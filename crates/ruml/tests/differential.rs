@@ -109,11 +109,17 @@ fn parse_case(src: &Path) -> Case {
 
 /// Compiles `c` for `libc` into `out` unless it is up to date.
 fn compile(c: &Case, libc: Libc, out: &Path) -> Result<(), String> {
+    // Up to date if newer than its source and the shared header.
+    let header = c.src.with_file_name("common.h");
     let fresh = |p: &Path| -> bool {
-        let (Ok(a), Ok(b)) = (std::fs::metadata(p), std::fs::metadata(&c.src)) else {
+        let Ok(a) = std::fs::metadata(p).and_then(|m| m.modified()) else {
             return false;
         };
-        a.modified().unwrap() >= b.modified().unwrap()
+        [c.src.as_path(), header.as_path()].iter().all(|s| {
+            std::fs::metadata(s)
+                .and_then(|m| m.modified())
+                .map_or(true, |b| a >= b)
+        })
     };
     if fresh(out) {
         return Ok(());
