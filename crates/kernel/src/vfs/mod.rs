@@ -722,7 +722,7 @@ impl Vfs {
             return Err(Errno::ENOTDIR);
         }
         // The last name is looked up in the parent too.
-        perm::may_lookup(cx, parent.inode())?;
+        perm::may_lookup(cx, perm::searcher(cx), parent.inode())?;
         Ok((parent, name.to_vec()))
     }
 
@@ -740,6 +740,7 @@ impl Vfs {
         let mut loc = start;
         let comps: Vec<&[u8]> = split(path).collect();
         let n = comps.len();
+        let searcher = perm::searcher(cx);
         for (i, c) in comps.into_iter().enumerate() {
             let last = i + 1 == n;
             if loc.inode().kind() != Kind::Dir {
@@ -747,7 +748,7 @@ impl Vfs {
             }
             // Every component, "." and ".." too, needs search permission
             // on the directory it is looked up in.
-            perm::may_lookup(cx, loc.inode())?;
+            perm::may_lookup(cx, searcher, loc.inode())?;
             if c == b"." {
                 continue;
             }

@@ -78,15 +78,19 @@ pub fn permission(cx: &Caller<'_>, inode: &Arc<dyn Inode>, mask: u32) -> SysResu
     inode.permission(cx, cr, mask)
 }
 
-/// Search permission on a directory a walk passes (`may_lookup`).
-pub fn may_lookup(cx: &Caller<'_>, dir: &Arc<dyn Inode>) -> SysResult<()> {
-    let Some(cr) = cx.creds() else {
-        return Ok(());
-    };
-    if cr.capable(cap::DAC_OVERRIDE) {
-        return Ok(());
+/// The credentials a walk checks search permission with: None when it
+/// need not (no caller, or CAP_DAC_OVERRIDE, which searches everything).
+pub fn searcher<'a>(cx: &Caller<'a>) -> Option<&'a Creds> {
+    cx.creds().filter(|cr| !cr.capable(cap::DAC_OVERRIDE))
+}
+
+/// Search permission on a directory a walk passes (`may_lookup`), for the
+/// credentials [`searcher`] gave.
+pub fn may_lookup(cx: &Caller<'_>, cr: Option<&Creds>, dir: &Arc<dyn Inode>) -> SysResult<()> {
+    match cr {
+        Some(cr) => dir.permission(cx, cr, MAY_EXEC),
+        None => Ok(()),
     }
-    dir.permission(cx, cr, MAY_EXEC)
 }
 
 /// Linux's `may_create`: write and search permission on the directory a
