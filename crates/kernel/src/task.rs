@@ -62,7 +62,7 @@ pub const FS_CAPS: u64 = 1 << cap::CHOWN
     | 1 << cap::MAC_OVERRIDE;
 
 impl Creds {
-    pub fn root() -> Creds {
+    pub const fn root() -> Creds {
         Creds {
             ruid: 0,
             euid: 0,

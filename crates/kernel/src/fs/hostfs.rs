@@ -119,6 +119,18 @@ impl HostInode {
     }
 }
 
+/// The owner and group the guest sees of a host object: ruml's own host
+/// user and group appear as root, as they would inside a user namespace.
+pub fn guest_ids(st: &mut Stat) {
+    let (uid, gid) = host::host_ids();
+    if st.uid == uid {
+        st.uid = 0;
+    }
+    if st.gid == gid {
+        st.gid = 0;
+    }
+}
+
 fn check_name(name: &[u8]) -> SysResult<()> {
     if name.is_empty() || name == b"." || name == b".." || name.contains(&b'/') {
         return Err(Errno::EINVAL);

@@ -13,7 +13,8 @@
 
 use crate::errno::{Errno, SysResult};
 use crate::kernel::State;
-use crate::vfs::{registry, Caller, DirEntry, Follow, Inode, Kind, Loc, Stat, Step, Vfs};
+use crate::task::Creds;
+use crate::vfs::{perm, registry, Caller, DirEntry, Follow, Inode, Kind, Loc, Stat, Step, Vfs};
 use ruml_platform::{host, Platform, Tid, RESERVED_FD};
 use std::any::Any;
 use std::os::fd::{AsFd, OwnedFd};
@@ -39,8 +40,6 @@ enum Node {
     Pid {
         tgid: Tid,
         tid: Tid,
-        uid: u32,
-        gid: u32,
     },
     Task {
         tgid: Tid,
@@ -142,15 +141,22 @@ fn apply_write(st: &mut State, target: &ProcWrite, data: &[u8]) {
 /// A procfs object.
 pub struct ProcInode {
     node: Node,
+    /// Owner and group: root, or for a process's objects the process's
+    /// effective ids when it was looked up (as for a dumpable process).
+    owner: (u32, u32),
 }
 
 /// A new procfs root.
 pub fn new() -> Arc<dyn Inode> {
-    Arc::new(ProcInode { node: Node::Root })
+    node(Node::Root)
 }
 
 fn node(n: Node) -> Arc<dyn Inode> {
-    Arc::new(ProcInode { node: n })
+    owned(n, (0, 0))
+}
+
+fn owned(n: Node, owner: (u32, u32)) -> Arc<dyn Inode> {
+    Arc::new(ProcInode { node: n, owner })
 }
 
 /// The kernel state a caller gives access to; procfs needs it for
@@ -769,12 +775,10 @@ fn caller_tgid(cx: &Caller<'_>) -> SysResult<Tid> {
 
 fn pid_node(st: &State, tgid: Tid, tid: Tid) -> SysResult<Arc<dyn Inode>> {
     let pr = st.tasks.any_process(tgid).ok_or(Errno::ENOENT)?;
-    Ok(node(Node::Pid {
-        tgid,
-        tid,
-        uid: pr.creds.euid,
-        gid: pr.creds.egid,
-    }))
+    Ok(owned(
+        Node::Pid { tgid, tid },
+        (pr.creds.euid, pr.creds.egid),
+    ))
 }
 
 fn entry(name: impl Into<Vec<u8>>, ino: u64, kind: Kind) -> DirEntry {
@@ -814,10 +818,7 @@ impl ProcInode {
     }
 
     fn owner(&self) -> (u32, u32) {
-        match &self.node {
-            Node::Pid { uid, gid, .. } => (*uid, *gid),
-            _ => (0, 0),
-        }
+        self.owner
     }
 
     /// The text of a regular file.
@@ -895,7 +896,7 @@ impl ProcInode {
             return Err(Errno::ENOENT);
         }
         if let Some(i) = PID_FILES.iter().position(|(n, _)| n.as_bytes() == name) {
-            return Ok(node(Node::PidFile { tgid, tid, file: i }));
+            return Ok(owned(Node::PidFile { tgid, tid, file: i }, self.owner));
         }
         let n = match name {
             b"exe" => Node::Link {
@@ -915,7 +916,7 @@ impl ProcInode {
             b"task" if tid == tgid => Node::Task { tgid },
             _ => return Err(Errno::ENOENT),
         };
-        Ok(node(n))
+        Ok(owned(n, self.owner))
     }
 
     /// Open descriptors of a process (ruml's reserved one hidden).
@@ -949,7 +950,8 @@ impl ProcInode {
                         let id = host::stat_path(link.as_bytes())
                             .ok()
                             .map(|s| (s.st_dev, s.st_ino));
-                        if let Ok(loc) = vfs.resolve(cx, &top, &top, &exe, Follow::Yes) {
+                        if let Ok(loc) = vfs.resolve(&cx.unchecked(), &top, &top, &exe, Follow::Yes)
+                        {
                             if loc.inode().stat().is_ok_and(|s| Some((s.dev, s.ino)) == id) {
                                 return Ok(loc);
                             }
@@ -975,7 +977,7 @@ impl ProcInode {
                 let path = guest_path(st, &info.host_path, id);
                 let top = vfs.root();
                 if path.starts_with(b"/") && !path.ends_with(b" (deleted)") {
-                    if let Ok(loc) = vfs.resolve(cx, &top, &top, &path, Follow::No) {
+                    if let Ok(loc) = vfs.resolve(&cx.unchecked(), &top, &top, &path, Follow::No) {
                         let same = loc
                             .inode()
                             .stat()
@@ -1023,7 +1025,8 @@ impl Inode for ProcInode {
     fn stat(&self) -> SysResult<Stat> {
         let (uid, gid) = self.owner();
         let mode = match &self.node {
-            Node::Root | Node::Task { .. } | Node::FdDir { .. } => libc::S_IFDIR | 0o555,
+            Node::Root | Node::Task { .. } => libc::S_IFDIR | 0o555,
+            Node::FdDir { .. } => libc::S_IFDIR | 0o500,
             Node::Pid { .. } => libc::S_IFDIR | 0o555,
             Node::Sys(p) if SYS_DIRS.contains(p) => libc::S_IFDIR | 0o555,
             Node::Sys(p) if matches!(*p, "kernel/hostname" | "kernel/domainname") => {
@@ -1112,11 +1115,14 @@ impl Inode for ProcInode {
                 if !Self::fds(cx, *tgid)?.contains(&fd) {
                     return Err(Errno::ENOENT);
                 }
-                Ok(node(if *info {
-                    Node::FdInfo { tgid: *tgid, fd }
-                } else {
-                    Node::Fd { tgid: *tgid, fd }
-                }))
+                Ok(owned(
+                    if *info {
+                        Node::FdInfo { tgid: *tgid, fd }
+                    } else {
+                        Node::Fd { tgid: *tgid, fd }
+                    },
+                    self.owner,
+                ))
             }
             _ => Err(Errno::ENOTDIR),
         }
@@ -1186,6 +1192,16 @@ impl Inode for ProcInode {
         })
     }
 
+    fn permission(&self, cx: &Caller<'_>, creds: &Creds, mask: u32) -> SysResult<()> {
+        let r = perm::generic_permission(creds, &self.stat()?, mask);
+        match &self.node {
+            // A process may always look at its own descriptors
+            // (proc_fd_permission).
+            Node::FdDir { tgid, .. } if r.is_err() && caller_tgid(cx) == Ok(*tgid) => Ok(()),
+            _ => r,
+        }
+    }
+
     fn follow_magic(&self, cx: &Caller<'_>, vfs: &Vfs) -> Option<SysResult<Loc>> {
         match &self.node {
             Node::Link { .. } | Node::Fd { .. } => Some(self.magic(cx, vfs)),
@@ -1224,6 +1240,7 @@ impl Inode for ProcInode {
         let st = host::fstatat(fd.as_fd(), b"", 0)?;
         let me: Arc<dyn Inode> = Arc::new(ProcInode {
             node: self.node.clone(),
+            owner: self.owner,
         });
         registry::register_inode((st.st_dev, st.st_ino), &me);
         // The guest reads it through its own description, from offset 0.

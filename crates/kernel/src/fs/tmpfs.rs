@@ -134,6 +134,11 @@ fn now() -> (i64, i64) {
 
 /// A new, empty tmpfs; returns its root directory.
 pub fn new(mode: u32) -> Arc<TmpInode> {
+    new_owned(mode, Creator { uid: 0, gid: 0 })
+}
+
+/// A new, empty tmpfs whose root directory has `mode` and owner `who`.
+pub fn new_owned(mode: u32, who: Creator) -> Arc<TmpInode> {
     let fs = Arc::new(TmpFs {
         dev: NEXT_DEV.fetch_add(1, Ordering::Relaxed),
         next_ino: AtomicU64::new(1),
@@ -141,10 +146,30 @@ pub fn new(mode: u32) -> Arc<TmpInode> {
     TmpInode::new(
         &fs,
         libc::S_IFDIR | (mode & 0o7777),
-        Creator { uid: 0, gid: 0 },
+        who,
         0,
         Data::Dir(Mutex::default()),
     )
+}
+
+/// A tmpfs for a mount with options `data` ("mode=0755,uid=0,gid=0"):
+/// the root is 1777 and owned by the mounter's filesystem ids unless the
+/// options say otherwise (EINVAL for a malformed value).
+pub fn mount(data: &[u8], who: Creator) -> SysResult<Arc<TmpInode>> {
+    let (mut mode, mut who) = (0o1777, who);
+    for opt in data.split(|&b| b == b',') {
+        let text = String::from_utf8_lossy(opt);
+        let Some((k, v)) = text.split_once('=') else {
+            continue;
+        };
+        match k {
+            "mode" => mode = u32::from_str_radix(v, 8).map_err(|_| Errno::EINVAL)? & 0o7777,
+            "uid" => who.uid = v.parse().map_err(|_| Errno::EINVAL)?,
+            "gid" => who.gid = v.parse().map_err(|_| Errno::EINVAL)?,
+            _ => {}
+        }
+    }
+    Ok(new_owned(mode, who))
 }
 
 impl TmpInode {

@@ -41,9 +41,9 @@ fn do_exec(
         Kind::Symlink => return Err(Errno::ELOOP),
         _ => return Err(Errno::EACCES),
     }
-    if st.mode & 0o111 == 0 {
-        return Err(Errno::EACCES);
-    }
+    // may_open(MAY_EXEC): the caller's execute permission (root's needs
+    // some execute bit).
+    crate::vfs::perm::permission(&c.caller(), loc.inode(), crate::vfs::perm::MAY_EXEC)?;
     let root = c.st.tasks.task(c.tid).fs.borrow().root.clone();
     let exe = loc.path_from(&root);
     // The name the program was run by: Linux takes the command name from

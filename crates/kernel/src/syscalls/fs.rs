@@ -9,8 +9,11 @@ use super::Ctx;
 use crate::errno::{Errno, SysResult};
 use crate::fs::{hostfs, private, procfs, tmpfs};
 use crate::task::cap;
+use crate::vfs::perm::{self, TimesSet, MAY_EXEC, MAY_READ, MAY_WRITE};
 use crate::vfs::registry::{self, Object};
-use crate::vfs::{join_path, Creator, Follow, Inode, Kind, Loc, Restrict, SetAttr, Stat};
+use crate::vfs::{
+    join_path, same_object, Creator, Follow, Inode, Kind, Loc, Restrict, SetAttr, Stat,
+};
 use ruml_platform::{host, Resume, RESERVED_FD};
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd};
 use std::sync::Arc;
@@ -345,6 +348,75 @@ impl Ctx<'_> {
         let p = join_path(&parent.path(), name);
         self.st.vfs.mounts.iter().any(|m| m.id != 0 && m.path == p)
     }
+
+    /// The caller's credentials, for permission checks.
+    fn creds(&self) -> &crate::task::Creds {
+        &self.st.tasks.process(self.tid).creds
+    }
+
+    /// Whether the caller may make a new entry `name` in `parent`, in
+    /// Linux's order: EEXIST, EROFS, then write and search permission on
+    /// the directory (`filename_create`, `may_create`). Callers without
+    /// CAP_DAC_OVERRIDE only; the others pass and the operation itself
+    /// finds what exists.
+    pub fn check_create(&self, parent: &Loc, name: &[u8]) -> SysResult<()> {
+        if self.creds().capable(cap::DAC_OVERRIDE) {
+            return Ok(());
+        }
+        let cx = self.caller();
+        if parent.inode().lookup(&cx, name).is_ok() || self.is_mountpoint(parent, name) {
+            return Err(Errno::EEXIST);
+        }
+        if self.read_only(parent) {
+            return Err(Errno::EROFS);
+        }
+        perm::may_create(&cx, parent.inode())
+    }
+
+    /// Whether the caller may remove entry `name` of `parent` (Linux's
+    /// `may_delete`): ENOENT if there is none, then write and search
+    /// permission on the directory and the sticky-directory rule.
+    fn check_delete(&self, parent: &Loc, name: &[u8]) -> SysResult<()> {
+        let cr = self.creds();
+        if cr.capable(cap::DAC_OVERRIDE) && cr.capable(cap::FOWNER) {
+            return Ok(());
+        }
+        let cx = self.caller();
+        let victim = parent.inode().lookup(&cx, name)?;
+        perm::may_delete(&cx, parent.inode(), &victim)
+    }
+
+    /// The mode of a new object in `parent`: setgid stripped as Linux's
+    /// `mode_strip_sgid` does.
+    fn create_mode(&self, parent: &Loc, mode: u32) -> u32 {
+        if mode & (libc::S_ISGID | libc::S_IXGRP) != libc::S_ISGID | libc::S_IXGRP {
+            return mode;
+        }
+        match parent.inode().stat() {
+            Ok(d) => perm::strip_sgid(self.creds(), &d, mode),
+            Err(_) => mode,
+        }
+    }
+}
+
+/// What the guest sees of the object behind a descriptor that no VFS
+/// inode stands for, when it is a file, directory or symlink of the root
+/// hostfs (owners as hostfs shows them); None for anything else (pipes,
+/// sockets, memfds the guest made), which the host serves as it is.
+fn fd_host_stat(c: &Ctx<'_>, fd: i32) -> SysResult<Option<Stat>> {
+    let info = c.p.fd_info(c.tid, fd).map_err(|_| Errno::EBADF)?;
+    if !matches!(
+        info.mode & libc::S_IFMT,
+        libc::S_IFREG | libc::S_IFDIR | libc::S_IFLNK
+    ) || !info.host_path.starts_with(&c.st.root_host)
+    {
+        return Ok(None);
+    }
+    let f = c.p.take_fd(c.tid, fd).map_err(|_| Errno::EBADF)?;
+    let st = host::fstatat(f.as_fd(), b"", libc::AT_SYMLINK_NOFOLLOW)?;
+    let mut s = Stat::from_host(&st);
+    hostfs::guest_ids(&mut s);
+    Ok(Some(s))
 }
 
 /// Guest descriptors ruml lent for one natively run call (see
@@ -448,6 +520,23 @@ fn do_open_with(
         }
         if writes && kind == Kind::File && c.read_only(&loc) {
             return Err(Errno::EROFS);
+        }
+        // may_open: read and write permission as the access mode and
+        // O_TRUNC ask; O_NOATIME only for the owner.
+        let mut mask = match acc {
+            libc::O_RDONLY => MAY_READ,
+            libc::O_WRONLY => MAY_WRITE,
+            _ => MAY_READ | MAY_WRITE,
+        };
+        if flags & libc::O_TRUNC != 0 {
+            mask |= MAY_WRITE;
+        }
+        perm::permission(&c.caller(), loc.inode(), mask)?;
+        if flags & libc::O_NOATIME != 0 {
+            let st = loc.inode().stat()?;
+            if !perm::owner_or_capable(c.creds(), &st) {
+                return Err(Errno::EPERM);
+            }
         }
     }
     if let Some(t) = c.native_target(&loc) {
@@ -606,6 +695,8 @@ fn create_file(
     if c.read_only(&parent) {
         return Err(Errno::EROFS);
     }
+    perm::may_create(&c.caller(), parent.inode())?;
+    let mode = c.create_mode(&parent, mode & 0o7777);
     if let Some(t) = c.native_child(&parent, name) {
         let mut lent = Lent::default();
         let (d, a) = c.native_at(&mut lent, &t, 0)?;
@@ -885,65 +976,64 @@ fn access_at(
     } else {
         Follow::Yes
     };
+    // access(2) checks, and walks, with the real ids unless AT_EACCESS.
+    let creds = if flags & libc::AT_EACCESS != 0 {
+        c.creds().clone()
+    } else {
+        perm::access_creds(c.creds())
+    };
     if path.is_empty() && flags & libc::AT_EMPTY_PATH != 0 && dirfd != AT_FDCWD {
         // The descriptor's own object.
         return match fd_object(c, dirfd)? {
-            Some(i) => access_check(c, &i.stat()?, mode, flags),
-            None => Ok(Resume::Native),
+            Some(i) => access_check(c, &creds, &i, mode),
+            None => match fd_host_stat(c, dirfd)? {
+                Some(st) => {
+                    access_mask_check(&creds, &st, mode)?;
+                    Ok(Resume::Return(0))
+                }
+                None => Ok(Resume::Native),
+            },
         };
     }
     let loc = if path.is_empty() && flags & libc::AT_EMPTY_PATH != 0 {
         c.fs_root_cwd().1
     } else {
-        c.resolve_at(dirfd, &path, follow)?
+        if path.is_empty() {
+            return Err(Errno::ENOENT);
+        }
+        let (root, base) = c.base(dirfd, &path)?;
+        let cx = crate::vfs::Caller {
+            creds: Some(&creds),
+            ..c.caller()
+        };
+        c.st.vfs.resolve(&cx, &root, &base, &path, follow)?
     };
     if mode & libc::W_OK != 0 && c.read_only(&loc) {
         return Err(Errno::EROFS);
     }
-    if let Some(t) = c.native_target(&loc) {
-        let mut lent = Lent::default();
-        let (d, a) = c.native_at(&mut lent, &t, 0)?;
-        return c.run_native(
-            lent,
-            libc::SYS_faccessat2,
-            [
-                d,
-                a,
-                mode as u64,
-                (flags | libc::AT_SYMLINK_NOFOLLOW) as u64,
-                0,
-                0,
-            ],
-        );
-    }
-    access_check(c, &loc.inode().stat()?, mode, flags)
+    access_check(c, &creds, loc.inode(), mode)
 }
 
-/// access(2)'s permission check of the caller against `st`.
-fn access_check(c: &Ctx<'_>, st: &Stat, mode: i32, flags: i32) -> SysResult<Resume> {
-    let creds = &c.st.tasks.process(c.tid).creds;
-    let uid = if flags & libc::AT_EACCESS != 0 {
-        creds.euid
-    } else {
-        creds.ruid
+/// access(2)'s permission check of `inode` with `creds`.
+fn access_check(
+    c: &Ctx<'_>,
+    creds: &crate::task::Creds,
+    inode: &Arc<dyn Inode>,
+    mode: i32,
+) -> SysResult<Resume> {
+    let cx = crate::vfs::Caller {
+        creds: Some(creds),
+        ..c.caller()
     };
-    if uid == 0 {
-        if mode & libc::X_OK != 0 && st.kind() != Kind::Dir && st.mode & 0o111 == 0 {
-            return Err(Errno::EACCES);
-        }
-        return Ok(Resume::Return(0));
-    }
-    let bits = if st.uid == uid {
-        (st.mode >> 6) & 7
-    } else if st.gid == creds.egid || creds.groups.contains(&st.gid) {
-        (st.mode >> 3) & 7
-    } else {
-        st.mode & 7
-    };
-    if (mode as u32) & !bits != 0 {
-        return Err(Errno::EACCES);
-    }
+    // The mode bits are the MAY_ ones (R_OK = MAY_READ, ...).
+    perm::permission(&cx, inode, mode as u32)?;
     Ok(Resume::Return(0))
+}
+
+/// access(2)'s check against attributes only (a descriptor of the root
+/// hostfs).
+fn access_mask_check(creds: &crate::task::Creds, st: &Stat, mode: i32) -> SysResult<()> {
+    perm::generic_permission(creds, st, mode as u32)
 }
 
 pub fn sys_access(c: &mut Ctx<'_>) -> SysResult<Resume> {
@@ -1110,6 +1200,7 @@ fn set_cwd(c: &mut Ctx<'_>, loc: Loc) -> SysResult<Resume> {
     if loc.inode().kind() != Kind::Dir {
         return Err(Errno::ENOTDIR);
     }
+    perm::permission(&c.caller(), loc.inode(), MAY_EXEC)?;
     // The host cwd follows when the directory is on the root hostfs (for
     // calls that take paths natively: AF_UNIX binds).
     let host_cwd = match c.native_target(&loc) {
@@ -1137,11 +1228,12 @@ pub fn sys_fchdir(c: &mut Ctx<'_>) -> SysResult<Resume> {
 pub fn sys_chroot(c: &mut Ctx<'_>) -> SysResult<Resume> {
     let path = c.read_path(c.arg(0))?;
     let loc = c.resolve_at(AT_FDCWD, &path, Follow::Yes)?;
-    if !c.st.tasks.process(c.tid).creds.capable(cap::SYS_CHROOT) {
-        return Err(Errno::EPERM);
-    }
     if loc.inode().kind() != Kind::Dir {
         return Err(Errno::ENOTDIR);
+    }
+    perm::permission(&c.caller(), loc.inode(), MAY_EXEC)?;
+    if !c.st.tasks.process(c.tid).creds.capable(cap::SYS_CHROOT) {
+        return Err(Errno::EPERM);
     }
     c.st.tasks.task(c.tid).fs.borrow_mut().root = loc;
     Ok(Resume::Return(0))
@@ -1157,6 +1249,7 @@ fn mkdir_at(c: &mut Ctx<'_>, dirfd: i32, path_ptr: u64, mode: u32) -> SysResult<
     if c.read_only(&parent) {
         return Err(Errno::EROFS);
     }
+    perm::may_create(&c.caller(), parent.inode())?;
     if let Some(t) = c.native_child(&parent, &name) {
         let mut lent = Lent::default();
         let (d, a) = c.native_at(&mut lent, &t, 0)?;
@@ -1201,11 +1294,12 @@ fn unlink_at(c: &mut Ctx<'_>, dirfd: i32, path_ptr: u64, flags: i32) -> SysResul
             });
         }
     }
-    if c.is_mountpoint(&parent, &name) {
-        return Err(Errno::EBUSY);
-    }
     if c.read_only(&parent) {
         return Err(Errno::EROFS);
+    }
+    c.check_delete(&parent, &name)?;
+    if c.is_mountpoint(&parent, &name) {
+        return Err(Errno::EBUSY);
     }
     if let Some(t) = c.native_child(&parent, &name) {
         let mut lent = Lent::default();
@@ -1283,6 +1377,25 @@ fn rename_at(
     {
         return Err(Errno::ENOTDIR);
     }
+    if !new.as_ref().is_some_and(|n| same_object(&old, n)) {
+        // vfs_rename: may_delete of the source, may_create or may_delete
+        // at the target, and a directory moving to another parent must be
+        // writable (its ".." changes).
+        let cx = c.caller();
+        perm::may_delete(&cx, oparent.inode(), &old)?;
+        match &new {
+            None => perm::may_create(&cx, nparent.inode())?,
+            Some(n) => perm::may_delete(&cx, nparent.inode(), n)?,
+        }
+        if !same_object(oparent.inode(), nparent.inode()) {
+            if old.kind() == Kind::Dir {
+                perm::permission(&cx, &old, MAY_WRITE)?;
+            }
+            if let Some(n) = new.as_ref().filter(|n| exchange && n.kind() == Kind::Dir) {
+                perm::permission(&cx, n, MAY_WRITE)?;
+            }
+        }
+    }
     if c.is_mountpoint(&oparent, &oname) || c.is_mountpoint(&nparent, &nname) {
         return Err(Errno::EBUSY);
     }
@@ -1343,12 +1456,20 @@ fn link_at(c: &mut Ctx<'_>, od: i32, op: u64, nd: i32, np_: u64, flags: i32) -> 
             Err(_) => Errno::ENOENT,
         });
     }
-    if old.mount() != nparent.mount() {
-        return Err(Errno::EXDEV);
+    if !c.creds().capable(cap::DAC_OVERRIDE)
+        && (nparent.inode().lookup(&c.caller(), &nname).is_ok()
+            || c.is_mountpoint(&nparent, &nname))
+    {
+        return Err(Errno::EEXIST);
     }
     if c.read_only(&nparent) {
         return Err(Errno::EROFS);
     }
+    if old.mount() != nparent.mount() {
+        return Err(Errno::EXDEV);
+    }
+    may_linkat(c, old.inode())?;
+    perm::may_create(&c.caller(), nparent.inode())?;
     if old.inode().kind() == Kind::Dir {
         return Err(Errno::EPERM);
     }
@@ -1360,6 +1481,29 @@ fn link_at(c: &mut Ctx<'_>, od: i32, op: u64, nd: i32, np_: u64, flags: i32) -> 
     }
     nparent.inode().link(&nname, old.inode())?;
     Ok(Resume::Return(0))
+}
+
+/// Linux's `may_linkat` with fs.protected_hardlinks = 1 (as distributions
+/// set it): only the owner (or CAP_FOWNER) may link a file that is not a
+/// regular, non-setuid, non-setgid-executable file it may read and write.
+fn may_linkat(c: &Ctx<'_>, inode: &Arc<dyn Inode>) -> SysResult<()> {
+    let cr = c.creds();
+    if cr.capable(cap::FOWNER) {
+        return Ok(());
+    }
+    let st = inode.stat()?;
+    if st.uid == cr.fsuid {
+        return Ok(());
+    }
+    let safe = st.kind() == Kind::File
+        && st.mode & libc::S_ISUID == 0
+        && st.mode & (libc::S_ISGID | libc::S_IXGRP) != libc::S_ISGID | libc::S_IXGRP
+        && perm::permission(&c.caller(), inode, MAY_READ | MAY_WRITE).is_ok();
+    if safe {
+        Ok(())
+    } else {
+        Err(Errno::EPERM)
+    }
 }
 
 pub fn sys_link(c: &mut Ctx<'_>) -> SysResult<Resume> {
@@ -1391,6 +1535,7 @@ fn symlink_at(c: &mut Ctx<'_>, target_ptr: u64, nd: i32, np_: u64) -> SysResult<
             Err(_) => Errno::ENOENT,
         });
     }
+    c.check_create(&parent, &name)?;
     if c.read_only(&parent) {
         return Err(Errno::EROFS);
     }
@@ -1413,10 +1558,13 @@ pub fn sys_symlinkat(c: &mut Ctx<'_>) -> SysResult<Resume> {
 
 // ---- attributes -------------------------------------------------------------
 
-/// chown: a change of owner of anything but a directory clears setuid, and
-/// setgid when the group may execute (even when the owner stays the same).
-fn chown_inode(inode: &Arc<dyn Inode>, mut a: SetAttr) -> SysResult<()> {
+/// chown: only CAP_CHOWN gives a file away or to a group the caller is
+/// not in (EPERM); a change of owner of anything but a directory clears
+/// setuid, and setgid when the group may execute (even when the owner
+/// stays the same).
+fn chown_inode(c: &Ctx<'_>, inode: &Arc<dyn Inode>, mut a: SetAttr) -> SysResult<()> {
     let st = inode.stat()?;
+    perm::chown_ok(c.creds(), &st, a.uid, a.gid)?;
     if st.kind() != Kind::Dir {
         let mut m = st.mode & 0o7777;
         m &= !libc::S_ISUID;
@@ -1442,8 +1590,18 @@ fn chown_path(
     if c.read_only(&loc) {
         return Err(Errno::EROFS);
     }
-    chown_inode(loc.inode(), a)?;
+    chown_inode(c, loc.inode(), a)?;
     Ok(Resume::Return(0))
+}
+
+/// The mode chmod sets on `inode` for the caller (see
+/// [`perm::chmod_mode`]).
+fn chmod_mode(c: &Ctx<'_>, inode: &Arc<dyn Inode>, mode: u32) -> SysResult<u32> {
+    let cr = c.creds();
+    if cr.capable(cap::FOWNER) && cr.capable(cap::FSETID) {
+        return Ok(mode);
+    }
+    perm::chmod_mode(cr, &inode.stat()?, mode)
 }
 
 fn chmod_at(c: &mut Ctx<'_>, dirfd: i32, path_ptr: u64, mode: u32) -> SysResult<Resume> {
@@ -1452,6 +1610,7 @@ fn chmod_at(c: &mut Ctx<'_>, dirfd: i32, path_ptr: u64, mode: u32) -> SysResult<
     if c.read_only(&loc) {
         return Err(Errno::EROFS);
     }
+    let mode = chmod_mode(c, loc.inode(), mode & 0o7777)?;
     if let Some(t) = c.native_target(&loc) {
         let mut lent = Lent::default();
         let (d, a) = c.native_at(&mut lent, &t, 0)?;
@@ -1473,15 +1632,27 @@ pub fn sys_fchmodat(c: &mut Ctx<'_>) -> SysResult<Resume> {
 }
 
 pub fn sys_fchmod(c: &mut Ctx<'_>) -> SysResult<Resume> {
-    match fd_object_to_change(c, c.arg_i32(0))? {
+    let (fd, mode) = (c.arg_i32(0), c.arg(1) as u32 & 0o7777);
+    match fd_object_to_change(c, fd)? {
         Some(i) => {
+            let mode = chmod_mode(c, &i, mode)?;
             i.setattr(&SetAttr {
-                mode: Some(c.arg(1) as u32),
+                mode: Some(mode),
                 ..Default::default()
             })?;
             Ok(Resume::Return(0))
         }
-        None => Ok(Resume::Native),
+        None => {
+            let cr = c.creds();
+            if cr.capable(cap::FOWNER) && cr.capable(cap::FSETID) {
+                return Ok(Resume::Native);
+            }
+            let Some(st) = fd_host_stat(c, fd)? else {
+                return Ok(Resume::Native);
+            };
+            let m = perm::chmod_mode(c.creds(), &st, mode)?;
+            rewrite(libc::SYS_fchmod, [fd as u64, m as u64, 0, 0, 0, 0])
+        }
     }
 }
 
@@ -1515,10 +1686,10 @@ pub fn sys_fchownat(c: &mut Ctx<'_>) -> SysResult<Resume> {
         // AT_EMPTY_PATH works on O_PATH descriptors, fchown does not.
         return match fd_object(c, c.arg_i32(0))? {
             Some(i) => {
-                chown_inode(&i, a)?;
+                chown_inode(c, &i, a)?;
                 Ok(Resume::Return(0))
             }
-            None => Ok(Resume::Native),
+            None => chown_native_fd(c, c.arg_i32(0), a),
         };
     }
     let follow = if flags & libc::AT_SYMLINK_NOFOLLOW != 0 {
@@ -1532,11 +1703,22 @@ pub fn sys_fchownat(c: &mut Ctx<'_>) -> SysResult<Resume> {
 fn fchown_fd(c: &mut Ctx<'_>, fd: i32, a: SetAttr) -> SysResult<Resume> {
     match fd_object_to_change(c, fd)? {
         Some(i) => {
-            chown_inode(&i, a)?;
+            chown_inode(c, &i, a)?;
             Ok(Resume::Return(0))
         }
-        None => Ok(Resume::Native),
+        None => chown_native_fd(c, fd, a),
     }
+}
+
+/// fchown of a descriptor the host serves: checked against what the guest
+/// sees of a root hostfs object, then run as made.
+fn chown_native_fd(c: &mut Ctx<'_>, fd: i32, a: SetAttr) -> SysResult<Resume> {
+    if !c.creds().capable(cap::CHOWN) {
+        if let Some(st) = fd_host_stat(c, fd)? {
+            perm::chown_ok(c.creds(), &st, a.uid, a.gid)?;
+        }
+    }
+    Ok(Resume::Native)
 }
 
 pub fn sys_fchown(c: &mut Ctx<'_>) -> SysResult<Resume> {
@@ -1583,8 +1765,46 @@ fn times_from(c: &Ctx<'_>, ptr: u64) -> SysResult<SetAttr> {
     })
 }
 
+/// How utimensat's `times` argument sets times; None when both are
+/// UTIME_OMIT, which does nothing at all (not even look at the path).
+fn times_how(c: &Ctx<'_>, ptr: u64) -> SysResult<Option<TimesSet>> {
+    if ptr == 0 {
+        return Ok(Some(TimesSet::Touch));
+    }
+    let mut b = [0u8; 32];
+    c.read(ptr, &mut b)?;
+    let ns = |o: usize| i64::from_ne_bytes(b[o..o + 8].try_into().unwrap());
+    Ok(match (ns(8), ns(24)) {
+        (libc::UTIME_OMIT, libc::UTIME_OMIT) => None,
+        (libc::UTIME_NOW, libc::UTIME_NOW) => Some(TimesSet::Touch),
+        _ => Some(TimesSet::Explicit),
+    })
+}
+
+/// Whether the caller may set the times of `inode` as `how` says.
+fn check_times(c: &Ctx<'_>, inode: &Arc<dyn Inode>, how: TimesSet) -> SysResult<()> {
+    let cr = c.creds();
+    if cr.capable(cap::FOWNER) {
+        return Ok(());
+    }
+    perm::may_set_times(cr, &inode.stat()?, how)
+}
+
+/// The same for a descriptor the host serves (then the call runs as made).
+fn check_times_native_fd(c: &Ctx<'_>, fd: i32, how: TimesSet) -> SysResult<Resume> {
+    if !c.creds().capable(cap::FOWNER) {
+        if let Some(st) = fd_host_stat(c, fd)? {
+            perm::may_set_times(c.creds(), &st, how)?;
+        }
+    }
+    Ok(Resume::Native)
+}
+
 pub fn sys_utimensat(c: &mut Ctx<'_>) -> SysResult<Resume> {
     let (dirfd, path_ptr, times, flags) = (c.arg_i32(0), c.arg(1), c.arg(2), c.arg_i32(3));
+    let Some(how) = times_how(c, times)? else {
+        return Ok(Resume::Return(0));
+    };
     let a = times_from(c, times)?;
     if path_ptr == 0 && dirfd != AT_FDCWD {
         if flags != 0 {
@@ -1592,10 +1812,11 @@ pub fn sys_utimensat(c: &mut Ctx<'_>) -> SysResult<Resume> {
         }
         return match fd_object_to_change(c, dirfd)? {
             Some(i) => {
+                check_times(c, &i, how)?;
                 i.setattr(&a)?;
                 Ok(Resume::Return(0))
             }
-            None => Ok(Resume::Native),
+            None => check_times_native_fd(c, dirfd, how),
         };
     }
     if flags & !(libc::AT_SYMLINK_NOFOLLOW | libc::AT_EMPTY_PATH) != 0 {
@@ -1605,10 +1826,11 @@ pub fn sys_utimensat(c: &mut Ctx<'_>) -> SysResult<Resume> {
     if path.is_empty() && flags & libc::AT_EMPTY_PATH != 0 && dirfd != AT_FDCWD {
         return match fd_object(c, dirfd)? {
             Some(i) => {
+                check_times(c, &i, how)?;
                 i.setattr(&a)?;
                 Ok(Resume::Return(0))
             }
-            None => Ok(Resume::Native),
+            None => check_times_native_fd(c, dirfd, how),
         };
     }
     let follow = if flags & libc::AT_SYMLINK_NOFOLLOW != 0 {
@@ -1620,6 +1842,7 @@ pub fn sys_utimensat(c: &mut Ctx<'_>) -> SysResult<Resume> {
     if c.read_only(&loc) {
         return Err(Errno::EROFS);
     }
+    check_times(c, loc.inode(), how)?;
     if let Some(t) = c.native_target(&loc) {
         let mut lent = Lent::default();
         let (d, p) = c.native_at(&mut lent, &t, 0)?;
@@ -1652,6 +1875,12 @@ fn utimes_common(
     if c.read_only(&loc) {
         return Err(Errno::EROFS);
     }
+    let how = if tv == 0 {
+        TimesSet::Touch
+    } else {
+        TimesSet::Explicit
+    };
+    check_times(c, loc.inode(), how)?;
     if let Some(t) = c.native_target(&loc) {
         let tv = if nr == libc::SYS_utime && tv != 0 {
             // struct utimbuf as the two timevals futimesat takes.
@@ -1717,6 +1946,7 @@ pub fn sys_truncate(c: &mut Ctx<'_>) -> SysResult<Resume> {
     if c.read_only(&loc) {
         return Err(Errno::EROFS);
     }
+    perm::permission(&c.caller(), loc.inode(), MAY_WRITE)?;
     if let Some(np) = c.native(&loc).filter(|p| p.len() < libc::PATH_MAX as usize) {
         let p = c.scratch_str(&np, 0)?;
         return rewrite(libc::SYS_truncate, [p, c.arg(1), 0, 0, 0, 0]);
@@ -1743,6 +1973,7 @@ fn mknod_at(c: &mut Ctx<'_>, dirfd: i32, path_ptr: u64, mode: u32, dev: u64) -> 
             Err(_) => Errno::ENOENT,
         });
     }
+    c.check_create(&parent, &name)?;
     if c.read_only(&parent) {
         return Err(Errno::EROFS);
     }
@@ -1751,6 +1982,13 @@ fn mknod_at(c: &mut Ctx<'_>, dirfd: i32, path_ptr: u64, mode: u32, dev: u64) -> 
     } else {
         mode
     };
+    let is_dev = matches!(mode & libc::S_IFMT, libc::S_IFCHR | libc::S_IFBLK);
+    // A character device 0:0 is a whiteout, which needs no capability.
+    let whiteout = mode & libc::S_IFMT == libc::S_IFCHR && dev == 0;
+    if is_dev && !whiteout && !c.creds().capable(cap::MKNOD) {
+        return Err(Errno::EPERM);
+    }
+    let mode = c.create_mode(&parent, mode);
     if let Some(t) = c.native_child(&parent, &name) {
         let mut lent = Lent::default();
         let (d, a) = c.native_at(&mut lent, &t, 0)?;
@@ -1894,7 +2132,7 @@ pub fn sys_mount(c: &mut Ctx<'_>) -> SysResult<Resume> {
     let ro = flags & libc::MS_RDONLY != 0;
     let root: Arc<dyn Inode> = match fstype.as_str() {
         "proc" => procfs::new(),
-        "tmpfs" | "ramfs" => tmpfs::new(0o1777),
+        "tmpfs" | "ramfs" => tmpfs::mount(&data, c.creator())?,
         "devtmpfs" => crate::fs::devices_dir()?,
         "sysfs" => crate::fs::sysfs::new(),
         "devpts" | "mqueue" | "cgroup" | "cgroup2" | "securityfs" | "debugfs" | "tracefs"

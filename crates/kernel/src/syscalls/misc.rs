@@ -105,6 +105,8 @@ enum Dest {
 
 fn resolve_dest(c: &Ctx<'_>, path: &[u8]) -> SysResult<Dest> {
     let loc = c.resolve_at(libc::AT_FDCWD, path, Follow::Yes)?;
+    // unix_find_bsd: write permission on the socket file.
+    crate::vfs::perm::permission(&c.caller(), loc.inode(), crate::vfs::perm::MAY_WRITE)?;
     if loc.inode().kind() != Kind::Socket {
         return Err(Errno::ECONNREFUSED);
     }
@@ -335,6 +337,8 @@ pub fn sys_bind(c: &mut Ctx<'_>) -> SysResult<Resume> {
     if c.st.vfs.mount(parent.mount()).read_only {
         return Err(Errno::EROFS);
     }
+    // The socket file is made as by mknod (may_create).
+    crate::vfs::perm::may_create(&c.caller(), parent.inode())?;
     if let Some((dir, name)) = c.native_child(&parent, &name) {
         if host_resolves_alike(c, &path, &parent) {
             // The host binds the guest's own bytes.

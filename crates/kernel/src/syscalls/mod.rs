@@ -88,6 +88,7 @@ impl Ctx<'_> {
         crate::vfs::Caller {
             tid: self.tid,
             kernel: Some((&*self.st, &*self.p)),
+            creds: None,
         }
     }
 

@@ -7,10 +7,12 @@
 //! can walk out of a filesystem's root. Mount points are matched by the
 //! canonical path after each step.
 
+pub mod perm;
 pub mod registry;
 
 use crate::errno::{Errno, SysResult};
 use crate::kernel::State;
+use crate::task::Creds;
 use ruml_platform::{Platform, Tid};
 use std::any::Any;
 use std::os::fd::{BorrowedFd, OwnedFd};
@@ -175,20 +177,50 @@ pub struct Creator {
 
 /// The task on whose behalf the VFS is used, with read access to the
 /// kernel. procfs answers per caller (/proc/self, /proc/PID); other
-/// filesystems ignore it. Before the kernel exists (at boot) there is no
-/// caller.
+/// filesystems ignore it. Walks check search permission with the caller's
+/// credentials (see [`perm`]). Before the kernel exists (at boot) there is
+/// no caller.
 #[derive(Clone, Copy)]
 pub struct Caller<'a> {
     pub tid: Tid,
     pub kernel: Option<(&'a State, &'a dyn Platform)>,
+    /// Credentials that stand for the task's own in permission checks
+    /// (access(2) checks with the real ids; the kernel's own lookups with
+    /// [`perm::KERNEL_CREDS`]).
+    pub creds: Option<&'a Creds>,
 }
 
-impl Caller<'_> {
+impl<'a> Caller<'a> {
     /// The kernel itself, before any task runs.
     pub const BOOT: Caller<'static> = Caller {
         tid: 0,
         kernel: None,
+        creds: None,
     };
+
+    /// The credentials permission checks use: None (no checks) before the
+    /// kernel exists.
+    pub fn creds(&self) -> Option<&'a Creds> {
+        if self.creds.is_some() {
+            return self.creds;
+        }
+        let (st, _) = self.kernel?;
+        let tgid = st.tasks.tasks.get(&self.tid)?.tgid;
+        st.tasks
+            .procs
+            .get(&tgid)
+            .or_else(|| st.tasks.zombies.get(&tgid))
+            .map(|p| &p.creds)
+    }
+
+    /// The same caller for a lookup the kernel makes for itself, which no
+    /// permission refuses.
+    pub fn unchecked(self) -> Caller<'a> {
+        Caller {
+            creds: Some(&perm::KERNEL_CREDS),
+            ..self
+        }
+    }
 }
 
 /// A filesystem object. Defaults answer as Linux does for objects that do
@@ -249,6 +281,11 @@ pub trait Inode: Send + Sync {
     }
     fn setattr(&self, _a: &SetAttr) -> SysResult<()> {
         Err(Errno::EPERM)
+    }
+    /// Linux's `inode_operations.permission`: whether `creds` may access
+    /// the object as `mask` (`perm::MAY_*`) asks.
+    fn permission(&self, _cx: &Caller<'_>, creds: &Creds, mask: u32) -> SysResult<()> {
+        perm::generic_permission(creds, &self.stat()?, mask)
     }
     fn statfs(&self) -> SysResult<StatFs> {
         Ok(StatFs {
@@ -563,7 +600,8 @@ impl Vfs {
         let mut base = if m.id == 0 {
             top.clone()
         } else {
-            self.resolve(cx, &top, &top, &m.path, Follow::No).ok()?
+            self.resolve(&cx.unchecked(), &top, &top, &m.path, Follow::No)
+                .ok()?
         };
         if base.mount() != m.id {
             return None;
@@ -683,6 +721,8 @@ impl Vfs {
         if parent.inode().kind() != Kind::Dir {
             return Err(Errno::ENOTDIR);
         }
+        // The last name is looked up in the parent too.
+        perm::may_lookup(cx, perm::searcher(cx), parent.inode())?;
         Ok((parent, name.to_vec()))
     }
 
@@ -700,18 +740,19 @@ impl Vfs {
         let mut loc = start;
         let comps: Vec<&[u8]> = split(path).collect();
         let n = comps.len();
+        let searcher = perm::searcher(cx);
         for (i, c) in comps.into_iter().enumerate() {
             let last = i + 1 == n;
+            if loc.inode().kind() != Kind::Dir {
+                return Err(Errno::ENOTDIR);
+            }
+            // Every component, "." and ".." too, needs search permission
+            // on the directory it is looked up in.
+            perm::may_lookup(cx, searcher, loc.inode())?;
             if c == b"." {
-                if loc.inode().kind() != Kind::Dir {
-                    return Err(Errno::ENOTDIR);
-                }
                 continue;
             }
             if c == b".." {
-                if loc.inode().kind() != Kind::Dir {
-                    return Err(Errno::ENOTDIR);
-                }
                 if loc.0.len() > root.0.len() && loc.is_within(root) {
                     let k = loc.0.len();
                     if r.no_xdev && loc.0[k - 1].mount != loc.0[k - 2].mount {
@@ -724,9 +765,6 @@ impl Vfs {
                 continue;
             }
             let cur = loc.inode().clone();
-            if cur.kind() != Kind::Dir {
-                return Err(Errno::ENOTDIR);
-            }
             if c.len() > 255 {
                 return Err(Errno::ENAMETOOLONG);
             }
