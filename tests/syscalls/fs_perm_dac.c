@@ -20,24 +20,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static const char *en(int e) {
-    switch (e) {
-    case 0: return "0";
-    case EPERM: return "EPERM";
-    case ENOENT: return "ENOENT";
-    case EACCES: return "EACCES";
-    case EEXIST: return "EEXIST";
-    case ENOTDIR: return "ENOTDIR";
-    case EISDIR: return "EISDIR";
-    case EINVAL: return "EINVAL";
-    case EBADF: return "EBADF";
-    case ENOTEMPTY: return "ENOTEMPTY";
-    case EXDEV: return "EXDEV";
-    case ECONNREFUSED: return "ECONNREFUSED";
-    case EADDRINUSE: return "EADDRINUSE";
-    default: { static char b[32]; snprintf(b, sizeof b, "errno%d", e); return b; }
-    }
-}
+#include "common.h"
+
 
 #define T(what, call)                                                   \
     do {                                                                \
