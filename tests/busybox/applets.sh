@@ -114,6 +114,16 @@ section "fifo"
 mkfifo p && stat -c %F p
 (echo through the fifo > p) & cat p; wait
 
+section "tmpfs: scripts, fifos, sockets"
+cd /tmp
+printf '#!/bin/sh\necho "script on tmpfs: $1"\n' > t.sh && chmod +x t.sh && ./t.sh arg
+mkfifo tf && (echo through a tmpfs fifo > tf) & cat /tmp/tf; wait
+ln -s t.sh t-link && ./t-link viasymlink
+mkdir -p d/e && mv d d2 && ls -d d2/e
+echo data > f && ln f f2 && stat -c %h f
+rm -rf /tmp/* && ls /tmp | wc -l
+cd /work
+
 section "processes: ps top pidof free df mount"
 sleep 30 & sp=$!
 sleep 0.3

@@ -137,6 +137,16 @@ pub struct PendingExec {
     pub comm: Option<Vec<u8>>,
 }
 
+/// The descriptor ruml executed a tmpfs program through. An ELF program
+/// gets it closed at its first trapped call; a script's interpreter must
+/// open it (as /dev/fd/N), so it is made close-on-exec then and closed once
+/// the interpreter has opened it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ExecFd {
+    pub fd: i32,
+    pub script: bool,
+}
+
 /// A thread.
 pub struct Task {
     pub tid: Tid,
@@ -152,8 +162,8 @@ pub struct Task {
     /// then.
     pub comm_pending: Option<Vec<u8>>,
     /// A descriptor an exec through a descriptor left open in the new
-    /// program, closed at its first trapped call.
-    pub close_after_exec: Option<i32>,
+    /// program (see `ExecFd`).
+    pub close_after_exec: Option<ExecFd>,
 }
 
 /// All tasks and processes.

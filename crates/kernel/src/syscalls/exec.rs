@@ -3,9 +3,9 @@
 
 use super::Ctx;
 use crate::errno::{Errno, SysResult};
-use crate::task::PendingExec;
+use crate::task::{ExecFd, PendingExec};
 use crate::vfs::{Follow, Kind};
-use ruml_platform::Resume;
+use ruml_platform::{host, Resume};
 use std::os::fd::AsFd;
 
 /// The command name Linux derives from an executed path: its last
@@ -90,9 +90,11 @@ fn do_exec(
     }
     // A file the host cannot reach by path (tmpfs): executed through a
     // descriptor. It must survive the exec for a script's interpreter to
-    // open it (as /dev/fd/N), so it is not close-on-exec: the new program's
-    // first trapped call closes it, and a failed exec closes it at once.
+    // open it (as /dev/fd/N), so it is not close-on-exec (see `ExecFd`);
+    // a failed exec closes it at once.
     let f = loc.inode().open(&c.caller(), libc::O_RDONLY)?;
+    let mut magic = [0u8; 2];
+    let script = host::pread(f.as_fd(), &mut magic, 0).is_ok_and(|n| n == 2) && &magic == b"#!";
     let fd = c.p.install_fd(c.tid, f.as_fd(), false)?;
     if fd < 0 {
         return Ok(Resume::Return(fd));
@@ -101,7 +103,10 @@ fn do_exec(
         path: exe,
         comm: Some(comm_of(&name)),
     });
-    c.st.tasks.task_mut(c.tid).close_after_exec = Some(fd as i32);
+    c.st.tasks.task_mut(c.tid).close_after_exec = Some(ExecFd {
+        fd: fd as i32,
+        script,
+    });
     // The host names the program after the descriptor: until the kernel
     // gives it its name, PR_GET_NAME must ask the kernel.
     c.st.want_get_name_trap.borrow_mut().push(c.tid);
