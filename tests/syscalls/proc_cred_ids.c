@@ -2,6 +2,7 @@
 // effective, saved and filesystem ids are all 0, setfsuid(-1) queries,
 // no-op set*id calls to the current ids succeed, getgroups sizes/errors,
 // and children and exec'd images inherit the same ids (AT_* auxv agrees).
+// difftest: needs-root (getgroups reports the host user's groups in a user namespace)
 #include <errno.h>
 #include <grp.h>
 #include <stdio.h>

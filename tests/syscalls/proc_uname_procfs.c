@@ -1,6 +1,7 @@
 // The UTS names through procfs: /proc/sys/kernel/{hostname,domainname,
 // ostype,osrelease} match uname() (with a trailing newline), follow
 // sethostname/setdomainname, and writing hostname changes uname's nodename.
+// difftest: needs-root (a user namespace may not write /proc/sys/kernel/hostname)
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>

@@ -89,6 +89,8 @@ fn parse_case(src: &Path) -> Case {
         let Some(d) = line.trim().strip_prefix("// difftest:") else {
             continue;
         };
+        // A parenthesised remark after the directives says why.
+        let d = d.split('(').next().unwrap_or("");
         for w in d.split_whitespace() {
             match w {
                 "glibc-only" => c.musl = false,
