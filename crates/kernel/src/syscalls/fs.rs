@@ -15,6 +15,7 @@ use crate::vfs::{
     join_path, same_object, Creator, Follow, Inode, Kind, Loc, Restrict, SetAttr, Stat,
 };
 use ruml_platform::{host, Resume, RESERVED_FD};
+use std::ops::Not;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd};
 use std::sync::Arc;
 
@@ -289,6 +290,31 @@ impl Ctx<'_> {
         (s.st_dev, s.st_ino) == (want.dev, want.ino)
     }
 
+    /// Like [`Ctx::natively_same`] for the directory a path names its last
+    /// component in: whether the host, resolving the path's own directory
+    /// part, reaches `parent` (so a call creating or removing the last
+    /// name can run as the guest made it).
+    pub fn natively_same_parent(&self, dirfd: i32, path: &[u8], parent: &Loc) -> bool {
+        if path.ends_with(b"/") {
+            return false;
+        }
+        let Ok(st) = parent.inode().stat() else {
+            return false;
+        };
+        let dir = match path.iter().rposition(|&b| b == b'/') {
+            None => &b"."[..],
+            Some(0) => &b"/"[..],
+            Some(i) => &path[..i],
+        };
+        self.natively_same(dirfd, dir, Follow::Yes, &st)
+    }
+
+    /// Whether the trapped call is the plain form (open, openat, stat...)
+    /// that runs natively with the guest's own arguments.
+    fn plain_call(&self, nrs: &[i64]) -> bool {
+        nrs.contains(&(self.call.nr as i64))
+    }
+
     /// Changes the caller's host cwd to native directory `dir`.
     pub fn native_chdir(&mut self, dir: &Arc<dyn Inode>) -> SysResult<()> {
         let r = match dir
@@ -498,7 +524,22 @@ fn do_open_with(
         Err(Errno::ENOENT) if flags & libc::O_CREAT != 0 => {
             match create_target(c, (root, base), &path, flags, r)? {
                 Created::Exists(l) => l,
-                Created::At(parent, name) => return create_file(c, parent, &name, flags, mode),
+                Created::At(parent, name) => {
+                    // Created where the guest's own path leads, with the mode
+                    // the host would give it: the call runs as made.
+                    let plain = c.plain_call(&[libc::SYS_open, libc::SYS_openat, libc::SYS_creat]);
+                    if plain
+                        && c.native_child(&parent, &name).is_some()
+                        && c.create_mode(&parent, mode & 0o7777) == mode & 0o7777
+                        && c.read_only(&parent).not()
+                        && perm::may_create(&c.caller(), parent.inode()).is_ok()
+                        && name.as_slice() == path.rsplit(|&b| b == b'/').next().unwrap_or(b"")
+                        && c.natively_same_parent(dirfd, &path, &parent)
+                    {
+                        return Ok(Resume::Native);
+                    }
+                    return create_file(c, parent, &name, flags, mode);
+                }
             }
         }
         Err(e) => return Err(e),
@@ -543,6 +584,13 @@ fn do_open_with(
         if !matches!(kind, Kind::Char | Kind::Block) {
             if kind == Kind::Dir {
                 registry::register_dir(host_id(loc.inode())?, loc.clone());
+            }
+            // The host reaches the same file from the guest's own words:
+            // the call runs as made (no rewrite to undo afterwards).
+            if c.plain_call(&[libc::SYS_open, libc::SYS_openat])
+                && c.natively_same(dirfd, &path, follow, &loc.inode().stat()?)
+            {
+                return Ok(Resume::Native);
             }
             let mut lent = Lent::default();
             let (d, a) = c.native_at(&mut lent, &t, 0)?;
@@ -886,6 +934,15 @@ fn stat_at(
         };
         let loc = c.resolve_at(dirfd, &path, follow)?;
         if let Some(t) = c.native_target(&loc) {
+            let plain = [
+                libc::SYS_stat,
+                libc::SYS_lstat,
+                libc::SYS_newfstatat,
+                libc::SYS_statx,
+            ];
+            if c.plain_call(&plain) && c.natively_same(dirfd, &path, follow, &loc.inode().stat()?) {
+                return Ok(Resume::Native);
+            }
             let mut lent = Lent::default();
             let (d, a) = c.native_at(&mut lent, &t, 0)?;
             let fl = (flags | libc::AT_SYMLINK_NOFOLLOW) as u64;
@@ -1251,6 +1308,12 @@ fn mkdir_at(c: &mut Ctx<'_>, dirfd: i32, path_ptr: u64, mode: u32) -> SysResult<
     }
     perm::may_create(&c.caller(), parent.inode())?;
     if let Some(t) = c.native_child(&parent, &name) {
+        if c.plain_call(&[libc::SYS_mkdir, libc::SYS_mkdirat])
+            && c.create_mode(&parent, mode & 0o7777) == mode & 0o7777
+            && c.natively_same_parent(dirfd, &path, &parent)
+        {
+            return Ok(Resume::Native);
+        }
         let mut lent = Lent::default();
         let (d, a) = c.native_at(&mut lent, &t, 0)?;
         return c.run_native(lent, libc::SYS_mkdirat, [d, a, mode as u64, 0, 0, 0]);
@@ -1302,6 +1365,11 @@ fn unlink_at(c: &mut Ctx<'_>, dirfd: i32, path_ptr: u64, flags: i32) -> SysResul
         return Err(Errno::EBUSY);
     }
     if let Some(t) = c.native_child(&parent, &name) {
+        if c.plain_call(&[libc::SYS_unlink, libc::SYS_rmdir, libc::SYS_unlinkat])
+            && c.natively_same_parent(dirfd, &path, &parent)
+        {
+            return Ok(Resume::Native);
+        }
         let mut lent = Lent::default();
         let (d, a) = c.native_at(&mut lent, &t, 0)?;
         return c.run_native(lent, libc::SYS_unlinkat, [d, a, flags as u64, 0, 0, 0]);
