@@ -117,7 +117,8 @@ mkfifo p && stat -c %F p
 section "tmpfs: scripts, fifos, sockets"
 cd /tmp
 printf '#!/bin/sh\necho "script on tmpfs: $1"\n' > t.sh && chmod +x t.sh && ./t.sh arg
-mkfifo tf && (echo through a tmpfs fifo > tf) & cat /tmp/tf; wait
+mkfifo tf
+(echo through a tmpfs fifo > tf) & cat /tmp/tf; wait
 ln -s t.sh t-link && ./t-link viasymlink
 mkdir -p d/e && mv d d2 && ls -d d2/e
 echo data > f && ln f f2 && stat -c %h f
