@@ -4,6 +4,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
 
 pub fn ruml() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_ruml"))
@@ -74,13 +75,49 @@ pub fn boot_args(root: &Path, extra: &[&str]) -> Vec<String> {
     args
 }
 
-/// Boots ruml on `root` with /init and waits for it to end.
+/// Boots ruml on `root` with /init and waits for it to end (at most two
+/// minutes: a hung guest fails the test instead of hanging it).
 pub fn boot(root: &Path, extra: &[&str]) -> Output {
-    Command::new(ruml())
-        .args(boot_args(root, extra))
-        .stdin(Stdio::null())
-        .output()
-        .expect("run ruml")
+    let mut cmd = Command::new(ruml());
+    cmd.args(boot_args(root, extra)).stdin(Stdio::null());
+    output_within(cmd, Duration::from_secs(120))
+}
+
+/// Runs a command to completion, killing it (and failing) after `limit`.
+pub fn output_within(mut cmd: Command, limit: Duration) -> Output {
+    let mut child = cmd
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let (mut out, mut err) = (child.stdout.take().unwrap(), child.stderr.take().unwrap());
+    let o = std::thread::spawn(move || {
+        let mut v = Vec::new();
+        let _ = std::io::Read::read_to_end(&mut out, &mut v);
+        v
+    });
+    let e = std::thread::spawn(move || {
+        let mut v = Vec::new();
+        let _ = std::io::Read::read_to_end(&mut err, &mut v);
+        v
+    });
+    let start = Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait().expect("wait") {
+            break s;
+        }
+        if start.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("{cmd:?} did not finish within {limit:?}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    Output {
+        status,
+        stdout: o.join().unwrap(),
+        stderr: e.join().unwrap(),
+    }
 }
 
 /// The guest's console output with the tty's CR LF turned into LF.
