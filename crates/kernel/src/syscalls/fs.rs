@@ -1289,9 +1289,7 @@ pub fn sys_chroot(c: &mut Ctx<'_>) -> SysResult<Resume> {
         return Err(Errno::ENOTDIR);
     }
     perm::permission(&c.caller(), loc.inode(), MAY_EXEC)?;
-    if !c.st.tasks.process(c.tid).creds.capable(cap::SYS_CHROOT) {
-        return Err(Errno::EPERM);
-    }
+    c.require(cap::SYS_CHROOT)?;
     c.st.tasks.task(c.tid).fs.borrow_mut().root = loc;
     Ok(Resume::Return(0))
 }
@@ -2171,9 +2169,7 @@ pub fn sys_close_range(c: &mut Ctx<'_>) -> SysResult<Resume> {
 pub fn sys_mount(c: &mut Ctx<'_>) -> SysResult<Resume> {
     let (src_p, target_p, type_p, flags, data_p) =
         (c.arg(0), c.arg(1), c.arg(2), c.arg(3), c.arg(4));
-    if !c.st.tasks.process(c.tid).creds.capable(cap::SYS_ADMIN) {
-        return Err(Errno::EPERM);
-    }
+    c.require(cap::SYS_ADMIN)?;
     let target = c.read_path(target_p)?;
     let loc = c.resolve_at(AT_FDCWD, &target, Follow::Yes)?;
     if loc.inode().kind() != Kind::Dir {
@@ -2232,9 +2228,7 @@ pub fn sys_mount(c: &mut Ctx<'_>) -> SysResult<Resume> {
 }
 
 pub fn sys_umount2(c: &mut Ctx<'_>) -> SysResult<Resume> {
-    if !c.st.tasks.process(c.tid).creds.capable(cap::SYS_ADMIN) {
-        return Err(Errno::EPERM);
-    }
+    c.require(cap::SYS_ADMIN)?;
     let target = c.read_path(c.arg(0))?;
     let loc = c.resolve_at(AT_FDCWD, &target, Follow::Yes)?;
     c.st.vfs.remove_mount(&loc)?;

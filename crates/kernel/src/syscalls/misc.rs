@@ -495,8 +495,11 @@ fn tmpfs_bind(
     )
 }
 
-pub fn sys_connect(c: &mut Ctx<'_>) -> SysResult<Resume> {
-    let (fd, addr, len) = (c.arg_i32(0), c.arg(1), c.arg(2));
+/// connect(fd, addr, len) and sendto(fd, ..., addr, len): an AF_UNIX
+/// destination is resolved in the guest's tree (argument `addr_arg` holds
+/// the address, the next one its length).
+fn unix_dest_call(c: &mut Ctx<'_>, nr: i64, addr_arg: usize) -> SysResult<Resume> {
+    let (fd, addr, len) = (c.arg_i32(0), c.arg(addr_arg), c.arg(addr_arg + 1));
     if fd == RESERVED_FD {
         return Err(Errno::EBADF);
     }
@@ -506,21 +509,15 @@ pub fn sys_connect(c: &mut Ctx<'_>) -> SysResult<Resume> {
     check_socket(c, fd)?;
     let dest = resolve_dest(c, &path)?;
     let args = c.call.args;
-    send_to(c, libc::SYS_connect, args, dest)
+    send_to(c, nr, args, dest)
+}
+
+pub fn sys_connect(c: &mut Ctx<'_>) -> SysResult<Resume> {
+    unix_dest_call(c, libc::SYS_connect, 1)
 }
 
 pub fn sys_sendto(c: &mut Ctx<'_>) -> SysResult<Resume> {
-    let (fd, addr, len) = (c.arg_i32(0), c.arg(4), c.arg(5));
-    if fd == RESERVED_FD {
-        return Err(Errno::EBADF);
-    }
-    let Some(path) = unix_path(c, addr, len)? else {
-        return Ok(Resume::Native);
-    };
-    check_socket(c, fd)?;
-    let dest = resolve_dest(c, &path)?;
-    let args = c.call.args;
-    send_to(c, libc::SYS_sendto, args, dest)
+    unix_dest_call(c, libc::SYS_sendto, 4)
 }
 
 pub fn sys_sendmsg(c: &mut Ctx<'_>) -> SysResult<Resume> {
@@ -567,15 +564,7 @@ pub fn sys_uname(c: &mut Ctx<'_>) -> SysResult<Resume> {
 }
 
 fn set_uts_name(c: &mut Ctx<'_>, domain: bool) -> SysResult<Resume> {
-    if !c
-        .st
-        .tasks
-        .process(c.tid)
-        .creds
-        .capable(crate::task::cap::SYS_ADMIN)
-    {
-        return Err(Errno::EPERM);
-    }
+    c.require(crate::task::cap::SYS_ADMIN)?;
     let len = c.arg(1) as usize;
     if len > 64 {
         return Err(Errno::EINVAL);
@@ -603,14 +592,6 @@ pub fn sys_setdomainname(c: &mut Ctx<'_>) -> SysResult<Resume> {
 
 /// socket(..., SOCK_RAW, ...) needs CAP_NET_RAW in the guest's credentials.
 pub fn sys_socket_raw(c: &mut Ctx<'_>) -> SysResult<Resume> {
-    if !c
-        .st
-        .tasks
-        .process(c.tid)
-        .creds
-        .capable(crate::task::cap::NET_RAW)
-    {
-        return Err(Errno::EPERM);
-    }
+    c.require(crate::task::cap::NET_RAW)?;
     Ok(Resume::Native)
 }

@@ -92,6 +92,15 @@ impl Ctx<'_> {
         }
     }
 
+    /// EPERM unless the caller's effective capabilities hold `cap`.
+    pub fn require(&self, cap: u32) -> SysResult<()> {
+        if self.st.tasks.process(self.tid).creds.capable(cap) {
+            Ok(())
+        } else {
+            Err(Errno::EPERM)
+        }
+    }
+
     pub fn arg(&self, i: usize) -> u64 {
         self.call.args[i]
     }

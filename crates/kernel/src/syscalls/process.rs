@@ -115,15 +115,7 @@ pub fn sys_reboot(c: &mut Ctx<'_>) -> SysResult<Resume> {
     if m1 != 0xfee1_dead || ![672274793, 85072278, 369367448, 537993216].contains(&m2) {
         return Err(Errno::EINVAL);
     }
-    if !c
-        .st
-        .tasks
-        .process(c.tid)
-        .creds
-        .capable(crate::task::cap::SYS_BOOT)
-    {
-        return Err(Errno::EPERM);
-    }
+    c.require(crate::task::cap::SYS_BOOT)?;
     match cmd {
         0x4321_fedc | 0xcdef_0123 => {
             c.st.printk("reboot: Power down");
