@@ -16,15 +16,6 @@
 
 #include "common.h"
 
-
-/* Prints "what: value", or "what: -1 ENAME" when the call failed. */
-__attribute__((unused)) static void report(const char *what, long r) {
-    if (r < 0)
-        printf("%s: -1 %s\n", what, en(errno));
-    else
-        printf("%s: %ld\n", what, r);
-}
-
 static char buf[256];
 static void rcv(int fd, size_t len, int flags, const char *what) {
     memset(buf, 0, sizeof buf);

@@ -14,15 +14,6 @@
 
 #include "common.h"
 
-
-/* Prints "what: value", or "what: -1 ENAME" when the call failed. */
-__attribute__((unused)) static void report(const char *what, long r) {
-    if (r < 0)
-        printf("%s: -1 %s\n", what, en(errno));
-    else
-        printf("%s: %ld\n", what, r);
-}
-
 #define PG 4096L
 
 static void mm(const char *what, size_t len, int prot, int flags, int fd, off_t off) {

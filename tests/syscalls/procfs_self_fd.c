@@ -18,15 +18,6 @@
 
 #include "common.h"
 
-
-/* Prints "what: value", or "what: -1 ENAME" when the call failed. */
-__attribute__((unused)) static void report(const char *what, long r) {
-    if (r < 0)
-        printf("%s: -1 %s\n", what, en(errno));
-    else
-        printf("%s: %ld\n", what, r);
-}
-
 static int cmp_int(const void *a, const void *b) { return *(const int *)a - *(const int *)b; }
 
 /* Lists /proc/self/fd and compares it with the descriptors fcntl reports

@@ -111,13 +111,19 @@ fn parse_case(src: &Path) -> Case {
 
 /// Compiles `c` for `libc` into `out` unless it is up to date.
 fn compile(c: &Case, libc: Libc, out: &Path) -> Result<(), String> {
-    // Up to date if newer than its source and the shared header.
-    let header = c.src.with_file_name("common.h");
+    // Up to date if newer than its source and the shared headers.
+    let dir = c.src.parent().unwrap();
+    let mut inputs: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "h"))
+        .collect();
+    inputs.push(c.src.clone());
     let fresh = |p: &Path| -> bool {
         let Ok(a) = std::fs::metadata(p).and_then(|m| m.modified()) else {
             return false;
         };
-        [c.src.as_path(), header.as_path()].iter().all(|s| {
+        inputs.iter().all(|s| {
             std::fs::metadata(s)
                 .and_then(|m| m.modified())
                 .map_or(true, |b| a >= b)
