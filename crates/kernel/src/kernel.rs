@@ -100,6 +100,23 @@ impl State {
         }
     }
 
+    /// Forgets the zombies whose parent has reaped them (a failed open of
+    /// /proc/PID/stat each).
+    pub fn forget_reaped_zombies(&mut self, p: &mut dyn Platform) {
+        let reaped: Vec<Tid> = self
+            .tasks
+            .zombies
+            .keys()
+            .copied()
+            .filter(|&t| p.host_tid(t).is_none())
+            .collect();
+        for t in reaped {
+            self.tasks.zombies.remove(&t);
+            p.forget_zombie(t);
+        }
+        self.zombie_scan = std::time::Instant::now();
+    }
+
     /// Logs `msg` the first time `key` is seen.
     pub fn warn_once(&mut self, key: u64, msg: &str) {
         if self.warned.insert(key) {
@@ -448,20 +465,7 @@ impl Kernel {
     /// Periodic work: the OOM killer; forgetting reaped zombies.
     fn tick(&mut self) {
         crate::mm::check_oom(&mut self.st, self.platform.as_ref());
-        // Forget reaped zombies (a failed open of /proc/PID/stat each).
-        let reaped: Vec<Tid> = self
-            .st
-            .tasks
-            .zombies
-            .keys()
-            .copied()
-            .filter(|&t| self.platform.host_tid(t).is_none())
-            .collect();
-        for t in reaped {
-            self.st.tasks.zombies.remove(&t);
-            self.platform.forget_zombie(t);
-        }
-        self.st.zombie_scan = std::time::Instant::now();
+        self.st.forget_reaped_zombies(self.platform.as_mut());
     }
 
     /// Whether a guest thread id is live.

@@ -30,6 +30,14 @@ fn status_kb(text: &str, key: &str) -> u64 {
         .unwrap_or(0)
 }
 
+impl ProcMem {
+    /// What the process is charged for: resident anonymous and shared
+    /// memory, in kB.
+    pub fn charged(&self) -> u64 {
+        self.anon + self.shmem
+    }
+}
+
 /// Reads a guest process's memory from the host.
 pub fn proc_mem(p: &dyn Platform, tgid: Tid) -> Option<ProcMem> {
     let host = p.host_tid(tgid)?;
@@ -55,25 +63,21 @@ pub fn usage(st: &State, p: &dyn Platform) -> Vec<(Tid, ProcMem)> {
 /// all processes (pages shared after fork count once per process, an
 /// upper bound).
 pub fn used_bytes(st: &State, p: &dyn Platform) -> u64 {
-    usage(st, p)
-        .iter()
-        .map(|(_, m)| m.anon + m.shmem)
-        .sum::<u64>()
-        * 1024
+    usage(st, p).iter().map(|(_, m)| m.charged()).sum::<u64>() * 1024
 }
 
 /// The out-of-memory killer: if the guest uses more than `mem`, kills the
 /// process holding the most and logs it. Returns the victim.
 pub fn check_oom(st: &mut State, p: &dyn Platform) -> Option<Tid> {
     let all = usage(st, p);
-    let used: u64 = all.iter().map(|(_, m)| m.anon + m.shmem).sum::<u64>() * 1024;
+    let used: u64 = all.iter().map(|(_, m)| m.charged()).sum::<u64>() * 1024;
     if used <= st.cfg.mem {
         return None;
     }
     let (victim, m) = all
         .iter()
         .filter(|(t, _)| *t != 1)
-        .max_by_key(|(_, m)| m.anon + m.shmem)?;
+        .max_by_key(|(_, m)| m.charged())?;
     let comm = p
         .host_tid(*victim)
         .and_then(|h| std::fs::read_to_string(format!("/proc/{h}/comm")).ok())

@@ -276,27 +276,10 @@ fn loadavg(st: &State, _: &dyn Platform) -> String {
     )
 }
 
-/// Memory the guest uses, in bytes: resident pages of its processes.
-pub fn used_memory(st: &State, p: &dyn Platform) -> u64 {
-    let page = host::page_size();
-    st.tasks
-        .procs
-        .keys()
-        .filter_map(|&t| p.host_tid(t))
-        .filter_map(|h| std::fs::read_to_string(format!("/proc/{h}/statm")).ok())
-        .filter_map(|s| {
-            s.split_whitespace()
-                .nth(1)
-                .and_then(|v| v.parse::<u64>().ok())
-        })
-        .sum::<u64>()
-        * page
-}
-
 fn meminfo(st: &State, p: &dyn Platform) -> String {
     let kb = |b: u64| b / 1024;
     let total = st.cfg.mem;
-    let used = used_memory(st, p).min(total);
+    let used = crate::mm::used_bytes(st, p).min(total);
     let free = total - used;
     let rows: [(&str, u64); 24] = [
         ("MemTotal", kb(total)),
@@ -481,15 +464,6 @@ impl PidView<'_> {
         self.p.guest_tid(host).unwrap_or(0)
     }
 
-    /// The innermost (guest) value of an NS* line of host status.
-    fn ns_last(status: &str, key: &str) -> Option<i32> {
-        status
-            .lines()
-            .find(|l| l.starts_with(key))
-            .and_then(|l| l.split_whitespace().last())
-            .and_then(|v| v.parse().ok())
-    }
-
     fn stat(&self) -> SysResult<Vec<u8>> {
         let text = self.host_text("stat")?;
         let status = self.host_text("status")?;
@@ -505,8 +479,8 @@ impl PidView<'_> {
         let num = |s: &str| s.parse::<i64>().unwrap_or(0);
         f[0] = self.state().0.to_string();
         f[1] = self.guest_pid(num(&f[1]) as i32).to_string();
-        f[2] = Self::ns_last(&status, "NSpgid:").unwrap_or(0).to_string();
-        f[3] = Self::ns_last(&status, "NSsid:").unwrap_or(0).to_string();
+        f[2] = ns_last(&status, "NSpgid:").unwrap_or(0).to_string();
+        f[3] = ns_last(&status, "NSsid:").unwrap_or(0).to_string();
         let tty = num(&f[4]) as u64;
         let console = crate::fs::devices::console_rdev();
         f[4] = if tty != 0 && Some(tty) == console {
@@ -573,7 +547,7 @@ impl PidView<'_> {
                 }
                 "TracerPid" => "TracerPid:\t0".into(),
                 "NSpgid" | "NSsid" => {
-                    format!("{key}:\t{}", Self::ns_last(&text, key).unwrap_or(0))
+                    format!("{key}:\t{}", ns_last(&text, key).unwrap_or(0))
                 }
                 "Uid" => format!("Uid:\t{}\t{}\t{}\t{}", c.ruid, c.euid, c.suid, c.fsuid),
                 "Gid" => format!("Gid:\t{}\t{}\t{}\t{}", c.rgid, c.egid, c.sgid, c.fsgid),
@@ -639,6 +613,16 @@ impl PidView<'_> {
     fn guest_path(&self, host_path: &[u8], id: (u64, u64)) -> Vec<u8> {
         guest_path(self.st, host_path, id)
     }
+}
+
+/// The innermost (guest) value of an NS* line ("NSpgid:", "NSsid:"...) of
+/// a host /proc/PID/status.
+pub fn ns_last(status: &str, key: &str) -> Option<i32> {
+    status
+        .lines()
+        .find(|l| l.starts_with(key))
+        .and_then(|l| l.split_whitespace().last())
+        .and_then(|v| v.parse().ok())
 }
 
 /// Translates a host path (as host /proc shows it) of an object identified

@@ -11,7 +11,7 @@ use std::sync::Arc;
 pub fn sys_sysinfo(c: &mut Ctx<'_>) -> SysResult<Resume> {
     let up = (host::clock_ns(libc::CLOCK_BOOTTIME) - c.st.boot_ns) / 1_000_000_000;
     let total = c.st.cfg.mem;
-    let used = crate::fs::procfs::used_memory(c.st, c.p);
+    let used = crate::mm::used_bytes(c.st, c.p);
     let mut b = [0u8; 112];
     b[0..8].copy_from_slice(&(up as i64).to_ne_bytes());
     b[32..40].copy_from_slice(&total.to_ne_bytes());

@@ -53,20 +53,8 @@ fn clone_with(c: &mut Ctx<'_>, flags: u64) -> SysResult<Resume> {
         // Looking for reaped zombies reads the host's /proc for each: at
         // most every 50 ms, or a process hammering fork at the limit would
         // keep the kernel busy.
-        let now = std::time::Instant::now();
-        if now.duration_since(c.st.zombie_scan) > std::time::Duration::from_millis(50) {
-            let reaped: Vec<_> =
-                c.st.tasks
-                    .zombies
-                    .keys()
-                    .copied()
-                    .filter(|&z| c.p.host_tid(z).is_none())
-                    .collect();
-            for z in reaped {
-                c.st.tasks.zombies.remove(&z);
-                c.p.forget_zombie(z);
-            }
-            c.st.zombie_scan = std::time::Instant::now();
+        if c.st.zombie_scan.elapsed() > std::time::Duration::from_millis(50) {
+            c.st.forget_reaped_zombies(c.p);
         }
         if !c.st.tasks.tasks.contains_key(&c.tid) {
             // The caller itself was killed while it waited for us.

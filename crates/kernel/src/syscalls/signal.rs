@@ -19,24 +19,20 @@ fn may_signal(sender: &Creds, target: &Creds) -> bool {
         || sender.ruid == target.ruid
 }
 
-fn pgid_of(c: &Ctx<'_>, tgid: Tid) -> Option<i32> {
+/// A guest process's id of kind `key` ("NSpgid:", "NSsid:"), from its host
+/// status.
+fn ns_id(c: &Ctx<'_>, tgid: Tid, key: &str) -> Option<i32> {
     let host = c.p.host_tid(tgid)?;
     let status = std::fs::read_to_string(format!("/proc/{host}/status")).ok()?;
-    status
-        .lines()
-        .find(|l| l.starts_with("NSpgid:"))
-        .and_then(|l| l.split_whitespace().last())
-        .and_then(|v| v.parse().ok())
+    crate::fs::procfs::ns_last(&status, key)
+}
+
+fn pgid_of(c: &Ctx<'_>, tgid: Tid) -> Option<i32> {
+    ns_id(c, tgid, "NSpgid:")
 }
 
 fn sid_of(c: &Ctx<'_>, tgid: Tid) -> Option<i32> {
-    let host = c.p.host_tid(tgid)?;
-    let status = std::fs::read_to_string(format!("/proc/{host}/status")).ok()?;
-    status
-        .lines()
-        .find(|l| l.starts_with("NSsid:"))
-        .and_then(|l| l.split_whitespace().last())
-        .and_then(|v| v.parse().ok())
+    ns_id(c, tgid, "NSsid:")
 }
 
 /// Checks a signal to one thread group; `Ok` lets the call run natively.
