@@ -477,7 +477,7 @@ impl PidView<'_> {
             return Err(Errno::ESRCH);
         }
         let num = |s: &str| s.parse::<i64>().unwrap_or(0);
-        f[0] = self.state().0.to_string();
+        f[0] = self.state(f[0].chars().next().unwrap_or('S')).0.to_string();
         f[1] = self.guest_pid(num(&f[1]) as i32).to_string();
         f[2] = ns_last(&status, "NSpgid:").unwrap_or(0).to_string();
         f[3] = ns_last(&status, "NSsid:").unwrap_or(0).to_string();
@@ -504,14 +504,10 @@ impl PidView<'_> {
         Ok(format!("{} ({}) {}\n", self.tid, comm, f.join(" ")).into_bytes())
     }
 
-    /// The scheduler state: a thread stopped in one of ruml's traps is
-    /// running as far as the guest can tell.
-    fn state(&self) -> (char, &'static str) {
-        let host = self
-            .host_text("stat")
-            .ok()
-            .and_then(|t| t.rfind(')').and_then(|i| t[i + 2..].chars().next()))
-            .unwrap_or('S');
+    /// The guest's view of the host's scheduler state letter `host`: a
+    /// thread stopped in one of ruml's traps is running as far as the guest
+    /// can tell.
+    fn state(&self, host: char) -> (char, &'static str) {
         match host {
             't' if self.p.job_stopped(self.tid) => ('T', "stopped"),
             // Stopped in one of ruml's traps: executing a system call.
@@ -536,7 +532,8 @@ impl PidView<'_> {
             let line = match key {
                 "Name" => format!("Name:\t{}", String::from_utf8_lossy(&self.comm()?)),
                 "State" => {
-                    let (c, n) = self.state();
+                    let host = l[6..].trim_start().chars().next().unwrap_or('S');
+                    let (c, n) = self.state(host);
                     format!("State:\t{c} ({n})")
                 }
                 "Tgid" | "NStgid" => format!("{key}:\t{}", self.tgid),
