@@ -1,7 +1,7 @@
 //! Thin, safe wrappers over host facilities the kernel core needs that have
 //! no safe std equivalent: ptys, termios, memfds, *at calls on descriptors.
 
-use std::ffi::{CStr, CString};
+use std::ffi::CString;
 use std::io;
 use std::os::fd::{AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd};
 use std::os::unix::ffi::OsStrExt;
@@ -458,27 +458,6 @@ pub fn clock_ns(clock: libc::clockid_t) -> u64 {
 pub fn host_ids() -> (u32, u32) {
     // SAFETY: these calls cannot fail.
     unsafe { (libc::geteuid(), libc::getegid()) }
-}
-
-/// The host's page size.
-pub fn page_size() -> u64 {
-    // SAFETY: sysconf has no preconditions.
-    unsafe { libc::sysconf(libc::_SC_PAGESIZE) as u64 }
-}
-
-/// Host `uname` fields (release, version).
-pub fn uname() -> (String, String) {
-    // SAFETY: plain data.
-    let mut u: libc::utsname = unsafe { std::mem::zeroed() };
-    // SAFETY: `u` is writable.
-    unsafe { libc::uname(&mut u) };
-    let s = |f: &[libc::c_char]| {
-        // SAFETY: uname NUL-terminates every field.
-        unsafe { CStr::from_ptr(f.as_ptr()) }
-            .to_string_lossy()
-            .into_owned()
-    };
-    (s(&u.release), s(&u.version))
 }
 
 /// Blocks the given signals in the calling thread (and threads it spawns
