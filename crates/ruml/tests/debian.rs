@@ -1,0 +1,202 @@
+//! The Debian userland acceptance suite: a Debian 12 (bookworm) minbase
+//! root, built once by `tests/debian/build-root.sh`, booted through hostfs.
+//! Every scenario in `tests/debian/scenarios/` runs natively (chrooted into
+//! the same root, in fresh namespaces, as `native-run.sh` sets up) and inside
+//! ruml; the outputs must be identical, and ruml must log no unsupported
+//! syscall. `DEBIAN_SCENARIOS=a,b` runs only the named scenarios.
+
+mod common;
+
+use common::{output_within, repo, ruml};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::Duration;
+
+/// The Debian root directory (built on first use; needs root then).
+fn debian_root() -> PathBuf {
+    let o = Command::new(repo().join("tests/debian/build-root.sh"))
+        .stderr(Stdio::inherit())
+        .output()
+        .expect("tests/debian/build-root.sh");
+    assert!(
+        o.status.success(),
+        "building the Debian root failed (it needs root and a Debian mirror once)"
+    );
+    PathBuf::from(String::from_utf8(o.stdout).unwrap().trim())
+}
+
+/// A fresh run directory inside the root's /tmp with the scripts and
+/// scenarios copied in: (host path, path inside the guest).
+fn run_dir(root: &Path, tag: &str) -> (PathBuf, String) {
+    let inside = format!("/tmp/ruml-deb-{}-{tag}", std::process::id());
+    let host = root.join(&inside[1..]);
+    let _ = std::fs::remove_dir_all(&host);
+    std::fs::create_dir_all(host.join("scenarios")).unwrap();
+    let src = repo().join("tests/debian");
+    for f in ["run-scenarios.sh", "guest-init.sh", "native-run.sh"] {
+        common::write_exec(
+            &host.join(f),
+            &std::fs::read_to_string(src.join(f)).unwrap(),
+        );
+    }
+    for e in std::fs::read_dir(src.join("scenarios")).unwrap() {
+        let p = e.unwrap().path();
+        std::fs::copy(&p, host.join("scenarios").join(p.file_name().unwrap())).unwrap();
+    }
+    // Helper programs, dynamically linked against the host's glibc (the
+    // same release as bookworm's), run by the scenarios from $SCENARIO_DIR.
+    for e in std::fs::read_dir(&src).unwrap() {
+        let p = e.unwrap().path();
+        if p.extension().is_some_and(|x| x == "c") {
+            let out = host.join(p.file_stem().unwrap());
+            let o = Command::new("gcc")
+                .args(["-O1", "-Wall", "-Werror", "-pthread", "-o"])
+                .arg(&out)
+                .arg(&p)
+                .arg("-lrt")
+                .output()
+                .expect("gcc");
+            assert!(
+                o.status.success(),
+                "gcc {}: {}",
+                p.display(),
+                String::from_utf8_lossy(&o.stderr)
+            );
+        }
+    }
+    (host, inside)
+}
+
+fn only(host: &Path, names: &[String]) {
+    std::fs::write(host.join("only"), names.join("\n")).unwrap();
+}
+
+/// Runs the scenarios natively (as root of fresh namespaces, chrooted).
+fn native(root: &Path, inside: &str) -> Output {
+    let mut cmd = Command::new("unshare");
+    cmd.args([
+        "-r",
+        "-p",
+        "-f",
+        "-m",
+        "-u",
+        "-n",
+        "-i",
+        "--propagation",
+        "private",
+        "/bin/sh",
+    ])
+    .arg(root.join(&inside[1..]).join("native-run.sh"))
+    .arg(root)
+    .arg(inside)
+    .stdin(Stdio::null());
+    output_within(cmd, Duration::from_secs(1200))
+}
+
+/// Boots ruml on the Debian root with `init` and its arguments.
+fn in_ruml(root: &Path, init: &str, args: &[&str]) -> Output {
+    let mut cmd = Command::new(ruml());
+    cmd.args([
+        "root=/dev/root".to_string(),
+        "rootfstype=hostfs".into(),
+        format!("rootflags={}", root.display()),
+        "rw".into(),
+        format!("init={init}"),
+        "hostname=debtest".into(),
+        "mem=512M".into(),
+        "quiet".into(),
+    ])
+    .args(args)
+    .stdin(Stdio::null());
+    output_within(cmd, Duration::from_secs(1200))
+}
+
+fn scenario_names() -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(repo().join("tests/debian/scenarios"))
+        .unwrap()
+        .filter_map(|e| {
+            let n = e.ok()?.file_name().into_string().ok()?;
+            Some(n.strip_suffix(".sh")?.to_string())
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+/// Lines of ruml's log that name a syscall it does not support.
+fn unsupported(o: &Output) -> Vec<String> {
+    String::from_utf8_lossy(&o.stderr)
+        .lines()
+        .filter(|l| l.contains("unsupported syscall"))
+        .map(String::from)
+        .collect()
+}
+
+#[test]
+fn debian_scenarios_match_native() {
+    let all = scenario_names();
+    let selected: Vec<String> = match std::env::var("DEBIAN_SCENARIOS") {
+        Ok(s) if !s.is_empty() => s.split(',').map(String::from).collect(),
+        _ => {
+            assert!(all.len() >= 40, "only {} scenarios", all.len());
+            all.clone()
+        }
+    };
+    let root = debian_root();
+    let (nhost, ninside) = run_dir(&root, "native");
+    let (rhost, rinside) = run_dir(&root, "ruml");
+    only(&nhost, &selected);
+    only(&rhost, &selected);
+
+    let n = native(&root, &ninside);
+    assert!(
+        nhost.join("out/.complete").exists(),
+        "native run did not finish: {}",
+        String::from_utf8_lossy(&n.stderr)
+    );
+    let init = format!("{rinside}/guest-init.sh");
+    let r = in_ruml(&root, &init, &[&rinside]);
+    let log = String::from_utf8_lossy(&r.stderr).to_string();
+    assert!(
+        rhost.join("out/.complete").exists(),
+        "ruml run did not finish (status {:?}):\n{}\n{log}",
+        r.status,
+        String::from_utf8_lossy(&r.stdout)
+    );
+
+    let mut report = String::new();
+    let mut same = 0;
+    for name in &selected {
+        let read = |d: &Path| {
+            std::fs::read_to_string(d.join("out").join(format!("{name}.out")))
+                .unwrap_or_else(|e| format!("(no output: {e})\n"))
+        };
+        let (want, got) = (read(&nhost), read(&rhost));
+        if want == got {
+            same += 1;
+            continue;
+        }
+        report += &format!("=== scenario {name} differs\n");
+        let (w, g): (Vec<_>, Vec<_>) = (want.lines().collect(), got.lines().collect());
+        let mut shown = 0;
+        for i in 0..w.len().max(g.len()) {
+            if w.get(i) != g.get(i) && shown < 12 {
+                shown += 1;
+                report += &format!(
+                    "line {}:\n  native: {:?}\n  ruml:   {:?}\n",
+                    i + 1,
+                    w.get(i),
+                    g.get(i)
+                );
+            }
+        }
+    }
+    let bad = unsupported(&r);
+    assert!(
+        report.is_empty() && bad.is_empty(),
+        "{same}/{} scenarios match\n{report}\nunsupported syscalls logged: {bad:?}\nruml log:\n{log}",
+        selected.len()
+    );
+    let _ = std::fs::remove_dir_all(nhost);
+    let _ = std::fs::remove_dir_all(rhost);
+}

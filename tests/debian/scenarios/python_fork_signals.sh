@@ -1,0 +1,41 @@
+# python3 os.fork, waitpid statuses, signal handlers, alarm, setitimer, sigwait, pthread_kill
+python3 - <<'PY'
+import os, signal, time, threading, sys
+pid = os.fork()
+if pid == 0: os._exit(42)
+_, st = os.waitpid(pid, 0); print("exit", os.WEXITSTATUS(st))
+pid = os.fork()
+if pid == 0: time.sleep(10); os._exit(0)
+os.kill(pid, signal.SIGKILL); _, st = os.waitpid(pid, 0); print("killed", os.WIFSIGNALED(st), os.WTERMSIG(st))
+pid = os.fork()
+if pid == 0: time.sleep(10); os._exit(0)
+os.kill(pid, signal.SIGSTOP); _, st = os.waitpid(pid, os.WUNTRACED); print("stopped", os.WIFSTOPPED(st), os.WSTOPSIG(st))
+os.kill(pid, signal.SIGCONT); _, st = os.waitpid(pid, os.WCONTINUED); print("continued", os.WIFCONTINUED(st))
+os.kill(pid, signal.SIGTERM); os.waitpid(pid, 0)
+got = []
+signal.signal(signal.SIGUSR1, lambda s, f: got.append(s)); os.kill(os.getpid(), signal.SIGUSR1); print("handler", got)
+signal.signal(signal.SIGALRM, lambda s, f: got.append("alarm")); signal.alarm(1); time.sleep(3); print("after alarm", got)
+ticks = []
+signal.signal(signal.SIGALRM, lambda s, f: ticks.append(1)); signal.setitimer(signal.ITIMER_REAL, 0.05, 0.05)
+while len(ticks) < 4: signal.pause()
+signal.setitimer(signal.ITIMER_REAL, 0); print("itimer ticks", len(ticks), signal.getitimer(signal.ITIMER_REAL))
+signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGUSR2})
+threading.Timer(0.1, lambda: os.kill(os.getpid(), signal.SIGUSR2)).start()
+print("sigwait", signal.sigwait({signal.SIGUSR2}) == signal.SIGUSR2)
+os.kill(os.getpid(), signal.SIGUSR2); print("pending", signal.SIGUSR2 in signal.sigpending())
+info = signal.sigwaitinfo({signal.SIGUSR2}); print("waitinfo", info.si_signo == signal.SIGUSR2, info.si_pid == os.getpid())
+print("timedwait", signal.sigtimedwait({signal.SIGUSR2}, 0.05))
+signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGUSR2})
+r, w = os.pipe(); signal.set_wakeup_fd(w); signal.signal(signal.SIGHUP, lambda s, f: None); os.kill(os.getpid(), signal.SIGHUP)
+print("wakeup fd", os.read(r, 1) == bytes([signal.SIGHUP]))
+signal.signal(signal.SIGINT, signal.SIG_IGN); os.kill(os.getpid(), signal.SIGINT); print("ignored INT")
+print("strsignal", signal.strsignal(signal.SIGSEGV))
+pid = os.fork()
+if pid == 0:
+    os.setsid(); print("child sid", os.getsid(0) == os.getpid(), flush=True); os._exit(0)
+os.waitpid(pid, 0)
+r, w = os.pipe(); pid = os.fork()
+if pid == 0: os.close(r); os.write(w, b"from child"); os._exit(0)
+os.close(w); print(os.read(r, 100)); os.waitpid(pid, 0)
+print(os.waitstatus_to_exitcode(os.system("exit 3")))
+PY

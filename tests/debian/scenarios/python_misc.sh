@@ -1,0 +1,21 @@
+# python3: imports that touch the system (os, resource, platform, socket names, pwd/grp, ctypes into libc)
+python3 - <<'PY'
+import os, resource, platform, socket, pwd, grp, ctypes, ctypes.util, sys, sysconfig, errno
+print(platform.system(), platform.machine(), socket.gethostname(), os.uname().nodename)
+print(resource.getrlimit(resource.RLIMIT_NOFILE)[0] > 0, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss > 0)
+resource.setrlimit(resource.RLIMIT_NOFILE, (256, resource.getrlimit(resource.RLIMIT_NOFILE)[1])); print(resource.getrlimit(resource.RLIMIT_NOFILE)[0])
+print(resource.prlimit(0, resource.RLIMIT_CORE)[0] >= 0, os.times().elapsed > 0, os.cpu_count() == len(os.sched_getaffinity(0)))
+print(pwd.getpwuid(0).pw_name, grp.getgrgid(0).gr_name, pwd.getpwnam("nobody").pw_uid, os.getlogin() if False else "")
+libc = ctypes.CDLL(ctypes.util.find_library("c")); print("getpid via ctypes", libc.getpid() == os.getpid(), libc.gnu_get_libc_version() != 0)
+print(ctypes.util.find_library("m"), ctypes.util.find_library("sqlite3"))
+print(os.sysconf("SC_PAGE_SIZE"), os.sysconf("SC_NPROCESSORS_ONLN") == os.cpu_count(), os.getloadavg().__len__())
+print(socket.getaddrinfo("localhost", 80, socket.AF_INET, socket.SOCK_STREAM)[0][4])
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM); s.bind("\0ruml-abstract"); print(s.getsockname()); s.close()
+try: open("/nonexistent")
+except OSError as e: print(errno.errorcode[e.errno])
+print(sys.getfilesystemencoding(), sys.flags.utf8_mode, sysconfig.get_config_var("SOABI"))
+print(os.getpriority(os.PRIO_PROCESS, 0), os.sched_getscheduler(0), os.get_terminal_size.__name__)
+os.nice(2); print(os.getpriority(os.PRIO_PROCESS, 0))
+import uuid, getpass, tempfile, site, unicodedata; print(len(str(uuid.uuid4())), getpass.getuser(), tempfile.gettempdir(), unicodedata.name("é"))
+import venv, ensurepip; print("stdlib imports ok")
+PY
