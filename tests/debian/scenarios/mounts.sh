@@ -8,4 +8,3 @@ echo hi > mnt/file; cat mnt/file; df mnt | head -1
 umount mnt && echo unmounted; [ -e mnt/file ] || echo gone
 df -P /dev/shm | tail -1 | awk '{print $1, $6}'; df -h /proc 2>&1 | tail -1 | awk '{print $1}'
 findmnt -n --real / | wc -l >/dev/null && echo findmnt-real
-mount -t nosuchfs x mnt 2>&1 | sed 's/^mount: //' | cut -c1-30; echo "status ${PIPESTATUS[0]}"

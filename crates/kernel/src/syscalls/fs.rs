@@ -2131,12 +2131,143 @@ pub fn sys_syncfs(c: &mut Ctx<'_>) -> SysResult<Resume> {
     sys_sync(c)
 }
 
-pub fn sys_xattr(_c: &mut Ctx<'_>) -> SysResult<Resume> {
-    Err(Errno::EOPNOTSUPP)
+/// What an extended-attribute call does to the attributes.
+#[derive(Clone, Copy, PartialEq)]
+enum XattrOp {
+    Get,
+    Set,
+    Remove,
+    List,
 }
 
-pub fn sys_listxattr(_c: &mut Ctx<'_>) -> SysResult<Resume> {
-    Ok(Resume::Return(0))
+fn xattr_op(nr: u64) -> XattrOp {
+    match nr as i64 {
+        libc::SYS_setxattr | libc::SYS_lsetxattr | libc::SYS_fsetxattr => XattrOp::Set,
+        libc::SYS_removexattr | libc::SYS_lremovexattr | libc::SYS_fremovexattr => XattrOp::Remove,
+        libc::SYS_listxattr | libc::SYS_llistxattr | libc::SYS_flistxattr => XattrOp::List,
+        _ => XattrOp::Get,
+    }
+}
+
+/// Linux's xattr_permission for the attribute named at guest address
+/// `name_p` on `inode`: user.* needs read or write permission and exists
+/// only on regular files and directories; trusted.* needs CAP_SYS_ADMIN.
+fn xattr_permission(
+    c: &Ctx<'_>,
+    inode: &Arc<dyn Inode>,
+    op: XattrOp,
+    name_p: u64,
+) -> SysResult<()> {
+    if op == XattrOp::List {
+        return Ok(());
+    }
+    let name = c.read_cstr(name_p, 256)?;
+    if name.starts_with(b"trusted.") {
+        return c.require(cap::SYS_ADMIN);
+    }
+    if name.starts_with(b"user.") {
+        if !matches!(inode.kind(), Kind::File | Kind::Dir) {
+            return Err(if op == XattrOp::Get {
+                Errno::ENODATA
+            } else {
+                Errno::EPERM
+            });
+        }
+        let mask = if op == XattrOp::Get {
+            MAY_READ
+        } else {
+            MAY_WRITE
+        };
+        perm::permission(&c.caller(), inode, mask)?;
+    }
+    Ok(())
+}
+
+/// getxattr, setxattr, removexattr and listxattr by path (the l* forms do
+/// not follow a final symlink). Objects on the root hostfs carry the host
+/// file's attributes: the call runs natively on the canonical path. The
+/// kernel's own filesystems (tmpfs, procfs, devices) keep none, as procfs
+/// and Linux 6.1's tmpfs for user.* attributes.
+pub fn sys_xattr(c: &mut Ctx<'_>) -> SysResult<Resume> {
+    let op = xattr_op(c.call.nr);
+    let follow = match c.call.nr as i64 {
+        libc::SYS_lsetxattr
+        | libc::SYS_lgetxattr
+        | libc::SYS_llistxattr
+        | libc::SYS_lremovexattr => Follow::No,
+        _ => Follow::Yes,
+    };
+    let path = c.read_path(c.arg(0))?;
+    let loc = c.resolve_at(AT_FDCWD, &path, follow)?;
+    if matches!(op, XattrOp::Set | XattrOp::Remove) && c.read_only(&loc) {
+        return Err(Errno::EROFS);
+    }
+    xattr_permission(c, loc.inode(), op, c.arg(1))?;
+    match c.native(&loc).filter(|p| p.len() < libc::PATH_MAX as usize) {
+        Some(np) => {
+            let mut args = c.call.args;
+            args[0] = c.scratch_str(&np, 0)?;
+            rewrite(c.call.nr as i64, args)
+        }
+        None if op == XattrOp::List => Ok(Resume::Return(0)),
+        None => Err(Errno::EOPNOTSUPP),
+    }
+}
+
+/// The f* forms: a host object (a root hostfs file, pipe or socket) answers
+/// natively; the kernel's own objects keep no attributes.
+pub fn sys_fxattr(c: &mut Ctx<'_>) -> SysResult<Resume> {
+    let op = xattr_op(c.call.nr);
+    match fd_object(c, c.arg_i32(0))? {
+        Some(i) if i.native_path().is_none() => {
+            if op == XattrOp::List {
+                Ok(Resume::Return(0))
+            } else {
+                Err(Errno::EOPNOTSUPP)
+            }
+        }
+        Some(i) => {
+            xattr_permission(c, &i, op, c.arg(1))?;
+            Ok(Resume::Native)
+        }
+        None => Ok(Resume::Native),
+    }
+}
+
+/// inotify_add_watch: watches on root hostfs objects are the host's own
+/// (events for what guests and the host do there); the kernel's own
+/// filesystems have no watch support yet and say so.
+pub fn sys_inotify_add_watch(c: &mut Ctx<'_>) -> SysResult<Resume> {
+    const IN_DONT_FOLLOW: u64 = 0x0200_0000;
+    const IN_ONLYDIR: u64 = 0x0100_0000;
+    let (fd, mask) = (c.arg_i32(0), c.arg(2));
+    let path = c.read_path(c.arg(1))?;
+    let follow = if mask & IN_DONT_FOLLOW != 0 {
+        Follow::No
+    } else {
+        Follow::Yes
+    };
+    let loc = c.resolve_at(AT_FDCWD, &path, follow)?;
+    if mask & IN_ONLYDIR != 0 && loc.inode().kind() != Kind::Dir {
+        return Err(Errno::ENOTDIR);
+    }
+    perm::permission(&c.caller(), loc.inode(), MAY_READ)?;
+    match c.native(&loc).filter(|p| p.len() < libc::PATH_MAX as usize) {
+        Some(np) => {
+            let p = c.scratch_str(&np, 0)?;
+            rewrite(
+                libc::SYS_inotify_add_watch,
+                [fd as u64, p, mask | IN_DONT_FOLLOW, 0, 0, 0],
+            )
+        }
+        None => {
+            c.st.warn_once(
+                0x1_0002,
+                "inotify watches on tmpfs, procfs and devices are not supported yet",
+            );
+            Err(Errno::EOPNOTSUPP)
+        }
+    }
 }
 
 pub fn sys_close_range(c: &mut Ctx<'_>) -> SysResult<Resume> {
