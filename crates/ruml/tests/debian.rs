@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::{output_within, repo, ruml};
+use common::{output_within, repo, ruml, Tmux};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
@@ -28,6 +28,11 @@ fn debian_root() -> PathBuf {
 /// A fresh run directory inside the root's /tmp with the scripts and
 /// scenarios copied in: (host path, path inside the guest).
 fn run_dir(root: &Path, tag: &str) -> (PathBuf, String) {
+    run_dir_of(root, tag, "scenarios")
+}
+
+/// As `run_dir`, with the scenarios taken from `tests/debian/<set>`.
+fn run_dir_of(root: &Path, tag: &str, set: &str) -> (PathBuf, String) {
     let inside = format!("/tmp/ruml-deb-{}-{tag}", std::process::id());
     let host = root.join(&inside[1..]);
     let _ = std::fs::remove_dir_all(&host);
@@ -39,7 +44,7 @@ fn run_dir(root: &Path, tag: &str) -> (PathBuf, String) {
             &std::fs::read_to_string(src.join(f)).unwrap(),
         );
     }
-    for e in std::fs::read_dir(src.join("scenarios")).unwrap() {
+    for e in std::fs::read_dir(src.join(set)).unwrap() {
         let p = e.unwrap().path();
         std::fs::copy(&p, host.join("scenarios").join(p.file_name().unwrap())).unwrap();
     }
@@ -199,4 +204,106 @@ fn debian_scenarios_match_native() {
     );
     let _ = std::fs::remove_dir_all(nhost);
     let _ = std::fs::remove_dir_all(rhost);
+}
+
+#[test]
+fn python_thread_and_process_stress_20_times() {
+    let root = debian_root();
+    let (host, inside) = run_dir_of(&root, "stress", "stress");
+    let r = in_ruml(&root, &format!("{inside}/guest-init.sh"), &[&inside]);
+    let out = std::fs::read_to_string(host.join("out/python_stress.out")).unwrap_or_default();
+    // 64 threads x 10,000 increments; the sum of squares below 10,000.
+    let want_pool: u64 = (0..10_000u64).map(|x| x * x).sum();
+    let want = format!("threads 640000 pool {want_pool}");
+    let good = out.lines().filter(|l| l.ends_with(&want)).count();
+    assert!(
+        good == 20 && out.ends_with("exit status 0\n"),
+        "{good}/20 runs right:\n{out}\nruml log:\n{}",
+        String::from_utf8_lossy(&r.stderr)
+    );
+    assert!(unsupported(&r).is_empty(), "{:?}", unsupported(&r));
+    let _ = std::fs::remove_dir_all(host);
+}
+
+/// A login shell on the console, driven through tmux: job control (^Z,
+/// bg, fg, ^C, jobs) and programs on ptys (script, python's pty.spawn).
+#[test]
+fn debian_login_shell_on_the_console() {
+    let root = debian_root();
+    let (host, inside) = run_dir_of(&root, "tty", "stress");
+    common::write_exec(
+        &host.join("login-init.sh"),
+        "#!/bin/bash\nmount -t proc proc /proc\nmount -t sysfs sysfs /sys\n\
+         mount -t devpts devpts /dev/pts\nmount -t tmpfs tmpfs /dev/shm\n\
+         export HOME=/root; cd /root\nexec -l /bin/bash\n",
+    );
+    let cmd = format!(
+        "{} root=/dev/root rootfstype=hostfs rootflags={} rw init={inside}/login-init.sh \
+         hostname=debtest mem=256M; echo RUML-EXIT=$?; sleep 60",
+        ruml().display(),
+        root.display()
+    );
+    let t = Tmux::new(&cmd);
+    t.wait_for("root@debtest:~#");
+    t.keys(&["shopt -q login_shell && echo LOGIN-$((6*7))", "Enter"]);
+    t.wait_for("LOGIN-42");
+
+    // ^C ends the foreground job; the shell survives.
+    t.keys(&["sleep 100", "Enter"]);
+    std::thread::sleep(Duration::from_millis(300));
+    t.keys(&["C-c"]);
+    t.keys(&["echo survived", "Enter"]);
+    t.wait_for("\nsurvived");
+
+    // A background job, jobs, fg, ^Z, bg, kill.
+    t.keys(&["sleep 100 &", "Enter"]);
+    t.keys(&["jobs", "Enter"]);
+    t.wait_for("Running                 sleep 100 &");
+    t.keys(&["fg", "Enter"]);
+    std::thread::sleep(Duration::from_millis(300));
+    t.keys(&["C-z"]);
+    t.wait_for("Stopped                 sleep 100");
+    t.keys(&["bg", "Enter"]);
+    t.wait_for("[1]+ sleep 100 &");
+    t.keys(&["echo running-$(jobs -l | grep -c Running)", "Enter"]);
+    t.wait_for("\nrunning-1");
+    t.keys(&["kill %1; wait %1; echo killed-$?", "Enter"]);
+    t.wait_for("killed-143");
+
+    // set -m off: no job control for background jobs.
+    t.keys(&[
+        "set +m; sleep 0.1 & wait; set -m; echo jobctl-$((1+1))-$-",
+        "Enter",
+    ]);
+    t.wait_for("jobctl-2-himBHs");
+
+    // Programs on ptys.
+    t.keys(&[
+        "script -q -c 'tty; echo in-script-$((2*2))' /dev/null",
+        "Enter",
+    ]);
+    t.wait_for("in-script-4");
+    let s = t.screen();
+    assert!(s.contains("/dev/pts/"), "{s}");
+    t.keys(&[
+        "python3 -c 'import pty; pty.spawn([\"bash\", \"--norc\", \"-i\"])'",
+        "Enter",
+    ]);
+    t.keys(&["echo inner-$((2+3)); tty", "Enter"]);
+    t.wait_for("inner-5");
+    t.keys(&["sleep 100", "Enter"]);
+    std::thread::sleep(Duration::from_millis(300));
+    t.keys(&["C-c"]);
+    t.keys(&["exit", "Enter"]);
+    t.keys(&["echo back-$((3+4))", "Enter"]);
+    t.wait_for("back-7");
+
+    t.keys(&[
+        "perl -e 'syscall(169, 0xfee1dead, 672274793, 0x4321fedc)'",
+        "Enter",
+    ]);
+    let s = t.wait_for("RUML-EXIT=");
+    assert!(s.contains("RUML-EXIT=0"), "{s}");
+    drop(t);
+    let _ = std::fs::remove_dir_all(host);
 }

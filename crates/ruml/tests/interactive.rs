@@ -4,95 +4,9 @@
 
 mod common;
 
-use common::{boot_args, busybox_root, ruml};
+use common::{boot_args, busybox_root, ruml, Tmux};
 use std::process::Command;
 use std::time::{Duration, Instant};
-
-struct Tmux {
-    socket: String,
-}
-
-impl Tmux {
-    fn new(cmd: &str) -> Tmux {
-        static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-        let n = N.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-        let t = Tmux {
-            socket: format!("ruml-test-{}-{n}", std::process::id()),
-        };
-        let ok = t
-            .cmd(&[
-                "new-session",
-                "-d",
-                "-s",
-                "vm",
-                "-x",
-                "100",
-                "-y",
-                "40",
-                cmd,
-            ])
-            .success();
-        assert!(ok, "tmux must be installed (apt-get install tmux)");
-        t
-    }
-
-    fn cmd(&self, args: &[&str]) -> std::process::ExitStatus {
-        Command::new("tmux")
-            .args(["-L", &self.socket])
-            .args(args)
-            .status()
-            .expect("tmux")
-    }
-
-    fn keys(&self, keys: &[&str]) {
-        let mut a = vec!["send-keys", "-t", "vm"];
-        a.extend_from_slice(keys);
-        assert!(self.cmd(&a).success());
-    }
-
-    fn screen(&self) -> String {
-        let o = Command::new("tmux")
-            .args([
-                "-L",
-                &self.socket,
-                "capture-pane",
-                "-p",
-                "-t",
-                "vm",
-                "-S",
-                "-200",
-            ])
-            .output()
-            .expect("tmux");
-        String::from_utf8_lossy(&o.stdout).into_owned()
-    }
-
-    /// Waits until the screen shows `needle` `count` times.
-    fn wait_for_n(&self, needle: &str, count: usize) -> String {
-        let start = Instant::now();
-        loop {
-            let s = self.screen();
-            if s.matches(needle).count() >= count {
-                return s;
-            }
-            assert!(
-                start.elapsed() < Duration::from_secs(15),
-                "timed out waiting for {needle:?} x{count}; screen:\n{s}"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-
-    fn wait_for(&self, needle: &str) -> String {
-        self.wait_for_n(needle, 1)
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = self.cmd(&["kill-server"]);
-    }
-}
 
 #[test]
 fn shell_on_the_console_with_job_control() {

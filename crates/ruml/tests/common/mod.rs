@@ -139,3 +139,90 @@ pub fn processes_rooted_at(root: &Path) -> Vec<i32> {
         .filter(|pid| std::fs::read_link(format!("/proc/{pid}/root")).is_ok_and(|r| r == root))
         .collect()
 }
+
+/// A tmux server with one 100x40 window running a command, driven by keys.
+pub struct Tmux {
+    socket: String,
+}
+
+impl Tmux {
+    pub fn new(cmd: &str) -> Tmux {
+        static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = N.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let t = Tmux {
+            socket: format!("ruml-test-{}-{n}", std::process::id()),
+        };
+        let ok = t
+            .cmd(&[
+                "new-session",
+                "-d",
+                "-s",
+                "vm",
+                "-x",
+                "100",
+                "-y",
+                "40",
+                cmd,
+            ])
+            .success();
+        assert!(ok, "tmux must be installed (apt-get install tmux)");
+        t
+    }
+
+    pub fn cmd(&self, args: &[&str]) -> std::process::ExitStatus {
+        Command::new("tmux")
+            .args(["-L", &self.socket])
+            .args(args)
+            .status()
+            .expect("tmux")
+    }
+
+    pub fn keys(&self, keys: &[&str]) {
+        let mut a = vec!["send-keys", "-t", "vm"];
+        a.extend_from_slice(keys);
+        assert!(self.cmd(&a).success());
+    }
+
+    pub fn screen(&self) -> String {
+        let o = Command::new("tmux")
+            .args([
+                "-L",
+                &self.socket,
+                "capture-pane",
+                "-p",
+                "-t",
+                "vm",
+                "-S",
+                "-200",
+            ])
+            .output()
+            .expect("tmux");
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    }
+
+    /// Waits until the screen shows `needle` `count` times.
+    pub fn wait_for_n(&self, needle: &str, count: usize) -> String {
+        let start = Instant::now();
+        loop {
+            let s = self.screen();
+            if s.matches(needle).count() >= count {
+                return s;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(15),
+                "timed out waiting for {needle:?} x{count}; screen:\n{s}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    pub fn wait_for(&self, needle: &str) -> String {
+        self.wait_for_n(needle, 1)
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = self.cmd(&["kill-server"]);
+    }
+}
