@@ -595,3 +595,31 @@ pub fn sys_socket_raw(c: &mut Ctx<'_>) -> SysResult<Resume> {
     c.require(crate::task::cap::NET_RAW)?;
     Ok(Resume::Native)
 }
+
+/// unshare and setns: the VM's kernel is built without namespaces inside
+/// it, as Linux answers without CONFIG_*_NS (a bare CLONE_FS or
+/// CLONE_FILES unshare needs no namespace and runs natively).
+pub fn sys_unshare(c: &mut Ctx<'_>) -> SysResult<Resume> {
+    let flags = c.arg(0);
+    if flags & !((libc::CLONE_FS | libc::CLONE_FILES | libc::CLONE_SYSVSEM) as u64) == 0 {
+        return Ok(Resume::Native);
+    }
+    Err(Errno::EINVAL)
+}
+
+pub fn sys_setns(_c: &mut Ctx<'_>) -> SysResult<Resume> {
+    Err(Errno::EINVAL)
+}
+
+/// Setting the clock is the host's business: the guest is told it lacks
+/// CAP_SYS_TIME, as an unprivileged Linux caller is.
+pub fn sys_set_time(_c: &mut Ctx<'_>) -> SysResult<Resume> {
+    Err(Errno::EPERM)
+}
+
+/// vhangup: getty calls it on its terminal before opening it again; the
+/// VM's terminals are not revoked, so it succeeds doing nothing.
+pub fn sys_vhangup(c: &mut Ctx<'_>) -> SysResult<Resume> {
+    c.require(crate::task::cap::SYS_TTY_CONFIG)?;
+    Ok(Resume::Return(0))
+}

@@ -347,11 +347,14 @@ table! {
     150 munlock => N, Full;
     151 mlockall => N, Full;
     152 munlockall => N, Full;
+    153 vhangup => T(misc::sys_vhangup), Partial("succeeds without revoking the terminal");
     157 prctl => unless(0, !0, PRCTL_TRAPPED, process::sys_prctl), Full;
     158 arch_prctl => N, Full;
+    159 adjtimex => N, Partial("reading runs natively; the host refuses changes with EPERM");
     160 setrlimit => N, Full;
     161 chroot => T(fs::sys_chroot), Full;
     162 sync => T(fs::sys_sync), Full;
+    164 settimeofday => T(misc::sys_set_time), Partial("EPERM: the clock is the host's");
     165 mount => T(fs::sys_mount), Partial("proc, sysfs, tmpfs, devtmpfs, hostfs");
     166 umount2 => T(fs::sys_umount2), Full;
     169 reboot => T(process::sys_reboot), Full;
@@ -387,6 +390,7 @@ table! {
     224 timer_gettime => N, Full;
     225 timer_getoverrun => N, Full;
     226 timer_delete => N, Full;
+    227 clock_settime => T(misc::sys_set_time), Partial("EPERM: the clock is the host's");
     228 clock_gettime => N, Full;
     229 clock_getres => N, Full;
     230 clock_nanosleep => N, Full;
@@ -395,6 +399,12 @@ table! {
     233 epoll_ctl => F, Full;
     234 tgkill => T(signal::sys_tgkill), Full;
     235 utimes => T(fs::sys_utimes), Full;
+    240 mq_open => N, Full;
+    241 mq_unlink => N, Full;
+    242 mq_timedsend => F, Full;
+    243 mq_timedreceive => F, Full;
+    244 mq_notify => F, Full;
+    245 mq_getsetattr => F, Full;
     247 waitid => N, Full;
     251 ioprio_set => N, Full;
     252 ioprio_get => N, Full;
@@ -416,6 +426,7 @@ table! {
     269 faccessat => T(fs::sys_faccessat), Full;
     270 pselect6 => N, Full;
     271 ppoll => N, Full;
+    272 unshare => T(misc::sys_unshare), Partial("CLONE_FS/FILES/SYSVSEM only; EINVAL for namespaces, as a kernel without them");
     273 set_robust_list => N, Full;
     274 get_robust_list => N, Full;
     275 splice => F, Full;
@@ -442,8 +453,10 @@ table! {
     297 rt_tgsigqueueinfo => T(signal::sys_rt_tgsigqueueinfo), Full;
     299 recvmmsg => F, Full;
     302 prlimit64 => N, Full;
+    305 clock_adjtime => N, Partial("reading runs natively; the host refuses changes with EPERM");
     306 syncfs => T(fs::sys_syncfs), Full;
     307 sendmmsg => F, Partial("AF_UNIX destination paths resolve on the host, not in the VFS");
+    308 setns => T(misc::sys_setns), Partial("EINVAL: no namespaces inside the VM");
     309 getcpu => N, Full;
     312 kcmp => N, Full;
     314 sched_setattr => N, Full;
