@@ -33,6 +33,11 @@ pub struct BootConfig {
     pub read_only: bool,
     pub init: Option<String>,
     pub mem: u64,
+    /// How many CPUs the VM has (`nr_cpus=`; default 1, as UML's one).
+    pub nr_cpus: usize,
+    /// The host CPUs the VM runs on, chosen at boot (the guest sees these
+    /// numbers online).
+    pub cpus: Vec<usize>,
     pub umid: Option<String>,
     pub hostname: Option<String>,
     pub hostfs_prefix: Option<PathBuf>,
@@ -136,6 +141,8 @@ pub fn parse(args: &[String]) -> Result<Command, ParamError> {
         read_only: true,
         init: None,
         mem: 64 << 20,
+        nr_cpus: 1,
+        cpus: Vec::new(),
         umid: None,
         hostname: None,
         hostfs_prefix: None,
@@ -170,6 +177,15 @@ pub fn parse(args: &[String]) -> Result<Command, ParamError> {
                     return err(format!("mem={v}: too small, ruml needs at least 4M"));
                 }
                 c.init_env.push(a.clone());
+            }
+            ("nr_cpus", Some(v)) => {
+                c.nr_cpus = v
+                    .parse()
+                    .ok()
+                    .filter(|n| (1..=1024).contains(n))
+                    .ok_or_else(|| {
+                        ParamError(format!("nr_cpus={v}: not a CPU count (1 to 1024)"))
+                    })?;
             }
             ("umid", Some(v)) => {
                 if v.is_empty() || v.len() > 63 || v.contains('/') {

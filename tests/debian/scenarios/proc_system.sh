@@ -1,6 +1,6 @@
 # system-wide /proc files
 grep -E '^(MemTotal|MemFree|MemAvailable|Buffers|Cached|SwapTotal|Shmem|Committed_AS):' /proc/meminfo | cut -d: -f1 | paste -sd' '
-head -1 /proc/stat | awk '{print $1, NF}'; grep -c '^cpu[0-9]' /proc/stat; grep -E '^(ctxt|btime|processes|procs_running)' /proc/stat | cut -d' ' -f1 | paste -sd' '
+head -1 /proc/stat | awk '{print $1, NF}'; grep -c '^cpu[0-9]' /proc/stat | awk -v n=$(nproc) '{print $1 == n}'; grep -E '^(ctxt|btime|processes|procs_running)' /proc/stat | cut -d' ' -f1 | paste -sd' '
 awk '{print NF}' /proc/uptime; awk '{print NF}' /proc/loadavg; grep -c '^processor' /proc/cpuinfo | awk -v n=$(nproc) '{print $1 == n}'
 grep -m1 -o '^flags' /proc/cpuinfo; cut -d' ' -f1-2 /proc/version; grep -E 'proc|tmpfs|sysfs|devpts' /proc/filesystems | sort
 awk '$2=="/proc" {print $1, $3}' /proc/mounts; awk '$5=="/proc" {print $9}' /proc/self/mountinfo; [ /proc/mounts -ef /proc/self/mounts ] || echo "links ok"

@@ -377,7 +377,7 @@ table! {
     200 tkill => T(signal::sys_tkill), Full;
     201 time => N, Full;
     202 futex => N, Full;
-    203 sched_setaffinity => N, Full;
+    203 sched_setaffinity => T(process::sys_sched_setaffinity), Full;
     204 sched_getaffinity => N, Full;
     213 epoll_create => N, Full;
     217 getdents64 => T(fs::sys_getdents64), Full;

@@ -161,3 +161,36 @@ pub fn sys_setpriority(c: &mut Ctx<'_>) -> SysResult<Resume> {
     }
     Ok(Resume::Native)
 }
+
+/// sched_setaffinity: threads choose among the VM's CPUs only (Linux's
+/// EINVAL when the mask holds none of them; the others are dropped).
+pub fn sys_sched_setaffinity(c: &mut Ctx<'_>) -> SysResult<Resume> {
+    let vm = &c.st.cfg.cpus;
+    if vm.is_empty() {
+        return Ok(Resume::Native);
+    }
+    let len = (c.arg(1) as usize).min(1024 / 8);
+    let mut mask = vec![0u8; len];
+    c.read(c.arg(2), &mut mask)?;
+    let wanted = |cpu: usize| mask.get(cpu / 8).is_some_and(|b| b & (1 << (cpu % 8)) != 0);
+    let requested: Vec<usize> = (0..len * 8).filter(|&cpu| wanted(cpu)).collect();
+    if requested.iter().all(|cpu| vm.contains(cpu)) {
+        return if requested.is_empty() {
+            Err(Errno::EINVAL)
+        } else {
+            Ok(Resume::Native)
+        };
+    }
+    let mut kept = vec![0u8; len];
+    for &cpu in requested.iter().filter(|cpu| vm.contains(cpu)) {
+        kept[cpu / 8] |= 1 << (cpu % 8);
+    }
+    if kept.iter().all(|b| *b == 0) {
+        return Err(Errno::EINVAL);
+    }
+    let p = c.scratch_str(&kept, 0)?;
+    Ok(Resume::Rewrite {
+        nr: libc::SYS_sched_setaffinity as u64,
+        args: [c.arg(0), len as u64, p, 0, 0, 0],
+    })
+}
