@@ -289,12 +289,15 @@ fn debian_login_shell_on_the_console() {
         "python3 -c 'import pty; pty.spawn([\"bash\", \"--norc\", \"-i\"])'",
         "Enter",
     ]);
+    // pty.spawn sets the console raw with TCSAFLUSH: type after the prompt.
+    t.wait_for("bash-5.2#");
     t.keys(&["echo inner-$((2+3)); tty", "Enter"]);
     t.wait_for("inner-5");
     t.keys(&["sleep 100", "Enter"]);
     std::thread::sleep(Duration::from_millis(300));
     t.keys(&["C-c"]);
     t.keys(&["exit", "Enter"]);
+    t.wait_for("\nexit\nroot@debtest:~#");
     t.keys(&["echo back-$((3+4))", "Enter"]);
     t.wait_for("back-7");
 

@@ -21,6 +21,17 @@ use std::sync::Arc;
 
 const AT_FDCWD: i32 = libc::AT_FDCWD;
 
+/// Whether a host descriptor is a pty slave, which an open can make the
+/// controlling terminal (the console never is: Linux opens /dev/console
+/// and /dev/tty as if with O_NOCTTY).
+fn is_terminal(fd: BorrowedFd<'_>) -> bool {
+    host::fstatat(fd, b"", libc::AT_EMPTY_PATH).is_ok_and(|st| {
+        st.st_mode & libc::S_IFMT == libc::S_IFCHR
+            && crate::fs::devpts::pts_index(st.st_rdev).is_some()
+            && Some(st.st_rdev) != crate::fs::devices::console_rdev()
+    })
+}
+
 fn rewrite(nr: i64, args: [u64; 6]) -> SysResult<Resume> {
     Ok(Resume::Rewrite {
         nr: nr as u64,
@@ -366,6 +377,16 @@ impl Ctx<'_> {
         let r = self
             .p
             .install_fd(self.tid, fd.as_fd(), flags & libc::O_CLOEXEC != 0)?;
+        if flags & libc::O_NOCTTY == 0 && r >= 0 && is_terminal(fd.as_fd()) {
+            // Linux's open of a terminal without O_NOCTTY makes it the
+            // controlling terminal of a session leader that has none (and
+            // changes nothing otherwise): TIOCSCTTY(0) has those rules.
+            let _ = self.p.inject(
+                self.tid,
+                libc::SYS_ioctl as u64,
+                [r as u64, libc::TIOCSCTTY, 0, 0, 0, 0],
+            );
+        }
         Ok(Resume::Return(r))
     }
 
@@ -2330,8 +2351,10 @@ pub fn sys_mount(c: &mut Ctx<'_>) -> SysResult<Resume> {
         "tmpfs" | "ramfs" => tmpfs::mount(&data, c.creator())?,
         "devtmpfs" => crate::fs::devices_dir()?,
         "sysfs" => crate::fs::sysfs::new(),
-        "devpts" | "mqueue" | "cgroup" | "cgroup2" | "securityfs" | "debugfs" | "tracefs"
-        | "configfs" => tmpfs::new(0o755),
+        "devpts" => crate::fs::devpts::new(),
+        "mqueue" | "cgroup" | "cgroup2" | "securityfs" | "debugfs" | "tracefs" | "configfs" => {
+            tmpfs::new(0o755)
+        }
         "hostfs" => {
             let Some(prefix) = c.st.cfg.hostfs_prefix.clone() else {
                 c.st.warn_once(
