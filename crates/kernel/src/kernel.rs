@@ -57,6 +57,11 @@ pub struct State {
     pub root_host: Vec<u8>,
     /// Log every trapped syscall (RUML_TRACE=1).
     pub trace: bool,
+    /// A NETLINK_ROUTE socket in the guest's network namespace, taken from
+    /// init at its first trapped call (sysfs lists the guest's devices
+    /// through it).
+    pub netlink: Option<std::os::fd::OwnedFd>,
+    netlink_tried: bool,
 }
 
 /// Writes to ruml's stderr; a closed or broken stderr (the terminal went
@@ -183,6 +188,8 @@ impl Kernel {
                 warned: HashSet::new(),
                 max_tasks,
                 trace: std::env::var_os("RUML_TRACE").is_some(),
+                netlink: None,
+                netlink_tried: false,
                 root_host: {
                     use std::os::unix::ffi::OsStrExt;
                     let d = cfg_root.canonicalize().unwrap_or(cfg_root);
@@ -236,6 +243,9 @@ impl Kernel {
                         .resume(tid, Resume::Return(-(libc::ENOSYS as i64)))
                 }
                 Event::Syscall { tid, call } => {
+                    if !self.st.netlink_tried {
+                        self.open_guest_netlink(tid);
+                    }
                     if let Some(name) = self.st.tasks.take_comm_pending(tid) {
                         self.set_host_comm(tid, &name);
                     }
@@ -353,6 +363,23 @@ impl Kernel {
                 ],
             );
         }
+    }
+
+    /// Takes a NETLINK_ROUTE socket from a stopped guest thread (so it is
+    /// one of the guest's network namespace), leaving its descriptors as
+    /// they were.
+    fn open_guest_netlink(&mut self, tid: Tid) {
+        self.st.netlink_tried = true;
+        let flags = libc::SOCK_DGRAM | libc::SOCK_CLOEXEC;
+        let args = [libc::AF_NETLINK as u64, flags as u64, 0, 0, 0, 0];
+        let Ok(fd) = self.platform.inject(tid, libc::SYS_socket as u64, args) else {
+            return;
+        };
+        if fd < 0 {
+            return;
+        }
+        self.st.netlink = self.platform.take_fd(tid, fd as i32).ok();
+        self.close_guest_fd(tid, fd as i32);
     }
 
     fn close_guest_fd(&mut self, tid: Tid, fd: i32) {
