@@ -694,6 +694,23 @@ impl PidView<'_> {
     }
 }
 
+/// The process a /proc/PID directory stands for (what Linux accepts as a
+/// pidfd: not a task/TID directory).
+pub fn pid_of_dir(loc: &Loc) -> Option<Tid> {
+    let n = loc.0.len();
+    let me = loc.0.last()?.inode.as_any().downcast_ref::<ProcInode>()?;
+    let parent = loc
+        .0
+        .get(n.checked_sub(2)?)?
+        .inode
+        .as_any()
+        .downcast_ref::<ProcInode>()?;
+    match (&me.node, &parent.node) {
+        (Node::Pid { tgid, .. }, Node::Root) => Some(*tgid),
+        _ => None,
+    }
+}
+
 /// The innermost (guest) value of an NS* line ("NSpgid:", "NSsid:"...) of
 /// a host /proc/PID/status.
 pub fn ns_last(status: &str, key: &str) -> Option<i32> {
