@@ -48,6 +48,9 @@ pub struct State {
     pub want_get_name_trap: RefCell<Vec<Tid>>,
     /// procfs files open for writing (see `procfs::drain_sinks`).
     pub proc_sinks: RefCell<Vec<crate::fs::procfs::Sink>>,
+    /// Files of /proc/PID a process opened of itself, by process (see
+    /// `procfs::refresh_after_exec`).
+    pub proc_own_files: RefCell<HashMap<Tid, Vec<crate::fs::procfs::OwnFile>>>,
     /// What to do when natively run calls return, by thread.
     pub exit_hooks: HashMap<Tid, syscalls::ExitHook>,
     pub log: Vec<u8>,
@@ -183,6 +186,7 @@ impl Kernel {
                 zombie_scan: std::time::Instant::now(),
                 exit_hooks: HashMap::new(),
                 proc_sinks: RefCell::new(Vec::new()),
+                proc_own_files: RefCell::new(HashMap::new()),
                 want_get_name_trap: RefCell::new(Vec::new()),
                 log: Vec::new(),
                 warned: HashSet::new(),
@@ -296,6 +300,7 @@ impl Kernel {
                     }
                     self.st.tasks.exec(tid, former);
                     self.fix_auxv_ids(tid);
+                    crate::fs::procfs::refresh_after_exec(&self.st, self.platform.as_ref(), tid);
                     self.platform.resume(tid, Resume::Native)
                 }
                 Event::Signal { tid, sig } => {
@@ -310,6 +315,9 @@ impl Kernel {
                 Event::Exited { tid, tgid, status } => {
                     self.st.exit_hooks.remove(&tid);
                     self.st.tasks.remove(tid, tgid);
+                    if !self.st.tasks.procs.contains_key(&tgid) {
+                        self.st.proc_own_files.get_mut().remove(&tgid);
+                    }
                     if tid == 1 && self.st.shutdown.is_none() {
                         {
                             self.st.shutdown = Some(if self.terminate.load(Ordering::SeqCst) {

@@ -694,6 +694,89 @@ impl PidView<'_> {
     }
 }
 
+/// A file of /proc/PID (PID_FILES index `file`) its process opened of
+/// itself, as the memfd (dev, ino) the guest holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OwnFile {
+    id: (u64, u64),
+    file: usize,
+}
+
+/// How many such files the kernel remembers per process (the latest).
+const OWN_FILES_MAX: usize = 32;
+
+fn note_own_file(cx: &Caller<'_>, tgid: Tid, id: (u64, u64), file: usize) {
+    let Ok((st, _)) = kernel(cx) else { return };
+    let mut m = st.proc_own_files.borrow_mut();
+    let v = m.entry(tgid).or_default();
+    if v.len() >= OWN_FILES_MAX {
+        v.remove(0);
+    }
+    v.push(OwnFile { id, file });
+}
+
+/// After an exec: Linux renders /proc files when they are read, so a file
+/// a process opened of itself before exec (`cmd < /proc/self/cmdline`,
+/// which the shell's child opens before it executes `cmd`) shows the new
+/// program. Re-renders those the process still holds.
+pub fn refresh_after_exec(st: &State, p: &dyn Platform, tid: Tid) {
+    let Some(tgid) = st.tasks.tasks.get(&tid).map(|t| t.tgid) else {
+        return;
+    };
+    let Some(files) = st.proc_own_files.borrow_mut().remove(&tgid) else {
+        return;
+    };
+    let Some(host) = p.host_tid(tid) else { return };
+    let Ok(dir) = std::fs::read_dir(format!("/proc/{host}/fd")) else {
+        return;
+    };
+    let cx = Caller {
+        tid,
+        kernel: Some((st, p)),
+        creds: None,
+    };
+    let mut kept: Vec<OwnFile> = Vec::new();
+    for e in dir.flatten() {
+        let Some(fd) = e.file_name().to_str().and_then(|n| n.parse::<i32>().ok()) else {
+            continue;
+        };
+        let link = e.path();
+        let is_proc = std::fs::read_link(&link)
+            .is_ok_and(|l| l.to_string_lossy().starts_with("/memfd:proc "));
+        if fd == RESERVED_FD || !is_proc {
+            continue;
+        }
+        let Ok(s) = host::stat_path(link.to_string_lossy().as_bytes()) else {
+            continue;
+        };
+        let Some(f) = files.iter().find(|f| f.id == (s.st_dev, s.st_ino)) else {
+            continue;
+        };
+        if kept.contains(f) {
+            continue;
+        }
+        kept.push(*f);
+        let node = ProcInode {
+            node: Node::PidFile {
+                tgid,
+                tid: tgid,
+                file: f.file,
+            },
+            owner: (0, 0),
+        };
+        let (Ok(text), Ok(held)) = (node.render(&cx), p.take_fd(tid, fd)) else {
+            continue;
+        };
+        if let Ok(w) = host::reopen(held.as_fd(), libc::O_RDWR) {
+            let _ = host::ftruncate(w.as_fd(), 0);
+            let _ = host::pwrite(w.as_fd(), &text, 0);
+        }
+    }
+    if !kept.is_empty() {
+        st.proc_own_files.borrow_mut().insert(tgid, kept);
+    }
+}
+
 /// The process a /proc/PID directory stands for (what Linux accepts as a
 /// pidfd: not a task/TID directory).
 pub fn pid_of_dir(loc: &Loc) -> Option<Tid> {
@@ -1536,6 +1619,11 @@ impl Inode for ProcInode {
             owner: self.owner,
         });
         registry::register_inode((st.st_dev, st.st_ino), &me);
+        if let Node::PidFile { tgid, tid, file } = self.node {
+            if tid == tgid && caller_tgid(cx) == Ok(tgid) {
+                note_own_file(cx, tgid, (st.st_dev, st.st_ino), file);
+            }
+        }
         // The guest reads it through its own description, from offset 0.
         let acc = if writable {
             flags & libc::O_ACCMODE
