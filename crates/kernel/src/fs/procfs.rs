@@ -764,7 +764,8 @@ pub fn refresh_after_exec(st: &State, p: &dyn Platform, tid: Tid) {
             },
             owner: (0, 0),
         };
-        let (Ok(text), Ok(held)) = (node.render(&cx), p.take_fd(tid, fd)) else {
+        let text = node.render(&cx);
+        let (Ok(text), Ok(held)) = (text, p.take_fd(tid, fd)) else {
             continue;
         };
         if let Ok(w) = host::reopen(held.as_fd(), libc::O_RDWR) {
@@ -777,9 +778,9 @@ pub fn refresh_after_exec(st: &State, p: &dyn Platform, tid: Tid) {
     }
 }
 
-/// The process a /proc/PID directory stands for (what Linux accepts as a
-/// pidfd: not a task/TID directory).
-pub fn pid_of_dir(loc: &Loc) -> Option<Tid> {
+/// The process and thread a /proc/PID directory stands for (what Linux
+/// accepts as a pidfd: not a task/TID directory).
+pub fn pid_of_dir(loc: &Loc) -> Option<(Tid, Tid)> {
     let n = loc.0.len();
     let me = loc.0.last()?.inode.as_any().downcast_ref::<ProcInode>()?;
     let parent = loc
@@ -789,7 +790,7 @@ pub fn pid_of_dir(loc: &Loc) -> Option<Tid> {
         .as_any()
         .downcast_ref::<ProcInode>()?;
     match (&me.node, &parent.node) {
-        (Node::Pid { tgid, .. }, Node::Root) => Some(*tgid),
+        (Node::Pid { tgid, tid }, Node::Root) => Some((*tgid, *tid)),
         _ => None,
     }
 }
