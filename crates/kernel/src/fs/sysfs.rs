@@ -371,7 +371,14 @@ impl SysInode {
     /// The text of an attribute file.
     fn render(&self, cx: &Caller<'_>) -> SysResult<String> {
         match &self.node {
-            Node::Attr(n, i) => Ok(ATTRS[*i].2(&guest_link(cx, n)?)? + "\n"),
+            Node::Attr(n, i) => {
+                let text = ATTRS[*i].2(&guest_link(cx, n)?)?;
+                // An unset alias is an empty file.
+                if ATTRS[*i].0 == "ifalias" && text.is_empty() {
+                    return Ok(text);
+                }
+                Ok(text + "\n")
+            }
             Node::Stat(n, i) => Ok(format!("{}\n", guest_link(cx, n)?.stats[*i])),
             _ => Err(Errno::EISDIR),
         }
@@ -479,7 +486,11 @@ impl Inode for SysInode {
             // Changing devices through sysfs is not supported.
             return Err(Errno::EACCES);
         }
-        let text = self.render(cx)?;
+        let text = match self.render(cx) {
+            // Linux opens the attribute and fails the read.
+            Err(Errno::EINVAL) => return Ok(host::unreadable()?),
+            r => r?,
+        };
         let fd = host::memfd("sysfs")?;
         host::pwrite(fd.as_fd(), text.as_bytes(), 0)?;
         Ok(host::reopen(
