@@ -694,6 +694,23 @@ impl PidView<'_> {
     }
 }
 
+/// How many opened procfs files stay known to the registry (so fstat of
+/// the guest's descriptor describes the procfs file, not ruml's memfd).
+const KEEP_OPENED: usize = 1024;
+
+/// Keeps the latest opened procfs files alive: the registry only holds
+/// them weakly, and the kernel cannot tell when the guest closes its
+/// descriptor.
+fn keep_alive(inode: Arc<dyn Inode>) {
+    static KEPT: std::sync::Mutex<std::collections::VecDeque<Arc<dyn Inode>>> =
+        std::sync::Mutex::new(std::collections::VecDeque::new());
+    let mut k = KEPT.lock().expect("procfs keep-alive");
+    if k.len() >= KEEP_OPENED {
+        k.pop_front();
+    }
+    k.push_back(inode);
+}
+
 /// A file of /proc/PID (PID_FILES index `file`) its process opened of
 /// itself, as the memfd (dev, ino) the guest holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -764,7 +781,16 @@ pub fn refresh_after_exec(st: &State, p: &dyn Platform, tid: Tid) {
             },
             owner: (0, 0),
         };
-        let text = node.render(&cx);
+        // Files that hold the memory map they were opened for read as
+        // empty once it is gone (Linux's proc_mem_open).
+        let text = if matches!(
+            PID_FILES[f.file].0,
+            "environ" | "maps" | "smaps" | "smaps_rollup"
+        ) {
+            Ok(Vec::new())
+        } else {
+            node.render(&cx)
+        };
         let (Ok(text), Ok(held)) = (text, p.take_fd(tid, fd)) else {
             continue;
         };
@@ -1620,6 +1646,7 @@ impl Inode for ProcInode {
             owner: self.owner,
         });
         registry::register_inode((st.st_dev, st.st_ino), &me);
+        keep_alive(me);
         if let Node::PidFile { tgid, tid, file } = self.node {
             if tid == tgid && caller_tgid(cx) == Ok(tgid) {
                 note_own_file(cx, tgid, (st.st_dev, st.st_ino), file);
