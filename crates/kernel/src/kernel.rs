@@ -386,6 +386,15 @@ impl Kernel {
         if fd < 0 {
             return;
         }
+        // Bound here, its port id is the guest's pid of init, not ruml's
+        // host pid (the guest sees it in /proc/net/netlink).
+        let addr = self.platform.scratch(tid, 16);
+        let mut sa = [0u8; 12];
+        sa[..2].copy_from_slice(&(libc::AF_NETLINK as u16).to_ne_bytes());
+        if self.platform.write_mem(tid, addr, &sa).is_ok() {
+            let args = [fd as u64, addr, sa.len() as u64, 0, 0, 0];
+            let _ = self.platform.inject(tid, libc::SYS_bind as u64, args);
+        }
         self.st.netlink = self.platform.take_fd(tid, fd as i32).ok();
         self.close_guest_fd(tid, fd as i32);
     }
