@@ -1645,7 +1645,11 @@ impl Inode for ProcInode {
             node: self.node.clone(),
             owner: self.owner,
         });
-        registry::register_inode((st.st_dev, st.st_ino), &me);
+        registry::register_tagged_inode(
+            (st.st_dev, st.st_ino),
+            b"/memfd:proc (deleted)".to_vec(),
+            &me,
+        );
         keep_alive(me);
         if let Node::PidFile { tgid, tid, file } = self.node {
             if tid == tgid && caller_tgid(cx) == Ok(tgid) {
