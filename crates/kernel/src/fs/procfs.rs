@@ -961,8 +961,31 @@ fn net_ino(tgid: Tid, path: &str) -> u64 {
     hash_ino(&parts)
 }
 
-/// The host's /proc/PID/ns link of a guest process's namespace.
+/// Linux's ptrace_may_access(PTRACE_MODE_READ_FSCREDS), which guards the
+/// namespace links: the caller's own process, a process whose user and
+/// group ids all equal the caller's filesystem ids, or CAP_SYS_PTRACE.
+fn may_inspect(cx: &Caller<'_>, tgid: Tid) -> bool {
+    let Ok((st, _)) = kernel(cx) else {
+        return true;
+    };
+    if caller_tgid(cx) == Ok(tgid) {
+        return true;
+    }
+    let (Some(me), Some(t)) = (cx.creds(), st.tasks.any_process(tgid)) else {
+        return true;
+    };
+    let c = &t.creds;
+    me.capable(crate::task::cap::SYS_PTRACE)
+        || ([c.ruid, c.euid, c.suid].iter().all(|&u| u == me.fsuid)
+            && [c.rgid, c.egid, c.sgid].iter().all(|&g| g == me.fsgid))
+}
+
+/// The host's /proc/PID/ns link of a guest process's namespace (EACCES
+/// for a caller that may not inspect the process).
 fn ns_host_path(cx: &Caller<'_>, tgid: Tid, ns: usize) -> SysResult<String> {
+    if !may_inspect(cx, tgid) {
+        return Err(Errno::EACCES);
+    }
     let (_, p) = kernel(cx)?;
     let host = p.host_tid(tgid).ok_or(Errno::ENOENT)?;
     Ok(format!("/proc/{host}/ns/{}", NS_NAMES[ns]))
