@@ -48,6 +48,9 @@ pub struct State {
     pub want_get_name_trap: RefCell<Vec<Tid>>,
     /// procfs files open for writing (see `procfs::drain_sinks`).
     pub proc_sinks: RefCell<Vec<crate::fs::procfs::Sink>>,
+    /// Files of /proc/PID a process opened of itself, by process (see
+    /// `procfs::refresh_after_exec`).
+    pub proc_own_files: RefCell<HashMap<Tid, Vec<crate::fs::procfs::OwnFile>>>,
     /// What to do when natively run calls return, by thread.
     pub exit_hooks: HashMap<Tid, syscalls::ExitHook>,
     pub log: Vec<u8>,
@@ -57,6 +60,11 @@ pub struct State {
     pub root_host: Vec<u8>,
     /// Log every trapped syscall (RUML_TRACE=1).
     pub trace: bool,
+    /// A NETLINK_ROUTE socket in the guest's network namespace, taken from
+    /// init at its first trapped call (sysfs lists the guest's devices
+    /// through it).
+    pub netlink: Option<std::os::fd::OwnedFd>,
+    netlink_tried: bool,
 }
 
 /// Writes to ruml's stderr; a closed or broken stderr (the terminal went
@@ -178,11 +186,14 @@ impl Kernel {
                 zombie_scan: std::time::Instant::now(),
                 exit_hooks: HashMap::new(),
                 proc_sinks: RefCell::new(Vec::new()),
+                proc_own_files: RefCell::new(HashMap::new()),
                 want_get_name_trap: RefCell::new(Vec::new()),
                 log: Vec::new(),
                 warned: HashSet::new(),
                 max_tasks,
                 trace: std::env::var_os("RUML_TRACE").is_some(),
+                netlink: None,
+                netlink_tried: false,
                 root_host: {
                     use std::os::unix::ffi::OsStrExt;
                     let d = cfg_root.canonicalize().unwrap_or(cfg_root);
@@ -236,6 +247,9 @@ impl Kernel {
                         .resume(tid, Resume::Return(-(libc::ENOSYS as i64)))
                 }
                 Event::Syscall { tid, call } => {
+                    if !self.st.netlink_tried {
+                        self.open_guest_netlink(tid);
+                    }
                     if let Some(name) = self.st.tasks.take_comm_pending(tid) {
                         self.set_host_comm(tid, &name);
                     }
@@ -286,6 +300,7 @@ impl Kernel {
                     }
                     self.st.tasks.exec(tid, former);
                     self.fix_auxv_ids(tid);
+                    crate::fs::procfs::refresh_after_exec(&self.st, self.platform.as_ref(), tid);
                     self.platform.resume(tid, Resume::Native)
                 }
                 Event::Signal { tid, sig } => {
@@ -300,6 +315,9 @@ impl Kernel {
                 Event::Exited { tid, tgid, status } => {
                     self.st.exit_hooks.remove(&tid);
                     self.st.tasks.remove(tid, tgid);
+                    if !self.st.tasks.procs.contains_key(&tgid) {
+                        self.st.proc_own_files.get_mut().remove(&tgid);
+                    }
                     if tid == 1 && self.st.shutdown.is_none() {
                         {
                             self.st.shutdown = Some(if self.terminate.load(Ordering::SeqCst) {
@@ -353,6 +371,32 @@ impl Kernel {
                 ],
             );
         }
+    }
+
+    /// Takes a NETLINK_ROUTE socket from a stopped guest thread (so it is
+    /// one of the guest's network namespace), leaving its descriptors as
+    /// they were.
+    fn open_guest_netlink(&mut self, tid: Tid) {
+        self.st.netlink_tried = true;
+        let flags = libc::SOCK_DGRAM | libc::SOCK_CLOEXEC;
+        let args = [libc::AF_NETLINK as u64, flags as u64, 0, 0, 0, 0];
+        let Ok(fd) = self.platform.inject(tid, libc::SYS_socket as u64, args) else {
+            return;
+        };
+        if fd < 0 {
+            return;
+        }
+        // Bound here, its port id is the guest's pid of init, not ruml's
+        // host pid (the guest sees it in /proc/net/netlink).
+        let addr = self.platform.scratch(tid, 16);
+        let mut sa = [0u8; 12];
+        sa[..2].copy_from_slice(&(libc::AF_NETLINK as u16).to_ne_bytes());
+        if self.platform.write_mem(tid, addr, &sa).is_ok() {
+            let args = [fd as u64, addr, sa.len() as u64, 0, 0, 0];
+            let _ = self.platform.inject(tid, libc::SYS_bind as u64, args);
+        }
+        self.st.netlink = self.platform.take_fd(tid, fd as i32).ok();
+        self.close_guest_fd(tid, fd as i32);
     }
 
     fn close_guest_fd(&mut self, tid: Tid, fd: i32) {

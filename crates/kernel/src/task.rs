@@ -46,6 +46,7 @@ pub mod cap {
     pub const NET_RAW: u32 = 13;
     pub const SYS_NICE: u32 = 23;
     pub const SYS_CHROOT: u32 = 18;
+    pub const SYS_PTRACE: u32 = 19;
     pub const SYS_TTY_CONFIG: u32 = 26;
     pub const SYS_ADMIN: u32 = 21;
     pub const SYS_BOOT: u32 = 22;

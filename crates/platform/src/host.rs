@@ -379,6 +379,13 @@ pub fn packet_pipe() -> io::Result<(OwnedFd, OwnedFd)> {
     Ok((r, w))
 }
 
+/// A descriptor every read and write of which fails with EINVAL (an
+/// epoll instance), close-on-exec: for files that open but cannot be read.
+pub fn unreadable() -> io::Result<OwnedFd> {
+    // SAFETY: plain syscall; the result is a fresh descriptor or -1.
+    owned(unsafe { libc::epoll_create1(libc::EPOLL_CLOEXEC) })
+}
+
 /// A datagram socket pair (close-on-exec).
 pub fn socketpair_dgram() -> io::Result<(OwnedFd, OwnedFd)> {
     let mut p = [0 as RawFd; 2];

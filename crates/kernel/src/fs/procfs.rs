@@ -66,7 +66,38 @@ enum Node {
         tgid: Tid,
         fd: i32,
     },
+    /// /proc/PID/ns.
+    NsDir {
+        tgid: Tid,
+    },
+    /// A namespace link of /proc/PID/ns (index into [`NS_NAMES`]).
+    Ns {
+        tgid: Tid,
+        ns: usize,
+    },
+    /// /proc/PID/net and below: the host's view of the guest's network
+    /// namespace; the path under net ("" for net itself).
+    Net {
+        tgid: Tid,
+        /// The process's host pid, when it was looked up.
+        host: i32,
+        path: String,
+    },
 }
+
+/// The entries of /proc/PID/ns, in Linux's order.
+const NS_NAMES: &[&str] = &[
+    "net",
+    "uts",
+    "ipc",
+    "pid",
+    "pid_for_children",
+    "user",
+    "mnt",
+    "cgroup",
+    "time",
+    "time_for_children",
+];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum LinkKind {
@@ -200,7 +231,16 @@ const ROOT_FILES: &[(&str, RootGen)] = &[
 
 /// /proc/sys: directories and files (path under /proc/sys, generator).
 type SysGen = fn(&State) -> String;
-const SYS_DIRS: &[&str] = &["", "fs", "kernel", "kernel/random", "net", "vm"];
+const SYS_DIRS: &[&str] = &[
+    "",
+    "fs",
+    "kernel",
+    "kernel/random",
+    "net",
+    "net/core",
+    "net/ipv4",
+    "vm",
+];
 const SYS_FILES: &[(&str, SysGen)] = &[
     ("fs/file-max", |_| "9223372036854775807\n".into()),
     ("fs/nr_open", |_| "1048576\n".into()),
@@ -221,6 +261,10 @@ const SYS_FILES: &[(&str, SysGen)] = &[
     ("kernel/random/uuid", |_| format!("{}\n", uuid())),
     ("kernel/threads-max", |st| format!("{}\n", st.max_tasks)),
     ("kernel/version", |_| format!("{}\n", VERSION_TAG)),
+    // The defaults of a new network namespace.
+    ("net/core/somaxconn", |_| "4096\n".into()),
+    ("net/ipv4/ip_forward", |_| "0\n".into()),
+    ("net/ipv4/ip_local_port_range", |_| "32768\t60999\n".into()),
     ("vm/overcommit_memory", |_| "0\n".into()),
     ("vm/swappiness", |_| "60\n".into()),
 ];
@@ -281,7 +325,8 @@ fn meminfo(st: &State, p: &dyn Platform) -> String {
     let total = st.cfg.mem;
     let used = crate::mm::used_bytes(st, p).min(total);
     let free = total - used;
-    let rows: [(&str, u64); 24] = [
+    // Linux's rows, in its order (those of optional features left out).
+    let rows: &[(&str, u64)] = &[
         ("MemTotal", kb(total)),
         ("MemFree", kb(free)),
         ("MemAvailable", kb(free)),
@@ -303,15 +348,51 @@ fn meminfo(st: &State, p: &dyn Platform) -> String {
         ("AnonPages", kb(used)),
         ("Mapped", 0),
         ("Shmem", 0),
+        ("KReclaimable", 0),
         ("Slab", 0),
         ("SReclaimable", 0),
         ("SUnreclaim", 0),
+        ("KernelStack", 0),
+        ("PageTables", 0),
+        ("SecPageTables", 0),
+        ("NFS_Unstable", 0),
+        ("Bounce", 0),
+        ("WritebackTmp", 0),
+        // Heuristic overcommit: no swap, so the limit is half of memory.
+        ("CommitLimit", kb(total) / 2),
+        ("Committed_AS", kb(used)),
+        ("VmallocTotal", 34_359_738_367),
+        ("VmallocUsed", 0),
+        ("VmallocChunk", 0),
+        ("Percpu", 0),
+        ("HardwareCorrupted", 0),
+        ("AnonHugePages", 0),
+        ("ShmemHugePages", 0),
+        ("ShmemPmdMapped", 0),
+        ("FileHugePages", 0),
+        ("FilePmdMapped", 0),
     ];
     let mut s = String::new();
     for (k, v) in rows {
         s += &format!("{:<16}{v:>8} kB\n", format!("{k}:"));
     }
-    s += &format!("{:<16}{:>8} kB\n", "CommitLimit:", kb(total));
+    for k in [
+        "HugePages_Total:",
+        "HugePages_Free:",
+        "HugePages_Rsvd:",
+        "HugePages_Surp:",
+    ] {
+        s += &format!("{k:<16}{:>8}\n", 0);
+    }
+    for (k, v) in [
+        ("Hugepagesize:", 2048),
+        ("Hugetlb:", 0),
+        ("DirectMap4k:", kb(total)),
+        ("DirectMap2M:", 0),
+        ("DirectMap1G:", 0),
+    ] {
+        s += &format!("{k:<16}{v:>8} kB\n");
+    }
     s
 }
 
@@ -354,6 +435,7 @@ const PID_FILES: &[(&str, PidGen)] = &[
     ("smaps", |v| v.maps("smaps")),
     ("smaps_rollup", |v| v.maps("smaps_rollup")),
     ("oom_score", |_| Ok(b"0\n".to_vec())),
+    ("personality", |v| v.host_file("personality")),
     ("oom_score_adj", |v| {
         let adj =
             v.st.tasks
@@ -612,6 +694,133 @@ impl PidView<'_> {
     }
 }
 
+/// How many opened procfs files stay known to the registry (so fstat of
+/// the guest's descriptor describes the procfs file, not ruml's memfd).
+const KEEP_OPENED: usize = 1024;
+
+/// Keeps the latest opened procfs files alive: the registry only holds
+/// them weakly, and the kernel cannot tell when the guest closes its
+/// descriptor.
+fn keep_alive(inode: Arc<dyn Inode>) {
+    static KEPT: std::sync::Mutex<std::collections::VecDeque<Arc<dyn Inode>>> =
+        std::sync::Mutex::new(std::collections::VecDeque::new());
+    let mut k = KEPT.lock().expect("procfs keep-alive");
+    if k.len() >= KEEP_OPENED {
+        k.pop_front();
+    }
+    k.push_back(inode);
+}
+
+/// A file of /proc/PID (PID_FILES index `file`) its process opened of
+/// itself, as the memfd (dev, ino) the guest holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OwnFile {
+    id: (u64, u64),
+    file: usize,
+}
+
+/// How many such files the kernel remembers per process (the latest).
+const OWN_FILES_MAX: usize = 32;
+
+fn note_own_file(cx: &Caller<'_>, tgid: Tid, id: (u64, u64), file: usize) {
+    let Ok((st, _)) = kernel(cx) else { return };
+    let mut m = st.proc_own_files.borrow_mut();
+    let v = m.entry(tgid).or_default();
+    if v.len() >= OWN_FILES_MAX {
+        v.remove(0);
+    }
+    v.push(OwnFile { id, file });
+}
+
+/// After an exec: Linux renders /proc files when they are read, so a file
+/// a process opened of itself before exec (`cmd < /proc/self/cmdline`,
+/// which the shell's child opens before it executes `cmd`) shows the new
+/// program. Re-renders those the process still holds.
+pub fn refresh_after_exec(st: &State, p: &dyn Platform, tid: Tid) {
+    let Some(tgid) = st.tasks.tasks.get(&tid).map(|t| t.tgid) else {
+        return;
+    };
+    let Some(files) = st.proc_own_files.borrow_mut().remove(&tgid) else {
+        return;
+    };
+    let Some(host) = p.host_tid(tid) else { return };
+    let Ok(dir) = std::fs::read_dir(format!("/proc/{host}/fd")) else {
+        return;
+    };
+    let cx = Caller {
+        tid,
+        kernel: Some((st, p)),
+        creds: None,
+    };
+    let mut kept: Vec<OwnFile> = Vec::new();
+    for e in dir.flatten() {
+        let Some(fd) = e.file_name().to_str().and_then(|n| n.parse::<i32>().ok()) else {
+            continue;
+        };
+        let link = e.path();
+        let is_proc = std::fs::read_link(&link)
+            .is_ok_and(|l| l.to_string_lossy().starts_with("/memfd:proc "));
+        if fd == RESERVED_FD || !is_proc {
+            continue;
+        }
+        let Ok(s) = host::stat_path(link.to_string_lossy().as_bytes()) else {
+            continue;
+        };
+        let Some(f) = files.iter().find(|f| f.id == (s.st_dev, s.st_ino)) else {
+            continue;
+        };
+        if kept.contains(f) {
+            continue;
+        }
+        kept.push(*f);
+        let node = ProcInode {
+            node: Node::PidFile {
+                tgid,
+                tid: tgid,
+                file: f.file,
+            },
+            owner: (0, 0),
+        };
+        // Files that hold the memory map they were opened for read as
+        // empty once it is gone (Linux's proc_mem_open).
+        let text = if matches!(
+            PID_FILES[f.file].0,
+            "environ" | "maps" | "smaps" | "smaps_rollup"
+        ) {
+            Ok(Vec::new())
+        } else {
+            node.render(&cx)
+        };
+        let (Ok(text), Ok(held)) = (text, p.take_fd(tid, fd)) else {
+            continue;
+        };
+        if let Ok(w) = host::reopen(held.as_fd(), libc::O_RDWR) {
+            let _ = host::ftruncate(w.as_fd(), 0);
+            let _ = host::pwrite(w.as_fd(), &text, 0);
+        }
+    }
+    if !kept.is_empty() {
+        st.proc_own_files.borrow_mut().insert(tgid, kept);
+    }
+}
+
+/// The process and thread a /proc/PID directory stands for (what Linux
+/// accepts as a pidfd: not a task/TID directory).
+pub fn pid_of_dir(loc: &Loc) -> Option<(Tid, Tid)> {
+    let n = loc.0.len();
+    let me = loc.0.last()?.inode.as_any().downcast_ref::<ProcInode>()?;
+    let parent = loc
+        .0
+        .get(n.checked_sub(2)?)?
+        .inode
+        .as_any()
+        .downcast_ref::<ProcInode>()?;
+    match (&me.node, &parent.node) {
+        (Node::Pid { tgid, tid }, Node::Root) => Some((*tgid, *tid)),
+        _ => None,
+    }
+}
+
 /// The innermost (guest) value of an NS* line ("NSpgid:", "NSsid:"...) of
 /// a host /proc/PID/status.
 pub fn ns_last(status: &str, key: &str) -> Option<i32> {
@@ -745,6 +954,128 @@ fn hash_ino(parts: &[u64]) -> u64 {
     (h >> 16) | 0x1000
 }
 
+/// The inode number of a /proc/PID/net object.
+fn net_ino(tgid: Tid, path: &str) -> u64 {
+    let mut parts = vec![13, tgid as u64];
+    parts.extend(path.bytes().map(u64::from));
+    hash_ino(&parts)
+}
+
+/// Linux's ptrace_may_access(PTRACE_MODE_READ_FSCREDS), which guards the
+/// namespace links: the caller's own process, a process whose user and
+/// group ids all equal the caller's filesystem ids, or CAP_SYS_PTRACE.
+fn may_inspect(cx: &Caller<'_>, tgid: Tid) -> bool {
+    let Ok((st, _)) = kernel(cx) else {
+        return true;
+    };
+    if caller_tgid(cx) == Ok(tgid) {
+        return true;
+    }
+    let (Some(me), Some(t)) = (cx.creds(), st.tasks.any_process(tgid)) else {
+        return true;
+    };
+    let c = &t.creds;
+    me.capable(crate::task::cap::SYS_PTRACE)
+        || ([c.ruid, c.euid, c.suid].iter().all(|&u| u == me.fsuid)
+            && [c.rgid, c.egid, c.sgid].iter().all(|&g| g == me.fsgid))
+}
+
+/// The host's /proc/PID/ns link of a guest process's namespace (EACCES
+/// for a caller that may not inspect the process).
+fn ns_host_path(cx: &Caller<'_>, tgid: Tid, ns: usize) -> SysResult<String> {
+    if !may_inspect(cx, tgid) {
+        return Err(Errno::EACCES);
+    }
+    let (_, p) = kernel(cx)?;
+    let host = p.host_tid(tgid).ok_or(Errno::ENOENT)?;
+    Ok(format!("/proc/{host}/ns/{}", NS_NAMES[ns]))
+}
+
+/// A file of /proc/PID/net as the guest sees it: the host's view of the
+/// guest's network namespace, read by ruml, which is outside the guest's
+/// user namespace. Socket owners are shown as the guest's user namespace
+/// shows them (ruml's host user is its root, any other user the overflow
+/// id), and socket paths of the root hostfs as guest paths.
+fn net_file(st: &State, path: &str, text: Vec<u8>) -> Vec<u8> {
+    match path {
+        "tcp" | "tcp6" | "udp" | "udp6" | "udplite" | "udplite6" | "raw" | "raw6" | "packet" => {
+            let text = String::from_utf8_lossy(&text);
+            let (host_uid, _) = host::host_ids();
+            let mut out = String::new();
+            for (i, l) in text.lines().enumerate() {
+                out += &if i == 0 {
+                    l.to_string()
+                } else {
+                    // The uid is the eighth column of each of these files.
+                    replace_column(l, 7, |uid| {
+                        if uid.parse() == Ok(host_uid) {
+                            "0".into()
+                        } else {
+                            "65534".into()
+                        }
+                    })
+                };
+                out.push('\n');
+            }
+            out.into_bytes()
+        }
+        "unix" => {
+            let root = st.root_host.as_slice();
+            let mut out = Vec::new();
+            for l in text.split_inclusive(|&b| b == b'\n') {
+                // Num RefCount Protocol Flags Type St Inode [Path]
+                let (body, nl) = match l.strip_suffix(b"\n") {
+                    Some(b) => (b, &b"\n"[..]),
+                    None => (l, &b""[..]),
+                };
+                let path_at = body.windows(root.len() + 2).position(|w| {
+                    w[0] == b' ' && &w[1..=root.len()] == root && w[root.len() + 1] == b'/'
+                });
+                match path_at {
+                    Some(i) if !root.is_empty() => {
+                        out.extend_from_slice(&body[..=i]);
+                        out.extend_from_slice(&body[i + 1 + root.len()..]);
+                    }
+                    _ => out.extend_from_slice(body),
+                }
+                out.extend_from_slice(nl);
+            }
+            out
+        }
+        _ => text,
+    }
+}
+
+/// `line` with its whitespace-separated column `n` replaced by `f` of it,
+/// kept right-aligned in the same width where it fits.
+fn replace_column(line: &str, n: usize, f: impl Fn(&str) -> String) -> String {
+    let mut start = None;
+    let mut col = 0;
+    let mut in_word = false;
+    for (i, c) in line.char_indices() {
+        if c.is_whitespace() {
+            if in_word {
+                if let Some(s) = start {
+                    let new = f(&line[s..i]);
+                    let width = i - s;
+                    return format!("{}{new:>width$}{}", &line[..s], &line[i..]);
+                }
+                col += 1;
+            }
+            in_word = false;
+        } else if !in_word {
+            in_word = true;
+            if col == n {
+                start = Some(i);
+            }
+        }
+    }
+    match start {
+        Some(s) => format!("{}{}", &line[..s], f(&line[s..])),
+        None => line.to_string(),
+    }
+}
+
 fn caller_tgid(cx: &Caller<'_>) -> SysResult<Tid> {
     let (st, _) = kernel(cx)?;
     st.tasks
@@ -795,6 +1126,9 @@ impl ProcInode {
             Node::FdDir { tgid, info } => hash_ino(&[8, *tgid as u64, *info as u64]),
             Node::Fd { tgid, fd } => hash_ino(&[9, *tgid as u64, *fd as u64]),
             Node::FdInfo { tgid, fd } => hash_ino(&[10, *tgid as u64, *fd as u64]),
+            Node::NsDir { tgid } => hash_ino(&[11, *tgid as u64]),
+            Node::Ns { tgid, ns } => hash_ino(&[12, *tgid as u64, *ns as u64]),
+            Node::Net { tgid, path, .. } => net_ino(*tgid, path),
         }
     }
 
@@ -825,6 +1159,13 @@ impl ProcInode {
                 let v = PidView::new(cx, *tgid, *tgid)?;
                 v.host_file(&format!("fdinfo/{fd}"))
                     .map_err(|_| Errno::ENOENT)
+            }
+            Node::Net { tgid, path, .. } => {
+                let v = PidView::new(cx, *tgid, *tgid)?;
+                let text = v
+                    .host_file(&format!("net/{path}"))
+                    .map_err(|_| Errno::ENOENT)?;
+                Ok(net_file(v.st, path, text))
             }
             _ => Err(Errno::EISDIR),
         }
@@ -858,6 +1199,8 @@ impl ProcInode {
             ));
         }
         v.push(entry("fd", hash_ino(&[8, tgid as u64, 0]), Kind::Dir));
+        v.push(entry("ns", hash_ino(&[11, tgid as u64]), Kind::Dir));
+        v.push(entry("net", net_ino(tgid, ""), Kind::Dir));
         v.push(entry("fdinfo", hash_ino(&[8, tgid as u64, 1]), Kind::Dir));
         if tid == tgid {
             v.push(entry("task", hash_ino(&[5, tgid as u64]), Kind::Dir));
@@ -894,6 +1237,12 @@ impl ProcInode {
             },
             b"fd" => Node::FdDir { tgid, info: false },
             b"fdinfo" => Node::FdDir { tgid, info: true },
+            b"ns" => Node::NsDir { tgid },
+            b"net" => Node::Net {
+                tgid,
+                host: kernel(cx)?.1.host_tid(tgid).ok_or(Errno::ENOENT)?,
+                path: String::new(),
+            },
             b"task" if tid == tgid => Node::Task { tgid },
             _ => return Err(Errno::ENOENT),
         };
@@ -977,12 +1326,56 @@ impl ProcInode {
                 });
                 Ok(loc)
             }
+            Node::Ns { tgid, ns } => {
+                // The namespace itself (an nsfs object, as on Linux).
+                let link = ns_host_path(cx, *tgid, *ns)?;
+                let fd =
+                    host::open_path(link.as_bytes(), libc::O_PATH).map_err(|_| Errno::ENOENT)?;
+                let name = self.readlink(cx)?;
+                let mut loc = vfs.root();
+                loc.0.push(Step {
+                    name,
+                    inode: Arc::new(FdObject { fd }),
+                    mount: loc.mount(),
+                });
+                Ok(loc)
+            }
             _ => Err(Errno::EINVAL),
         }
     }
 }
 
 impl ProcInode {
+    /// For /proc/PID/net objects: the host's path for them (the process's
+    /// own /proc/PID/net shows its network namespace).
+    fn net_host_path(&self) -> Option<String> {
+        let Node::Net { host, path, .. } = &self.node else {
+            return None;
+        };
+        if !path.is_empty()
+            && path
+                .split('/')
+                .any(|c| c.is_empty() || c == "." || c == "..")
+        {
+            return None;
+        }
+        Some(if path.is_empty() {
+            format!("/proc/{host}/net")
+        } else {
+            format!("/proc/{host}/net/{path}")
+        })
+    }
+
+    /// The mode of a /proc/PID/net object: the host's.
+    fn net_mode(&self) -> u32 {
+        self.net_host_path()
+            .and_then(|p| std::fs::symlink_metadata(p).ok())
+            .map_or(libc::S_IFDIR | 0o555, |m| {
+                use std::os::unix::fs::MetadataExt;
+                m.mode()
+            })
+    }
+
     /// What writing this file changes, if it is writable.
     fn write_target(&self, cx: &Caller<'_>) -> Option<ProcWrite> {
         match &self.node {
@@ -1008,6 +1401,9 @@ impl Inode for ProcInode {
         let mode = match &self.node {
             Node::Root | Node::Task { .. } => libc::S_IFDIR | 0o555,
             Node::FdDir { .. } => libc::S_IFDIR | 0o500,
+            Node::NsDir { .. } => libc::S_IFDIR | 0o511,
+            Node::Ns { .. } => libc::S_IFLNK | 0o777,
+            Node::Net { .. } => self.net_mode(),
             Node::Pid { .. } => libc::S_IFDIR | 0o555,
             Node::Sys(p) if SYS_DIRS.contains(p) => libc::S_IFDIR | 0o555,
             Node::Sys(p) if matches!(*p, "kernel/hostname" | "kernel/domainname") => {
@@ -1016,7 +1412,11 @@ impl Inode for ProcInode {
             Node::Sys(_) => libc::S_IFREG | 0o444,
             Node::RootLink(..) | Node::SelfLink | Node::ThreadSelf => libc::S_IFLNK | 0o777,
             Node::Link { .. } | Node::Fd { .. } => libc::S_IFLNK | 0o777,
-            Node::PidFile { file, .. } if PID_FILES[*file].0 == "environ" => libc::S_IFREG | 0o400,
+            Node::PidFile { file, .. }
+                if matches!(PID_FILES[*file].0, "environ" | "personality") =>
+            {
+                libc::S_IFREG | 0o400
+            }
             Node::PidFile { file, .. }
                 if matches!(PID_FILES[*file].0, "comm" | "oom_score_adj" | "oom_adj") =>
             {
@@ -1029,13 +1429,19 @@ impl Inode for ProcInode {
 
     fn kind(&self) -> Kind {
         match &self.node {
-            Node::Root | Node::Pid { .. } | Node::Task { .. } | Node::FdDir { .. } => Kind::Dir,
+            Node::Root
+            | Node::Pid { .. }
+            | Node::Task { .. }
+            | Node::FdDir { .. }
+            | Node::NsDir { .. } => Kind::Dir,
+            Node::Net { .. } => Kind::from_mode(self.net_mode()),
             Node::Sys(p) if SYS_DIRS.contains(p) => Kind::Dir,
             Node::RootLink(..)
             | Node::SelfLink
             | Node::ThreadSelf
             | Node::Link { .. }
-            | Node::Fd { .. } => Kind::Symlink,
+            | Node::Fd { .. }
+            | Node::Ns { .. } => Kind::Symlink,
             _ => Kind::File,
         }
     }
@@ -1105,6 +1511,39 @@ impl Inode for ProcInode {
                     self.owner,
                 ))
             }
+            Node::NsDir { tgid } => {
+                let ns = NS_NAMES
+                    .iter()
+                    .position(|n| n.as_bytes() == name)
+                    .ok_or(Errno::ENOENT)?;
+                Ok(owned(Node::Ns { tgid: *tgid, ns }, self.owner))
+            }
+            Node::Net { tgid, host, path } => {
+                if self.kind() != Kind::Dir {
+                    return Err(Errno::ENOTDIR);
+                }
+                let name = std::str::from_utf8(name).map_err(|_| Errno::ENOENT)?;
+                let path = if path.is_empty() {
+                    name.to_string()
+                } else {
+                    format!("{path}/{name}")
+                };
+                let n = ProcInode {
+                    node: Node::Net {
+                        tgid: *tgid,
+                        host: *host,
+                        path,
+                    },
+                    owner: (0, 0),
+                };
+                if n.net_host_path()
+                    .and_then(|p| std::fs::symlink_metadata(p).ok())
+                    .is_none()
+                {
+                    return Err(Errno::ENOENT);
+                }
+                Ok(Arc::new(n))
+            }
             _ => Err(Errno::ENOTDIR),
         }
     }
@@ -1136,6 +1575,12 @@ impl Inode for ProcInode {
             Node::Fd { tgid, fd } => {
                 let (st, p) = kernel(cx)?;
                 fd_target(st, p, *tgid, *fd)
+            }
+            Node::Ns { tgid, ns } => {
+                use std::os::unix::ffi::OsStrExt;
+                let link = ns_host_path(cx, *tgid, *ns)?;
+                let l = std::fs::read_link(link).map_err(|_| Errno::ENOENT)?;
+                Ok(l.as_os_str().as_bytes().to_vec())
             }
             _ => Err(Errno::EINVAL),
         }
@@ -1185,7 +1630,7 @@ impl Inode for ProcInode {
 
     fn follow_magic(&self, cx: &Caller<'_>, vfs: &Vfs) -> Option<SysResult<Loc>> {
         match &self.node {
-            Node::Link { .. } | Node::Fd { .. } => Some(self.magic(cx, vfs)),
+            Node::Link { .. } | Node::Fd { .. } | Node::Ns { .. } => Some(self.magic(cx, vfs)),
             _ => None,
         }
     }
@@ -1223,7 +1668,17 @@ impl Inode for ProcInode {
             node: self.node.clone(),
             owner: self.owner,
         });
-        registry::register_inode((st.st_dev, st.st_ino), &me);
+        registry::register_tagged_inode(
+            (st.st_dev, st.st_ino),
+            b"/memfd:proc (deleted)".to_vec(),
+            &me,
+        );
+        keep_alive(me);
+        if let Node::PidFile { tgid, tid, file } = self.node {
+            if tid == tgid && caller_tgid(cx) == Ok(tgid) {
+                note_own_file(cx, tgid, (st.st_dev, st.st_ino), file);
+            }
+        }
         // The guest reads it through its own description, from offset 0.
         let acc = if writable {
             flags & libc::O_ACCMODE
@@ -1316,6 +1771,34 @@ impl Inode for ProcInode {
                         )
                     })
                     .collect())
+            }
+            Node::NsDir { tgid } => Ok(NS_NAMES
+                .iter()
+                .enumerate()
+                .map(|(i, n)| entry(*n, hash_ino(&[12, *tgid as u64, i as u64]), Kind::Symlink))
+                .collect()),
+            Node::Net { tgid, path, .. } => {
+                let dir = self.net_host_path().ok_or(Errno::ENOENT)?;
+                let rd = std::fs::read_dir(dir).map_err(|_| Errno::ENOENT)?;
+                let mut v = Vec::new();
+                for e in rd.flatten() {
+                    let Some(name) = e.file_name().to_str().map(String::from) else {
+                        continue;
+                    };
+                    let kind = match e.file_type() {
+                        Ok(t) if t.is_dir() => Kind::Dir,
+                        Ok(t) if t.is_symlink() => Kind::Symlink,
+                        _ => Kind::File,
+                    };
+                    let sub = if path.is_empty() {
+                        name.clone()
+                    } else {
+                        format!("{path}/{name}")
+                    };
+                    v.push(entry(name, net_ino(*tgid, &sub), kind));
+                }
+                v.sort_by(|a, b| a.name.cmp(&b.name));
+                Ok(v)
             }
             Node::FdDir { tgid, info } => Ok(Self::fds(cx, *tgid)?
                 .into_iter()

@@ -20,6 +20,34 @@ static NEXT_DEV: AtomicU64 = AtomicU64::new(0x20);
 pub struct TmpFs {
     dev: u64,
     next_ino: AtomicU64,
+    /// Size limits from the mount options (size=, nr_inodes=), in pages
+    /// and inodes; 0 is unlimited. Reported by statfs, not enforced (the
+    /// guest writes its files' memfds natively).
+    max_blocks: u64,
+    max_inodes: u64,
+    /// Inodes alive now.
+    inodes: AtomicU64,
+    root: std::sync::OnceLock<Weak<TmpInode>>,
+}
+
+const PAGE: u64 = 4096;
+
+/// Limits of a tmpfs: (pages, inodes), 0 for unlimited.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Limits {
+    pub blocks: u64,
+    pub inodes: u64,
+}
+
+impl Limits {
+    /// Linux's defaults for a machine with `mem` bytes: half of memory, and
+    /// as many inodes as half of its pages.
+    pub fn default_for(mem: u64) -> Limits {
+        Limits {
+            blocks: mem / PAGE / 2,
+            inodes: mem / PAGE / 2,
+        }
+    }
 }
 
 #[derive(Clone, Copy)]
@@ -132,31 +160,62 @@ fn now() -> (i64, i64) {
     ((ns / 1_000_000_000) as i64, (ns % 1_000_000_000) as i64)
 }
 
-/// A new, empty tmpfs; returns its root directory.
+/// A new, empty tmpfs without size limits; returns its root directory.
 pub fn new(mode: u32) -> Arc<TmpInode> {
-    new_owned(mode, Creator { uid: 0, gid: 0 })
+    new_owned(mode, Creator { uid: 0, gid: 0 }, Limits::default())
 }
 
 /// A new, empty tmpfs whose root directory has `mode` and owner `who`.
-pub fn new_owned(mode: u32, who: Creator) -> Arc<TmpInode> {
+pub fn new_owned(mode: u32, who: Creator, limits: Limits) -> Arc<TmpInode> {
     let fs = Arc::new(TmpFs {
         dev: NEXT_DEV.fetch_add(1, Ordering::Relaxed),
         next_ino: AtomicU64::new(1),
+        max_blocks: limits.blocks,
+        max_inodes: limits.inodes,
+        inodes: AtomicU64::new(0),
+        root: std::sync::OnceLock::new(),
     });
-    TmpInode::new(
+    let root = TmpInode::new(
         &fs,
         libc::S_IFDIR | (mode & 0o7777),
         who,
         0,
         Data::Dir(Mutex::default()),
-    )
+    );
+    let _ = fs.root.set(Arc::downgrade(&root));
+    root
 }
 
-/// A tmpfs for a mount with options `data` ("mode=0755,uid=0,gid=0"):
-/// the root is 1777 and owned by the mounter's filesystem ids unless the
-/// options say otherwise (EINVAL for a malformed value).
-pub fn mount(data: &[u8], who: Creator) -> SysResult<Arc<TmpInode>> {
+/// Linux's memparse: a number (decimal, 0x hex or 0 octal) with an
+/// optional k, m, g, t, p or e suffix.
+fn memparse(v: &str) -> Option<u64> {
+    let (num, shift) = match v.chars().last()? {
+        'k' | 'K' => (&v[..v.len() - 1], 10),
+        'm' | 'M' => (&v[..v.len() - 1], 20),
+        'g' | 'G' => (&v[..v.len() - 1], 30),
+        't' | 'T' => (&v[..v.len() - 1], 40),
+        'p' | 'P' => (&v[..v.len() - 1], 50),
+        'e' | 'E' => (&v[..v.len() - 1], 60),
+        _ => (v, 0),
+    };
+    let n = if let Some(h) = num.strip_prefix("0x").or_else(|| num.strip_prefix("0X")) {
+        u64::from_str_radix(h, 16).ok()?
+    } else if num.len() > 1 && num.starts_with('0') {
+        u64::from_str_radix(&num[1..], 8).ok()?
+    } else {
+        num.parse().ok()?
+    };
+    n.checked_mul(1u64 << shift)
+}
+
+/// A tmpfs for a mount with options `data` ("mode=0755,uid=0,gid=0,
+/// size=1m,nr_inodes=1k") on a machine of `mem` bytes: the root is 1777
+/// and owned by the mounter's filesystem ids, and the size is half of
+/// memory, unless the options say otherwise (EINVAL for a malformed
+/// value).
+pub fn mount(data: &[u8], who: Creator, mem: u64) -> SysResult<Arc<TmpInode>> {
     let (mut mode, mut who) = (0o1777, who);
+    let mut limits = Limits::default_for(mem);
     for opt in data.split(|&b| b == b',') {
         let text = String::from_utf8_lossy(opt);
         let Some((k, v)) = text.split_once('=') else {
@@ -166,16 +225,29 @@ pub fn mount(data: &[u8], who: Creator) -> SysResult<Arc<TmpInode>> {
             "mode" => mode = u32::from_str_radix(v, 8).map_err(|_| Errno::EINVAL)? & 0o7777,
             "uid" => who.uid = v.parse().map_err(|_| Errno::EINVAL)?,
             "gid" => who.gid = v.parse().map_err(|_| Errno::EINVAL)?,
+            "size" => {
+                let bytes = match v.strip_suffix('%') {
+                    Some(pct) => {
+                        let pct: u64 = pct.parse().map_err(|_| Errno::EINVAL)?;
+                        (mem / PAGE).saturating_mul(pct) / 100 * PAGE
+                    }
+                    None => memparse(v).ok_or(Errno::EINVAL)?,
+                };
+                limits.blocks = bytes.div_ceil(PAGE);
+            }
+            "nr_blocks" => limits.blocks = memparse(v).ok_or(Errno::EINVAL)?,
+            "nr_inodes" => limits.inodes = memparse(v).ok_or(Errno::EINVAL)?,
             _ => {}
         }
     }
-    Ok(new_owned(mode, who))
+    Ok(new_owned(mode, who, limits))
 }
 
 impl TmpInode {
     fn new(fs: &Arc<TmpFs>, mode: u32, who: Creator, rdev: u64, data: Data) -> Arc<TmpInode> {
         let t = now();
         let dir = mode & libc::S_IFMT == libc::S_IFDIR;
+        fs.inodes.fetch_add(1, Ordering::Relaxed);
         Arc::new_cyclic(|me| TmpInode {
             fs: fs.clone(),
             me: me.clone(),
@@ -197,6 +269,21 @@ impl TmpInode {
 
     fn is_dir(&self) -> bool {
         matches!(self.data, Data::Dir(_))
+    }
+
+    /// Memory pages the files at and below this object hold (each file
+    /// once, however many links it has: `seen` holds inode numbers).
+    fn pages_below(&self, seen: &mut std::collections::HashSet<u64>) -> u64 {
+        match &self.data {
+            Data::File(fd) if seen.insert(self.ino) => host::fstatat(fd.as_fd(), b"", 0)
+                .map_or(0, |st| (st.st_blocks as u64 * 512).div_ceil(PAGE)),
+            Data::Dir(d) => {
+                let kids: Vec<Arc<TmpInode>> =
+                    d.lock().expect("tmpfs lock").values().cloned().collect();
+                kids.iter().map(|k| k.pages_below(seen)).sum()
+            }
+            _ => 0,
+        }
     }
 
     /// A directory that was removed (rmdir, or replaced by a rename).
@@ -700,16 +787,31 @@ impl Inode for TmpInode {
     }
 
     fn statfs(&self) -> SysResult<StatFs> {
+        let fs = &self.fs;
+        let used = fs
+            .root
+            .get()
+            .and_then(Weak::upgrade)
+            .map_or(0, |r| r.pages_below(&mut std::collections::HashSet::new()));
+        let inodes = fs.inodes.load(Ordering::Relaxed);
+        // An unlimited size or inode count shows as 0, as on Linux.
+        let free = |max: u64, used: u64| {
+            if max == 0 {
+                0
+            } else {
+                max.saturating_sub(used)
+            }
+        };
         Ok(StatFs {
             fs_type: 0x0102_1994, // TMPFS_MAGIC
-            bsize: 4096,
-            blocks: 0,
-            bfree: 0,
-            bavail: 0,
-            files: 0,
-            ffree: 0,
+            bsize: PAGE as i64,
+            blocks: fs.max_blocks,
+            bfree: free(fs.max_blocks, used),
+            bavail: free(fs.max_blocks, used),
+            files: fs.max_inodes,
+            ffree: free(fs.max_inodes, inodes),
             namelen: 255,
-            frsize: 4096,
+            frsize: PAGE as i64,
             flags: 0,
         })
     }
@@ -748,6 +850,12 @@ impl Inode for TmpInode {
 
     fn as_any(&self) -> &dyn Any {
         self
+    }
+}
+
+impl Drop for TmpInode {
+    fn drop(&mut self) {
+        self.fs.inodes.fetch_sub(1, Ordering::Relaxed);
     }
 }
 

@@ -2348,7 +2348,7 @@ pub fn sys_mount(c: &mut Ctx<'_>) -> SysResult<Resume> {
     let ro = flags & libc::MS_RDONLY != 0;
     let root: Arc<dyn Inode> = match fstype.as_str() {
         "proc" => procfs::new(),
-        "tmpfs" | "ramfs" => tmpfs::mount(&data, c.creator())?,
+        "tmpfs" | "ramfs" => tmpfs::mount(&data, c.creator(), c.st.cfg.mem)?,
         "devtmpfs" => crate::fs::devices_dir()?,
         "sysfs" => crate::fs::sysfs::new(),
         "devpts" => crate::fs::devpts::new(),

@@ -473,7 +473,7 @@ table! {
     328 pwritev2 => F, Full;
     332 statx => T(fs::sys_statx), Full;
     334 rseq => N, Full;
-    424 pidfd_send_signal => F, Full;
+    424 pidfd_send_signal => T(signal::sys_pidfd_send_signal), Partial("PIDFD_SIGNAL_PROCESS_GROUP through a /proc/PID directory sends SI_USER whatever the siginfo");
     434 pidfd_open => N, Full;
     435 clone3 => T(process::sys_clone3), Full;
     436 close_range => T(fs::sys_close_range), Full;

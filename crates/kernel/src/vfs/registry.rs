@@ -57,6 +57,18 @@ pub fn register_inode(id: (u64, u64), inode: &Arc<dyn Inode>) {
     );
 }
 
+/// Like [`register_inode`], for a host object the kernel made (a memfd),
+/// known only while the host's name for it is `tag`.
+pub fn register_tagged_inode(id: (u64, u64), tag: Vec<u8>, inode: &Arc<dyn Inode>) {
+    insert(
+        id,
+        Entry {
+            obj: Object::Inode(Arc::downgrade(inode)),
+            tag: Some(tag),
+        },
+    );
+}
+
 pub fn register_dir(id: (u64, u64), loc: Loc) {
     insert(
         id,
