@@ -200,9 +200,7 @@ type RootGen = fn(&State, &dyn Platform) -> String;
 
 const ROOT_FILES: &[(&str, RootGen)] = &[
     ("cmdline", |st, _| format!("{}\n", st.cfg.cmdline)),
-    ("cpuinfo", |_, _| {
-        std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default()
-    }),
+    ("cpuinfo", cpuinfo),
     ("devices", |_, _| {
         "Character devices:\n  1 mem\n  4 tty\n  5 /dev/tty\n  5 /dev/console\n\nBlock devices:\n"
             .into()
@@ -396,6 +394,25 @@ fn meminfo(st: &State, p: &dyn Platform) -> String {
     s
 }
 
+/// The host's cpuinfo, for the VM's CPUs only.
+fn cpuinfo(st: &State, _: &dyn Platform) -> String {
+    let host = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+    host.split_inclusive("\n\n")
+        .filter(|block| {
+            let n = block
+                .lines()
+                .find_map(|l| l.strip_prefix("processor"))
+                .and_then(|v| {
+                    v.trim_start_matches([' ', '\t', ':'])
+                        .trim()
+                        .parse::<usize>()
+                        .ok()
+                });
+            st.cfg.cpus.is_empty() || n.is_some_and(|n| st.cfg.cpus.contains(&n))
+        })
+        .collect()
+}
+
 fn stat_file(st: &State, _: &dyn Platform) -> String {
     let host = std::fs::read_to_string("/proc/stat").unwrap_or_default();
     let boot_s = (host::clock_ns(libc::CLOCK_REALTIME) - uptime_ns(st)) / 1_000_000_000;
@@ -407,6 +424,14 @@ fn stat_file(st: &State, _: &dyn Platform) -> String {
             "processes" => format!("processes {}", st.forks),
             "procs_running" => "procs_running 1".into(),
             "procs_blocked" => "procs_blocked 0".into(),
+            // Only the VM's CPUs.
+            k if k.strip_prefix("cpu").is_some_and(|n| {
+                n.parse::<usize>()
+                    .is_ok_and(|n| !st.cfg.cpus.is_empty() && !st.cfg.cpus.contains(&n))
+            }) =>
+            {
+                continue
+            }
             k if k.starts_with("cpu") || k == "ctxt" || k == "intr" || k == "softirq" => {
                 l.to_string()
             }
@@ -567,6 +592,9 @@ impl PidView<'_> {
         let console = crate::fs::devices::console_rdev();
         f[4] = if tty != 0 && Some(tty) == console {
             CONSOLE_RDEV.to_string()
+        } else if crate::fs::devpts::pts_index(tty).is_some() {
+            // A pty's number is the same for the guest.
+            tty.to_string()
         } else {
             "0".into()
         };

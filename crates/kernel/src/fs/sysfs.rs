@@ -27,6 +27,8 @@ const DIRS: &[&str] = &[
     "class",
     "dev",
     "devices",
+    "devices/system",
+    "devices/system/cpu",
     "devices/virtual",
     "firmware",
     "fs",
@@ -55,6 +57,49 @@ enum Node {
     Stat(String, usize),
     /// devices/virtual/net/NAME/subsystem.
     Subsystem(String),
+    /// devices/system/cpu/{online,possible,present,kernel_max}.
+    Cpu(&'static str),
+}
+
+/// The files of devices/system/cpu.
+const CPU_FILES: &[&str] = &["kernel_max", "online", "possible", "present"];
+
+/// CPU numbers as Linux's cpulist format writes them ("0-3,6").
+pub fn cpu_list(cpus: &[usize]) -> String {
+    let mut out: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < cpus.len() {
+        let mut j = i;
+        while j + 1 < cpus.len() && cpus[j + 1] == cpus[j] + 1 {
+            j += 1;
+        }
+        out.push(if i == j {
+            cpus[i].to_string()
+        } else {
+            format!("{}-{}", cpus[i], cpus[j])
+        });
+        i = j + 1;
+    }
+    out.join(",")
+}
+
+/// The text of devices/system/cpu/NAME: the VM's CPUs are online and
+/// present; the host's possible ones stay possible (CPU numbers are the
+/// host's, so sched_getcpu and affinity masks agree with them).
+fn cpu_file(cx: &Caller<'_>, name: &str) -> SysResult<String> {
+    let host_text = |f: &str| {
+        std::fs::read_to_string(format!("/sys/devices/system/cpu/{f}"))
+            .map(|t| t.trim().to_string())
+            .unwrap_or_else(|_| "0".into())
+    };
+    let vm = cx
+        .kernel
+        .map(|(st, _)| st.cfg.cpus.clone())
+        .unwrap_or_default();
+    Ok(match name {
+        "online" | "present" if !vm.is_empty() => cpu_list(&vm),
+        f => host_text(f),
+    })
 }
 
 /// A sysfs object.
@@ -365,6 +410,7 @@ impl SysInode {
             Node::Stats(n) => hash_ino(&[b"s", n.as_bytes()]),
             Node::Stat(n, i) => hash_ino(&[b"st", n.as_bytes(), STATS[*i].as_bytes()]),
             Node::Subsystem(n) => hash_ino(&[b"sub", n.as_bytes()]),
+            Node::Cpu(f) => hash_ino(&[b"cpu", f.as_bytes()]),
         }
     }
 
@@ -380,6 +426,7 @@ impl SysInode {
                 Ok(text + "\n")
             }
             Node::Stat(n, i) => Ok(format!("{}\n", guest_link(cx, n)?.stats[*i])),
+            Node::Cpu(f) => Ok(cpu_file(cx, f)? + "\n"),
             _ => Err(Errno::EISDIR),
         }
     }
@@ -393,7 +440,7 @@ impl Inode for SysInode {
             }
             Node::NetClassLink(_) | Node::Subsystem(_) => libc::S_IFLNK | 0o777,
             Node::Attr(_, i) => libc::S_IFREG | ATTRS[*i].1,
-            Node::Stat(..) => libc::S_IFREG | 0o444,
+            Node::Stat(..) | Node::Cpu(_) => libc::S_IFREG | 0o444,
         };
         let now = host::clock_ns(libc::CLOCK_REALTIME);
         let t = ((now / 1_000_000_000) as i64, (now % 1_000_000_000) as i64);
@@ -419,7 +466,7 @@ impl Inode for SysInode {
     fn kind(&self) -> Kind {
         match &self.node {
             Node::NetClassLink(_) | Node::Subsystem(_) => Kind::Symlink,
-            Node::Attr(..) | Node::Stat(..) => Kind::File,
+            Node::Attr(..) | Node::Stat(..) | Node::Cpu(_) => Kind::File,
             _ => Kind::Dir,
         }
     }
@@ -433,6 +480,11 @@ impl Inode for SysInode {
                 } else {
                     format!("{dir}/{name}")
                 };
+                if dir == &"devices/system/cpu" {
+                    if let Some(f) = CPU_FILES.iter().find(|f| **f == name) {
+                        return Ok(node(Node::Cpu(f)));
+                    }
+                }
                 match full.as_str() {
                     "class/net" => return Ok(node(Node::NetClass)),
                     "devices/virtual/net" => return Ok(node(Node::NetDevices)),
@@ -516,6 +568,11 @@ impl Inode for SysInode {
                     }
                 }
                 match *dir {
+                    "devices/system/cpu" => {
+                        for f in CPU_FILES {
+                            v.push(entry(*f, &Node::Cpu(f)));
+                        }
+                    }
                     "class" => v.push(entry("net", &Node::NetClass)),
                     "devices/virtual" => v.push(entry("net", &Node::NetDevices)),
                     _ => {}
