@@ -12,6 +12,7 @@ ps -o stat= -p $pid | cut -c1
 kill %1; wait %1; echo "wait status $?"
 (sleep 0.2; exit 7) & wait $!; echo "exit code $?"
 sleep 0.1 & sleep 0.1 & wait; echo "all waited"
+jobs >/dev/null  # reports (racily) jobs that ended before wait ran
 jobs; echo "no jobs left"
 set +m
 sleep 50 & p2=$!
