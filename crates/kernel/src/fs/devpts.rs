@@ -171,13 +171,7 @@ impl Inode for Root {
     }
 
     fn statfs(&self) -> SysResult<StatFs> {
-        Ok(StatFs {
-            fs_type: DEVPTS_SUPER_MAGIC,
-            bsize: 4096,
-            namelen: 255,
-            frsize: 4096,
-            ..Default::default()
-        })
+        Ok(StatFs::pseudo(DEVPTS_SUPER_MAGIC))
     }
 
     fn as_any(&self) -> &dyn Any {

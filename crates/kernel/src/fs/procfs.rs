@@ -1615,13 +1615,7 @@ impl Inode for ProcInode {
     }
 
     fn statfs(&self) -> SysResult<crate::vfs::StatFs> {
-        Ok(crate::vfs::StatFs {
-            fs_type: 0x9fa0, // PROC_SUPER_MAGIC
-            bsize: 4096,
-            namelen: 255,
-            frsize: 4096,
-            ..Default::default()
-        })
+        Ok(crate::vfs::StatFs::pseudo(0x9fa0)) // PROC_SUPER_MAGIC
     }
 
     fn create(

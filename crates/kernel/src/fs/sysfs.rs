@@ -606,13 +606,7 @@ impl Inode for SysInode {
     }
 
     fn statfs(&self) -> SysResult<StatFs> {
-        Ok(StatFs {
-            fs_type: 0x6265_6572, // SYSFS_MAGIC
-            bsize: 4096,
-            namelen: 255,
-            frsize: 4096,
-            ..Default::default()
-        })
+        Ok(StatFs::pseudo(0x6265_6572)) // SYSFS_MAGIC
     }
 
     fn create(

@@ -168,6 +168,20 @@ pub struct StatFs {
     pub flags: i64,
 }
 
+impl StatFs {
+    /// What a filesystem without storage (procfs, sysfs, devpts) reports:
+    /// its magic, 4 KiB blocks, no space.
+    pub fn pseudo(fs_type: i64) -> StatFs {
+        StatFs {
+            fs_type,
+            bsize: 4096,
+            namelen: 255,
+            frsize: 4096,
+            ..Default::default()
+        }
+    }
+}
+
 /// Who is asking, for files created on the caller's behalf.
 #[derive(Clone, Copy, Debug)]
 pub struct Creator {
