@@ -57,6 +57,8 @@ pub struct State {
     pub root_host: Vec<u8>,
     /// Log every trapped syscall (RUML_TRACE=1).
     pub trace: bool,
+    /// The VM's devpts instance, made at the first devpts mount.
+    pub devpts: Option<Arc<crate::fs::devpts::Instance>>,
 }
 
 /// Writes to ruml's stderr; a closed or broken stderr (the terminal went
@@ -183,6 +185,7 @@ impl Kernel {
                 warned: HashSet::new(),
                 max_tasks,
                 trace: std::env::var_os("RUML_TRACE").is_some(),
+                devpts: None,
                 root_host: {
                     use std::os::unix::ffi::OsStrExt;
                     let d = cfg_root.canonicalize().unwrap_or(cfg_root);

@@ -134,6 +134,7 @@ fn boot(cfg: config::BootConfig) -> VmExit {
         host::reopen(console.guest_fd(), libc::O_RDWR).unwrap_or_else(|e| fail(e, 1));
     devices::set_console(
         host::reopen(console.guest_fd(), libc::O_RDWR).unwrap_or_else(|e| fail(e, 1)),
+        console.master().and_then(|m| m.try_clone_to_owned().ok()),
     );
 
     let root =

@@ -2,6 +2,7 @@
 //! trait.
 
 pub mod devices;
+pub mod devpts;
 pub mod hostfs;
 pub mod private;
 pub mod procfs;

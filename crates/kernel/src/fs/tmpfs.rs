@@ -423,7 +423,7 @@ impl Inode for TmpInode {
         }
     }
 
-    fn open(&self, _cx: &Caller<'_>, flags: i32) -> SysResult<OwnedFd> {
+    fn open(&self, cx: &Caller<'_>, flags: i32) -> SysResult<OwnedFd> {
         match &self.data {
             Data::File(fd) => Ok(host::reopen(
                 fd.as_fd(),
@@ -442,7 +442,7 @@ impl Inode for TmpInode {
             Data::Special => {
                 let m = *self.meta.lock().expect("tmpfs lock");
                 match Kind::from_mode(m.mode) {
-                    Kind::Char => devices::open_char(m.rdev, flags),
+                    Kind::Char => devices::open_char(cx, m.rdev, flags),
                     Kind::Fifo => Err(Errno::ENXIO),
                     _ => Err(Errno::ENXIO),
                 }

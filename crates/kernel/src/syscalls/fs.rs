@@ -645,10 +645,31 @@ fn do_open_with(
         return c.install(fd, flags);
     }
     let fd = opened?;
+    let mut pty_slave = false;
     if let Ok(st) = host::fstatat(fd.as_fd(), b"", 0) {
         registry::set_path((st.st_dev, st.st_ino), loc.path());
+        if let Some(d) = &c.st.devpts {
+            pty_slave = d.slave_number(&st).is_some();
+            if d.is_master(&st) {
+                // A master is the ptmx node it was opened through (fstat,
+                // fchmod, ttyname), as on Linux.
+                registry::register_inode((st.st_dev, st.st_ino), loc.inode());
+            }
+        }
     }
-    c.install(fd, flags)
+    let r = c.install(fd, flags)?;
+    if let (true, Resume::Return(n @ 0..)) = (pty_slave && flags & libc::O_NOCTTY == 0, r) {
+        // Linux makes a terminal opened without O_NOCTTY the controlling
+        // terminal of a session leader that has none, if it belongs to no
+        // session: what TIOCSCTTY(0) does under the same conditions (it
+        // fails harmlessly otherwise).
+        let _ = c.p.inject(
+            c.tid,
+            libc::SYS_ioctl as u64,
+            [n as u64, libc::TIOCSCTTY, 0, 0, 0, 0],
+        );
+    }
+    Ok(r)
 }
 
 /// Without a private directory (no writable $XDG_RUNTIME_DIR or /tmp), a
@@ -2199,8 +2220,26 @@ pub fn sys_mount(c: &mut Ctx<'_>) -> SysResult<Resume> {
         "tmpfs" | "ramfs" => tmpfs::mount(&data, c.creator())?,
         "devtmpfs" => crate::fs::devices_dir()?,
         "sysfs" => crate::fs::sysfs::new(),
-        "devpts" | "mqueue" | "cgroup" | "cgroup2" | "securityfs" | "debugfs" | "tracefs"
-        | "configfs" => tmpfs::new(0o755),
+        "devpts" => {
+            let d = match &c.st.devpts {
+                Some(d) => d.clone(),
+                None => {
+                    let d = crate::fs::devpts::Instance::new().inspect_err(|e| {
+                        c.st.warn_once(
+                            0x1_0002,
+                            &format!("devpts: cannot make the VM's pty instance ({e:?})"),
+                        );
+                    })?;
+                    c.st.devpts = Some(d.clone());
+                    d
+                }
+            };
+            d.set_options(&data)?;
+            d.root_inode()
+        }
+        "mqueue" | "cgroup" | "cgroup2" | "securityfs" | "debugfs" | "tracefs" | "configfs" => {
+            tmpfs::new(0o755)
+        }
         "hostfs" => {
             let Some(prefix) = c.st.cfg.hostfs_prefix.clone() else {
                 c.st.warn_once(
