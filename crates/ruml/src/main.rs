@@ -154,6 +154,7 @@ fn boot(cfg: config::BootConfig) -> VmExit {
             let _ = vfs.add_mount(&dev, d, "devtmpfs", "devtmpfs", false);
         }
     }
+    devices::register_console_node(&vfs);
     let init = match &cfg.init {
         Some(i) => {
             if vfs

@@ -6,7 +6,7 @@
 
 use crate::errno::{Errno, SysResult};
 use crate::kernel::State;
-use crate::vfs::{Caller, Creator};
+use crate::vfs::{Caller, Creator, Follow, Vfs};
 use ruml_platform::host;
 use std::os::fd::{AsFd, OwnedFd};
 use std::sync::{Arc, Mutex};
@@ -45,6 +45,19 @@ pub fn console_id() -> Option<(u64, u64)> {
     host::fstatat(c.slave.as_fd(), b"", 0)
         .ok()
         .map(|s| (s.st_dev, s.st_ino))
+}
+
+/// Makes the console's host object known as /dev/console of `vfs`, so
+/// `fstat` of the console descriptors init starts with agrees with `stat`
+/// of /dev/console (and ttyname finds it), as on Linux.
+pub fn register_console_node(vfs: &Vfs) {
+    let top = vfs.root();
+    if let (Ok(loc), Some(id)) = (
+        vfs.resolve(&Caller::BOOT, &top, &top, b"/dev/console", Follow::No),
+        console_id(),
+    ) {
+        crate::vfs::registry::register_inode(id, loc.inode());
+    }
 }
 
 /// The session the console is the controlling terminal of, by the host pid
