@@ -628,12 +628,18 @@ pub fn private_devpts() -> io::Result<OwnedFd> {
             if libc::unshare(libc::CLONE_NEWUSER | libc::CLONE_NEWNS) != 0 {
                 fail();
             }
+            // The descriptor table is ruml's: close what is opened here.
             for (path, data) in files {
                 let f = libc::open(path.as_ptr(), libc::O_WRONLY | libc::O_CLOEXEC);
-                if f < 0 || libc::write(f, data.as_ptr().cast(), data.len()) < 0 {
+                if f < 0 {
                     fail();
                 }
+                let w = libc::write(f, data.as_ptr().cast(), data.len());
+                let e = *libc::__errno_location();
                 libc::close(f);
+                if w < 0 {
+                    libc::_exit(e & 0x7f);
+                }
             }
             let mut at = None;
             for t in targets {
@@ -654,8 +660,14 @@ pub fn private_devpts() -> io::Result<OwnedFd> {
                 t.as_ptr(),
                 libc::O_RDONLY | libc::O_DIRECTORY | libc::O_CLOEXEC,
             );
-            if d < 0 || libc::dup3(d, slot_fd, libc::O_CLOEXEC) < 0 {
+            if d < 0 {
                 fail();
+            }
+            let r = libc::dup3(d, slot_fd, libc::O_CLOEXEC);
+            let e = *libc::__errno_location();
+            libc::close(d);
+            if r < 0 {
+                libc::_exit(e & 0x7f);
             }
             libc::_exit(0);
         }
