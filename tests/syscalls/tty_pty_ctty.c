@@ -219,7 +219,10 @@ static void job_control(void) {
     reap("after SIGCONT and ^C", pid, 0);
     tcsetpgrp(s, getpgrp());
 
-    /* A foreground reader gets the line; a signal handler sees ^\ . */
+    /* A foreground reader gets the line; a signal handler sees ^\ (sent
+     * once the line is read: ISIG characters flush pending input). */
+    int sync[2];
+    pipe(sync);
     fflush(stdout);
     pid = fork();
     if (pid == 0) {
@@ -229,6 +232,7 @@ static void job_control(void) {
         char buf[32];
         ssize_t n = read(s, buf, sizeof buf);
         printf("reader: %zd %d\n", n, n == 4 && memcmp(buf, "abc\n", 4) == 0);
+        write(sync[1], "r", 1);
         while (!got)
             usleep(1000);
         printf("reader: handler got %s\n", strsignal(got));
@@ -239,7 +243,8 @@ static void job_control(void) {
     while (tcgetpgrp(s) != pid)
         usleep(1000);
     write(m, "abc\n", 4);
-    usleep(20000);
+    char c;
+    read(sync[0], &c, 1);
     write(m, "\034", 1);
     reap("reader", pid, 0);
     tcsetpgrp(s, getpgrp());
