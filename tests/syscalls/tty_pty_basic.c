@@ -53,6 +53,21 @@ static int same_file(const struct stat *a, const struct stat *b) {
     return a->st_dev == b->st_dev && a->st_ino == b->st_ino && a->st_rdev == b->st_rdev;
 }
 
+/* Reads from a master until a line has come (the line discipline hands
+ * output and echo over asynchronously, maybe in pieces). */
+static ssize_t read_line(int fd, char *buf, size_t len) {
+    size_t got = 0;
+    while (got < len) {
+        ssize_t r = read(fd, buf + got, len - got);
+        if (r <= 0)
+            return got ? (ssize_t)got : r;
+        got += r;
+        if (buf[got - 1] == '\n')
+            break;
+    }
+    return got;
+}
+
 static void show(const char *what, const char *buf, ssize_t n) {
     printf("%s: %zd \"", what, n);
     for (ssize_t i = 0; i < n; i++) {
@@ -171,12 +186,12 @@ int main(void) {
     ssize_t r = read(s, buf, sizeof buf);
     show("slave read", buf, r);
     report("write slave", write(s, "out\n", 4));
-    r = read(m, buf, sizeof buf);
+    r = read_line(m, buf, sizeof buf);
     show("master read", buf, r);
     t.c_lflag |= ECHO;
     tcsetattr(s, TCSANOW, &t);
     write(m, "ab\n", 3);
-    r = read(m, buf, sizeof buf);
+    r = read_line(m, buf, sizeof buf);
     show("echo", buf, r);
     r = read(s, buf, sizeof buf);
     show("slave read 2", buf, r);
