@@ -115,7 +115,7 @@ echo "console: $(tty) $(ps -o tty= -p $$)""#,
 fn interactive_bash_in_script_has_job_control() {
     let Some(out) = boot_debian(
         "bash",
-        "printf '%s\\n' 'echo tty=$(tty)' 'sleep 0.3 &' 'jobs' 'fg' 'echo fg-status=$?' \
+        "printf '%s\\n' 'echo tty=$(tty)' 'sleep 2 &' 'jobs' 'fg' 'echo fg-status=$?' \
          'echo ps-tty=$(ps -o tty= -p $$)' 'echo pgrp-is-fg=$(($(ps -o tpgid= -p $$) == $(ps -o pgid= -p $$)))' \
          'exit' | script -q -c 'bash --norc -i' /dev/null\n\
          echo \"script rc=$?\"\n",
