@@ -2197,6 +2197,14 @@ pub fn sys_mount(c: &mut Ctx<'_>) -> SysResult<Resume> {
         return Err(Errno::ENOTDIR);
     }
     if flags & libc::MS_REMOUNT != 0 {
+        let m = c.st.vfs.mount(loc.mount());
+        if m.fstype == "devpts" && m.path == loc.path() && data_p != 0 {
+            // devpts takes new options on a remount (for ptys made from
+            // now on; ptmxmode at once).
+            if let Some(d) = &c.st.devpts {
+                d.set_options(&c.read_cstr(data_p, 4096)?)?;
+            }
+        }
         return Ok(Resume::Return(0));
     }
     if flags & (libc::MS_BIND | libc::MS_MOVE) != 0 {
