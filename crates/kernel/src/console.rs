@@ -106,6 +106,11 @@ impl Console {
         Some((*input, guest))
     }
 
+    /// The pty master of a line that is a pty.
+    pub fn master(&self) -> Option<BorrowedFd<'_>> {
+        self.master.as_ref().map(|m| m.as_fd())
+    }
+
     /// Whether the guest side is a terminal.
     pub fn is_tty(&self) -> bool {
         self.is_tty

@@ -65,6 +65,8 @@ pub struct State {
     /// through it).
     pub netlink: Option<std::os::fd::OwnedFd>,
     netlink_tried: bool,
+    /// The VM's devpts instance, made at the first devpts mount.
+    pub devpts: Option<Arc<crate::fs::devpts::Instance>>,
 }
 
 /// Writes to ruml's stderr; a closed or broken stderr (the terminal went
@@ -194,6 +196,7 @@ impl Kernel {
                 trace: std::env::var_os("RUML_TRACE").is_some(),
                 netlink: None,
                 netlink_tried: false,
+                devpts: None,
                 root_host: {
                     use std::os::unix::ffi::OsStrExt;
                     let d = cfg_root.canonicalize().unwrap_or(cfg_root);

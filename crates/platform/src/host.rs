@@ -3,7 +3,7 @@
 
 use std::ffi::CString;
 use std::io;
-use std::os::fd::{AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd};
 use std::os::unix::ffi::OsStrExt;
 
 fn cvt(r: libc::c_int) -> io::Result<libc::c_int> {
@@ -100,18 +100,20 @@ pub fn memfd(name: &str) -> io::Result<OwnedFd> {
     owned(unsafe { libc::memfd_create(n.as_ptr(), libc::MFD_CLOEXEC) })
 }
 
-/// `openat(dir, name, flags, mode)`, close-on-exec added.
+/// `openat(dir, name, flags, mode)`, close-on-exec and `O_NOCTTY` added
+/// (ruml never takes a terminal it opens as its own).
 pub fn openat(dir: BorrowedFd<'_>, name: &[u8], flags: i32, mode: u32) -> io::Result<OwnedFd> {
     let n = cstr(name)?;
+    let flags = flags | libc::O_CLOEXEC | libc::O_NOCTTY;
     // SAFETY: `n` is NUL-terminated; the kernel validates the rest.
-    owned(unsafe { libc::openat(dir.as_raw_fd(), n.as_ptr(), flags | libc::O_CLOEXEC, mode) })
+    owned(unsafe { libc::openat(dir.as_raw_fd(), n.as_ptr(), flags, mode) })
 }
 
-/// Opens a host path (absolute), close-on-exec.
+/// Opens a host path (absolute), close-on-exec and `O_NOCTTY`.
 pub fn open_path(path: &[u8], flags: i32) -> io::Result<OwnedFd> {
     let n = cstr(path)?;
     // SAFETY: `n` is NUL-terminated.
-    owned(unsafe { libc::open(n.as_ptr(), flags | libc::O_CLOEXEC) })
+    owned(unsafe { libc::open(n.as_ptr(), flags | libc::O_CLOEXEC | libc::O_NOCTTY) })
 }
 
 /// Re-opens an object held as `fd` (e.g. an O_PATH descriptor) with new
@@ -630,4 +632,127 @@ pub fn current_cpu() -> Option<usize> {
     // SAFETY: sched_getcpu takes no arguments.
     let c = unsafe { libc::sched_getcpu() };
     (c >= 0).then_some(c as usize)
+}
+
+/// A devpts instance of ruml's own, holding only the ptys opened through
+/// it (so a guest can never reach a host pty), numbered from 0 as in a
+/// fresh VM. A short-lived child makes it: in a throwaway user and mount
+/// namespace (where an unprivileged user may mount devpts) it mounts a new
+/// instance and opens its root directory into the descriptor table it
+/// shares with ruml, then exits; the mount lives on, detached, as long as
+/// descriptors hold it. Returns the root directory (`O_RDONLY`).
+pub fn private_devpts() -> io::Result<OwnedFd> {
+    let (uid, gid) = host_ids();
+    // Everything the child needs is prepared here: after the clone it only
+    // makes raw syscalls.
+    let uid_map = format!("0 {uid} 1");
+    let gid_map = format!("0 {gid} 1");
+    let files: [(&std::ffi::CStr, &[u8]); 3] = [
+        (c"/proc/self/setgroups", b"deny"),
+        (c"/proc/self/uid_map", uid_map.as_bytes()),
+        (c"/proc/self/gid_map", gid_map.as_bytes()),
+    ];
+    let targets = [c"/dev/pts", c"/tmp", c"/"];
+    let opts = c"newinstance,mode=0600,ptmxmode=0666";
+    // The child replaces this placeholder with the devpts root.
+    let slot = open_path(b"/dev/null", libc::O_RDONLY)?;
+    let slot_fd = slot.as_raw_fd();
+    let flags = libc::CLONE_FILES | libc::SIGCHLD;
+    // SAFETY: a fork-like clone (no new stack, no shared memory) that
+    // shares only the descriptor table. The child makes raw syscalls on
+    // data prepared above and exits; it never returns from this block.
+    let pid = unsafe { libc::syscall(libc::SYS_clone, flags, 0, 0, 0, 0) };
+    if pid == 0 {
+        // SAFETY: as above: raw syscalls on NUL-terminated strings and
+        // buffers that live in this copy of the address space.
+        unsafe {
+            unsafe fn fail() -> ! {
+                // SAFETY: reading this thread's errno and exiting.
+                unsafe { libc::_exit(*libc::__errno_location() & 0x7f) }
+            }
+            if libc::unshare(libc::CLONE_NEWUSER | libc::CLONE_NEWNS) != 0 {
+                fail();
+            }
+            // The descriptor table is ruml's: close what is opened here.
+            for (path, data) in files {
+                let f = libc::open(path.as_ptr(), libc::O_WRONLY | libc::O_CLOEXEC);
+                if f < 0 {
+                    fail();
+                }
+                let w = libc::write(f, data.as_ptr().cast(), data.len());
+                let e = *libc::__errno_location();
+                libc::close(f);
+                if w < 0 {
+                    libc::_exit(e & 0x7f);
+                }
+            }
+            let mut at = None;
+            for t in targets {
+                if libc::mount(
+                    c"devpts".as_ptr(),
+                    t.as_ptr(),
+                    c"devpts".as_ptr(),
+                    libc::MS_NOSUID | libc::MS_NOEXEC,
+                    opts.as_ptr().cast(),
+                ) == 0
+                {
+                    at = Some(t);
+                    break;
+                }
+            }
+            let Some(t) = at else { fail() };
+            let d = libc::open(
+                t.as_ptr(),
+                libc::O_RDONLY | libc::O_DIRECTORY | libc::O_CLOEXEC,
+            );
+            if d < 0 {
+                fail();
+            }
+            let r = libc::dup3(d, slot_fd, libc::O_CLOEXEC);
+            let e = *libc::__errno_location();
+            libc::close(d);
+            if r < 0 {
+                libc::_exit(e & 0x7f);
+            }
+            libc::_exit(0);
+        }
+    }
+    let pid = cvt(pid as libc::c_int)?;
+    let mut status = 0;
+    // SAFETY: waiting for the child we just made; `status` is writable.
+    while unsafe { libc::waitpid(pid, &mut status, libc::__WALL) } < 0 {
+        let e = io::Error::last_os_error();
+        if e.kind() != io::ErrorKind::Interrupted {
+            return Err(e);
+        }
+    }
+    if !libc::WIFEXITED(status) || libc::WEXITSTATUS(status) != 0 {
+        let code = if libc::WIFEXITED(status) {
+            libc::WEXITSTATUS(status)
+        } else {
+            libc::EIO
+        };
+        return Err(io::Error::from_raw_os_error(code));
+    }
+    let st = fstatat(slot.as_fd(), b"", 0)?;
+    if st.st_mode & libc::S_IFMT != libc::S_IFDIR {
+        return Err(io::Error::from_raw_os_error(libc::ENODEV));
+    }
+    Ok(slot)
+}
+
+/// The pty number of a master (TIOCGPTN).
+pub fn pty_number(master: BorrowedFd<'_>) -> io::Result<u32> {
+    let mut n: libc::c_uint = 0;
+    // SAFETY: TIOCGPTN writes one c_uint through the pointer we pass.
+    cvt(unsafe { libc::ioctl(master.as_raw_fd(), libc::TIOCGPTN, &mut n) })?;
+    Ok(n)
+}
+
+/// The session a tty belongs to, by the pid of its leader as ruml numbers
+/// it (TIOCGSID; on a pty master it answers for the slave).
+pub fn tty_session(fd: BorrowedFd<'_>) -> Option<i32> {
+    let mut sid: libc::pid_t = 0;
+    // SAFETY: TIOCGSID writes one pid_t through the pointer we pass.
+    (unsafe { libc::ioctl(fd.as_raw_fd(), libc::TIOCGSID, &mut sid) } == 0).then_some(sid)
 }

@@ -166,6 +166,7 @@ fn boot(cfg: config::BootConfig) -> VmExit {
         host::reopen(console.guest_fd(), libc::O_RDWR).unwrap_or_else(|e| fail(e, 1));
     devices::set_console(
         host::reopen(console.guest_fd(), libc::O_RDWR).unwrap_or_else(|e| fail(e, 1)),
+        console.master().and_then(|m| m.try_clone_to_owned().ok()),
     );
 
     let root =
@@ -185,6 +186,7 @@ fn boot(cfg: config::BootConfig) -> VmExit {
             let _ = vfs.add_mount(&dev, d, "devtmpfs", "devtmpfs", false);
         }
     }
+    devices::register_console_node(&vfs);
     let init = match &cfg.init {
         Some(i) => {
             if vfs

@@ -12,6 +12,8 @@
 //! object itself (see [`Inode::follow_magic`]).
 
 use crate::errno::{Errno, SysResult};
+use crate::fs::devices::{self, Ctty};
+use crate::fs::devpts;
 use crate::kernel::State;
 use crate::task::Creds;
 use crate::vfs::{perm, registry, Caller, DirEntry, Follow, Inode, Kind, Loc, Stat, Step, Vfs};
@@ -202,7 +204,8 @@ const ROOT_FILES: &[(&str, RootGen)] = &[
     ("cmdline", |st, _| format!("{}\n", st.cfg.cmdline)),
     ("cpuinfo", cpuinfo),
     ("devices", |_, _| {
-        "Character devices:\n  1 mem\n  4 tty\n  5 /dev/tty\n  5 /dev/console\n\nBlock devices:\n"
+        "Character devices:\n  1 mem\n  4 tty\n  5 /dev/tty\n  5 /dev/console\n  5 /dev/ptmx\n\
+         128 ptm\n136 pts\n\nBlock devices:\n"
             .into()
     }),
     ("diskstats", |_, _| String::new()),
@@ -587,16 +590,17 @@ impl PidView<'_> {
         f[0] = self.state(f[0].chars().next().unwrap_or('S')).0.to_string();
         f[1] = self.guest_pid(num(&f[1]) as i32).to_string();
         f[2] = ns_last(&status, "NSpgid:").unwrap_or(0).to_string();
-        f[3] = ns_last(&status, "NSsid:").unwrap_or(0).to_string();
-        let tty = num(&f[4]) as u64;
-        let console = crate::fs::devices::console_rdev();
-        f[4] = if tty != 0 && Some(tty) == console {
-            CONSOLE_RDEV.to_string()
-        } else if crate::fs::devpts::pts_index(tty).is_some() {
-            // A pty's number is the same for the guest.
-            tty.to_string()
-        } else {
-            "0".into()
+        let host_sid = std::mem::replace(
+            &mut f[3],
+            ns_last(&status, "NSsid:").unwrap_or(0).to_string(),
+        );
+        // The controlling terminal, by the number its node has in the
+        // guest: the console's, or a pty of the VM's devpts instance.
+        let tty = num(&f[4]) as u32 as u64;
+        f[4] = match devices::ctty_from(tty, num(&host_sid) as i32) {
+            Some(Ctty::Console) => CONSOLE_RDEV.to_string(),
+            Some(Ctty::Pts(n)) => devices::mkdev(devpts::PTS_MAJOR, n as u64).to_string(),
+            None => "0".into(),
         };
         let tpgid = num(&f[5]);
         f[5] = if tpgid > 0 {
@@ -871,10 +875,23 @@ fn guest_path(st: &State, host_path: &[u8], id: (u64, u64)) -> Vec<u8> {
     };
     let root = st.root_host.as_slice();
     let mut deleted = deleted;
+    let devpts = st.devpts.as_ref().filter(|d| d.dev() == id.0);
     let mut out = if path == root {
         b"/".to_vec()
     } else if path.starts_with(root) && path.get(root.len()) == Some(&b'/') {
         path[root.len()..].to_vec()
+    } else if let Some(d) = devpts {
+        // A pty of the VM (the host names it in ruml's private mount).
+        let at = st
+            .vfs
+            .mounts
+            .iter()
+            .find(|m| m.fstype == "devpts")
+            .map_or(b"/dev/pts".to_vec(), |m| m.path.clone());
+        deleted = false;
+        d.name_of(id.1, &at, registry::path_of(id))
+    } else if Some(id) == crate::fs::devices::console_id() {
+        b"/dev/console".to_vec()
     } else if let Some(p) = registry::path_of(id) {
         // A host object standing for a guest file (a tmpfs memfd, which the
         // host always calls deleted): deleted if the guest's file is.
@@ -888,8 +905,6 @@ fn guest_path(st: &State, host_path: &[u8], id: (u64, u64)) -> Vec<u8> {
         p
     } else if let Some(registry::Object::At(loc)) = registry::lookup(id, host_path) {
         loc.path()
-    } else if Some(id.1) == crate::fs::devices::console_ino() {
-        b"/dev/console".to_vec()
     } else {
         path.to_vec()
     };

@@ -21,17 +21,6 @@ use std::sync::Arc;
 
 const AT_FDCWD: i32 = libc::AT_FDCWD;
 
-/// Whether a host descriptor is a pty slave, which an open can make the
-/// controlling terminal (the console never is: Linux opens /dev/console
-/// and /dev/tty as if with O_NOCTTY).
-fn is_terminal(fd: BorrowedFd<'_>) -> bool {
-    host::fstatat(fd, b"", libc::AT_EMPTY_PATH).is_ok_and(|st| {
-        st.st_mode & libc::S_IFMT == libc::S_IFCHR
-            && crate::fs::devpts::pts_index(st.st_rdev).is_some()
-            && Some(st.st_rdev) != crate::fs::devices::console_rdev()
-    })
-}
-
 fn rewrite(nr: i64, args: [u64; 6]) -> SysResult<Resume> {
     Ok(Resume::Rewrite {
         nr: nr as u64,
@@ -377,16 +366,6 @@ impl Ctx<'_> {
         let r = self
             .p
             .install_fd(self.tid, fd.as_fd(), flags & libc::O_CLOEXEC != 0)?;
-        if flags & libc::O_NOCTTY == 0 && r >= 0 && is_terminal(fd.as_fd()) {
-            // Linux's open of a terminal without O_NOCTTY makes it the
-            // controlling terminal of a session leader that has none (and
-            // changes nothing otherwise): TIOCSCTTY(0) has those rules.
-            let _ = self.p.inject(
-                self.tid,
-                libc::SYS_ioctl as u64,
-                [r as u64, libc::TIOCSCTTY, 0, 0, 0, 0],
-            );
-        }
         Ok(Resume::Return(r))
     }
 
@@ -666,10 +645,31 @@ fn do_open_with(
         return c.install(fd, flags);
     }
     let fd = opened?;
+    let mut pty_slave = false;
     if let Ok(st) = host::fstatat(fd.as_fd(), b"", 0) {
         registry::set_path((st.st_dev, st.st_ino), loc.path());
+        if let Some(d) = &c.st.devpts {
+            pty_slave = d.slave_number(&st).is_some();
+            if d.is_master(&st) {
+                // A master is the ptmx node it was opened through (fstat,
+                // fchmod, ttyname), as on Linux.
+                registry::register_inode((st.st_dev, st.st_ino), loc.inode());
+            }
+        }
     }
-    c.install(fd, flags)
+    let r = c.install(fd, flags)?;
+    if let (true, Resume::Return(n @ 0..)) = (pty_slave && flags & libc::O_NOCTTY == 0, r) {
+        // Linux makes a terminal opened without O_NOCTTY the controlling
+        // terminal of a session leader that has none, if it belongs to no
+        // session: what TIOCSCTTY(0) does under the same conditions (it
+        // fails harmlessly otherwise).
+        let _ = c.p.inject(
+            c.tid,
+            libc::SYS_ioctl as u64,
+            [n as u64, libc::TIOCSCTTY, 0, 0, 0, 0],
+        );
+    }
+    Ok(r)
 }
 
 /// Without a private directory (no writable $XDG_RUNTIME_DIR or /tmp), a
@@ -2328,6 +2328,14 @@ pub fn sys_mount(c: &mut Ctx<'_>) -> SysResult<Resume> {
         return Err(Errno::ENOTDIR);
     }
     if flags & libc::MS_REMOUNT != 0 {
+        let m = c.st.vfs.mount(loc.mount());
+        if m.fstype == "devpts" && m.path == loc.path() && data_p != 0 {
+            // devpts takes new options on a remount (for ptys made from
+            // now on; ptmxmode at once).
+            if let Some(d) = &c.st.devpts {
+                d.set_options(&c.read_cstr(data_p, 4096)?)?;
+            }
+        }
         return Ok(Resume::Return(0));
     }
     if flags & (libc::MS_BIND | libc::MS_MOVE) != 0 {
@@ -2351,7 +2359,23 @@ pub fn sys_mount(c: &mut Ctx<'_>) -> SysResult<Resume> {
         "tmpfs" | "ramfs" => tmpfs::mount(&data, c.creator(), c.st.cfg.mem)?,
         "devtmpfs" => crate::fs::devices_dir()?,
         "sysfs" => crate::fs::sysfs::new(),
-        "devpts" => crate::fs::devpts::new(),
+        "devpts" => {
+            let d = match &c.st.devpts {
+                Some(d) => d.clone(),
+                None => {
+                    let d = crate::fs::devpts::Instance::new().inspect_err(|e| {
+                        c.st.warn_once(
+                            0x1_0002,
+                            &format!("devpts: cannot make the VM's pty instance ({e:?})"),
+                        );
+                    })?;
+                    c.st.devpts = Some(d.clone());
+                    d
+                }
+            };
+            d.set_options(&data)?;
+            d.root_inode()
+        }
         "mqueue" | "cgroup" | "cgroup2" | "securityfs" | "debugfs" | "tracefs" | "configfs" => {
             tmpfs::new(0o755)
         }

@@ -355,7 +355,7 @@ table! {
     161 chroot => T(fs::sys_chroot), Full;
     162 sync => T(fs::sys_sync), Full;
     164 settimeofday => T(misc::sys_set_time), Partial("EPERM: the clock is the host's");
-    165 mount => T(fs::sys_mount), Partial("proc, sysfs, tmpfs, devtmpfs, hostfs");
+    165 mount => T(fs::sys_mount), Partial("proc, sysfs, tmpfs, devtmpfs, devpts, hostfs");
     166 umount2 => T(fs::sys_umount2), Full;
     169 reboot => T(process::sys_reboot), Full;
     170 sethostname => T(misc::sys_sethostname), Full;
