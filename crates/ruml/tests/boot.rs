@@ -125,3 +125,30 @@ fn reboot_boots_again() {
     assert!(out.contains("second boot, pid 1\n"), "{out}");
     std::fs::remove_dir_all(root).unwrap();
 }
+
+/// The VM has nr_cpus CPUs (default 1): affinity, /proc/cpuinfo, /proc/stat
+/// and /sys/devices/system/cpu/online agree, and a thread cannot be pinned
+/// outside them.
+#[test]
+fn nr_cpus_sets_the_vm_cpus() {
+    let host_cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let root = busybox_root(
+        "cpus",
+        "#!/bin/sh\nmount -t proc proc /proc; mount -t sysfs sysfs /sys\n\
+         echo \"nproc=$(nproc) cpuinfo=$(grep -c ^processor /proc/cpuinfo) \
+         stat=$(grep -c '^cpu[0-9]' /proc/stat) online=$(cat /sys/devices/system/cpu/online)\"\n\
+         mine=$(taskset -p $$ | sed 's/.*: //')\n\
+         taskset -p 0x$(printf '%x' $(( ~0x$mine & 0xffff ))) $$ >/dev/null 2>&1 && echo pinned-outside || echo refused-outside\n\
+         poweroff -f\n",
+    );
+    let one = text(&boot(&root, &[]));
+    assert!(one.contains("nproc=1 cpuinfo=1 stat=1 online="), "{one}");
+    assert!(one.contains("refused-outside"), "{one}");
+    let n = host_cpus.min(2);
+    let two = text(&boot(&root, &["nr_cpus=2"]));
+    assert!(
+        two.contains(&format!("nproc={n} cpuinfo={n} stat={n} online=")),
+        "{two}"
+    );
+    std::fs::remove_dir_all(root).unwrap();
+}
