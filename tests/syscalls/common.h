@@ -3,7 +3,9 @@
 #define RUML_DIFFTEST_COMMON_H
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
+#include <unistd.h>
 
 /* The symbolic name of an errno value: "0" for none, "errnoN" if unknown. */
 __attribute__((unused)) static const char *en(int e) {
@@ -45,6 +47,20 @@ __attribute__((unused)) static void report(const char *what, long r) {
         printf("%s: -1 %s\n", what, en(errno));
     else
         printf("%s: %ld\n", what, r);
+}
+
+/* Reads a whole file into buf (at most size - 1 bytes, NUL-terminated);
+ * returns its length, or -1 with errno if it cannot be opened. */
+__attribute__((unused)) static int slurp_into(const char *path, char *buf, int size) {
+    int fd = open(path, O_RDONLY);
+    if (fd < 0)
+        return -1;
+    int n = 0, k;
+    while ((k = read(fd, buf + n, size - 1 - n)) > 0)
+        n += k;
+    close(fd);
+    buf[n] = 0;
+    return n;
 }
 
 #endif

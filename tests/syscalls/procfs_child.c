@@ -22,15 +22,7 @@ static pid_t kid;
 static int slurp_pid(const char *file) {
     char path[64];
     snprintf(path, sizeof path, "/proc/%d/%s", kid, file);
-    int fd = open(path, O_RDONLY);
-    if (fd < 0)
-        return -1;
-    int n = 0, k;
-    while ((k = read(fd, text + n, sizeof text - 1 - n)) > 0)
-        n += k;
-    close(fd);
-    text[n] = 0;
-    return n;
+    return slurp_into(path, text, sizeof text);
 }
 
 /* State letter from /proc/PID/stat, or '?' (comm copied to `comm`). */

@@ -18,15 +18,7 @@
 static char text[8192];
 
 static int slurp(const char *path) {
-    int fd = open(path, O_RDONLY);
-    if (fd < 0)
-        return -1;
-    int n = 0, k;
-    while ((k = read(fd, text + n, sizeof text - 1 - n)) > 0)
-        n += k;
-    close(fd);
-    text[n] = 0;
-    return n;
+    return slurp_into(path, text, sizeof text);
 }
 
 /* Prints a NUL-separated file with NULs shown as '|'. */
