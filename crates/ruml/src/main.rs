@@ -13,6 +13,8 @@ use std::process::exit;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
+mod tools;
+
 const HOST_SIGNALS: [i32; 4] = [libc::SIGTERM, libc::SIGINT, libc::SIGHUP, libc::SIGWINCH];
 
 /// What the host-signal thread acts on: the running VM.
@@ -81,10 +83,16 @@ fn main() {
         .first()
         .map(|a| a.rsplit('/').next().unwrap_or(a).to_string())
         .unwrap_or_default();
-    if ["uml_mkcow", "uml_moo", "uml_switch", "uml_mconsole"].contains(&argv0.as_str()) {
+    let rest = &args[1.min(args.len())..];
+    if let Some(code) = tools::run(&argv0, rest) {
+        exit(code);
+    }
+    if let Some(code) = rest.first().and_then(|t| tools::run(t, &rest[1..])) {
+        exit(code);
+    }
+    if ["uml_switch", "uml_mconsole"].contains(&argv0.as_str()) {
         fail(format!("{argv0}: not implemented yet"), 2);
     }
-    let rest = &args[1.min(args.len())..];
     if rest.first().map(String::as_str) == Some("--syscalls") {
         print!("{}", syscalls::describe());
         return;
