@@ -154,6 +154,8 @@ pub fn parse(args: &[String]) -> Result<Command, ParamError> {
     };
     let mut con_default: Option<Line> = None;
     let mut con_n: Vec<Option<Line>> = vec![None; 16];
+    let mut ubd: Vec<Option<ruml_ubd::param::UbdSpec>> = vec![None; ruml_ubd::param::MAX_DEV];
+    let mut ubd_sync = false;
     let mut kernel_words = Vec::new();
     for a in args {
         if a == "--help" {
@@ -245,12 +247,25 @@ pub fn parse(args: &[String]) -> Result<Command, ParamError> {
                     ))
                 })?);
             }
-            (k, _)
-                if k.starts_with("ubd")
-                    || k.starts_with("eth")
-                    || k.starts_with("ssl")
-                    || k.starts_with("vec") =>
-            {
+            ("ubd", Some("sync")) => ubd_sync = true,
+            ("ubd", _) => return err("fake major not supported any more"),
+            (k, v) if k.starts_with("ubd") => {
+                let rest = match v {
+                    Some(v) => format!("{}={v}", &k[3..]),
+                    None => k[3..].to_string(),
+                };
+                let spec = ruml_ubd::param::parse(&rest, ubd_sync).map_err(|m| {
+                    ParamError(format!("Failed to initialize device with \"{rest}\" : {m}"))
+                })?;
+                if ubd[spec.unit].is_some() {
+                    return err(format!(
+                        "Failed to initialize device with \"{rest}\" : Device is already configured"
+                    ));
+                }
+                let unit = spec.unit;
+                ubd[unit] = Some(spec);
+            }
+            (k, _) if k.starts_with("eth") || k.starts_with("ssl") || k.starts_with("vec") => {
                 return err(format!("{a}: not supported yet by this ruml"));
             }
             (k, _) if k.starts_with("udb") => {
@@ -268,6 +283,13 @@ pub fn parse(args: &[String]) -> Result<Command, ParamError> {
                 c.init_args.push(a.clone())
             }
         }
+    }
+    if let Some(d) = ubd.iter().flatten().next() {
+        // Parsed as UML does, but there is no block device driver yet.
+        return err(format!(
+            "{}: ubd block devices are not supported yet by this ruml",
+            d.name()
+        ));
     }
     for (i, l) in con_n.into_iter().enumerate() {
         c.consoles[i] = match (l, &con_default) {

@@ -81,6 +81,23 @@ fn bad_parameters_give_one_line_errors() {
             vec!["con99=null", "rootfstype=hostfs", "rootflags=/"],
             "out of range",
         ),
+        // ubd parameters: UML's messages.
+        (
+            vec!["ubd5d=/dev/null,other.img"],
+            "Failed to initialize device with \"5d=/dev/null,other.img\" : Can't specify both 'd' and a cow file",
+        ),
+        (
+            vec!["ubd16=disk.img"],
+            "Failed to initialize device with \"16=disk.img\" : Device number out of range",
+        ),
+        (
+            vec!["ubd0=a.img", "ubda=b.img"],
+            "Failed to initialize device with \"a=b.img\" : Device is already configured",
+        ),
+        (
+            vec!["ubd1q=x"],
+            "Expected '=' or flag letter (r, s, c, t or d)",
+        ),
     ] {
         let o = Command::new(ruml())
             .args(&args)

@@ -5,3 +5,4 @@
 
 pub mod cow;
 pub mod moo;
+pub mod param;
