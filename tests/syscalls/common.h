@@ -5,6 +5,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <sys/types.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 /* The symbolic name of an errno value: "0" for none, "errnoN" if unknown. */
@@ -61,6 +63,26 @@ __attribute__((unused)) static int slurp_into(const char *path, char *buf, int s
     close(fd);
     buf[n] = 0;
     return n;
+}
+
+/* In a child whose exec just failed: hands errno to the parent through
+ * the pipe's write end `fd`, and exits 127. */
+__attribute__((unused)) static void exec_failed(int fd) {
+    int e = errno;
+    write(fd, &e, sizeof e);
+    _exit(127);
+}
+
+/* The parent's side of a child's exec attempt (the child calls exec_failed
+ * with p[1] if the exec fails): closes the pipe, waits for the child into
+ * *status, and returns the exec's errno, or 0 if the exec happened. */
+__attribute__((unused)) static int exec_outcome(pid_t pid, int p[2], int *status) {
+    close(p[1]);
+    int e = 0;
+    ssize_t n = read(p[0], &e, sizeof e);
+    close(p[0]);
+    waitpid(pid, status, 0);
+    return n == sizeof e ? e : 0;
 }
 
 #endif

@@ -60,17 +60,11 @@ static void run(const char *what, char **av, char **ev) {
     if (pid == 0) {
         close(p[0]);
         execve(self, av, ev);
-        int e = errno;
-        write(p[1], &e, sizeof e);
-        _exit(127);
+        exec_failed(p[1]);
     }
-    close(p[1]);
-    int e = 0;
-    ssize_t n = read(p[0], &e, sizeof e);
-    close(p[0]);
     int st;
-    waitpid(pid, &st, 0);
-    if (n == sizeof e)
+    int e = exec_outcome(pid, p, &st);
+    if (e)
         printf("  execve failed: %s\n", en(e));
     else
         printf("  exit status %d\n", WIFEXITED(st) ? WEXITSTATUS(st) : -1);

@@ -54,17 +54,11 @@ static void run(const char *what, const char *path) {
         char *av[] = {(char *)path, NULL};
         char *ev[] = {"MODE=ok", NULL};
         execve(path, av, ev);
-        int e = errno;
-        write(p[1], &e, sizeof e);
-        _exit(127);
+        exec_failed(p[1]);
     }
-    close(p[1]);
-    int e = 0;
-    ssize_t n = read(p[0], &e, sizeof e);
-    close(p[0]);
     int st;
-    waitpid(pid, &st, 0);
-    if (n == sizeof e)
+    int e = exec_outcome(pid, p, &st);
+    if (e)
         printf("%s: execve failed: %s\n", what, en(e));
     else if (WIFEXITED(st))
         printf("%s: ran, exit status %d\n", what, WEXITSTATUS(st));

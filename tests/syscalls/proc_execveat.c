@@ -54,17 +54,11 @@ static void run(const char *what, int dirfd, const char *path, int flags) {
         snprintf(selfenv, sizeof selfenv, "SELF=%s", self);
         char *ev[] = {"MODE=child", selfenv, NULL};
         syscall(SYS_execveat, dirfd, path, av, ev, flags);
-        int e = errno;
-        write(p[1], &e, sizeof e);
-        _exit(127);
+        exec_failed(p[1]);
     }
-    close(p[1]);
-    int e = 0;
-    ssize_t n = read(p[0], &e, sizeof e);
-    close(p[0]);
     int st;
-    waitpid(pid, &st, 0);
-    if (n == sizeof e)
+    int e = exec_outcome(pid, p, &st);
+    if (e)
         printf("  execveat failed: %s\n", en(e));
     else
         printf("  exit status %d\n", WIFEXITED(st) ? WEXITSTATUS(st) : -1);
