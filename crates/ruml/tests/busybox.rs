@@ -18,21 +18,9 @@ fn native(root: &std::path::Path, script: &str) -> String {
          mount --bind /dev/$d {r}/dev/$d; done; exec chroot {r} /bin/sh -c '/bin/sh {script} > /native.out 2>&1; true'",
         r = root.display()
     );
-    let mut cmd = Command::new("unshare");
-    cmd.args([
-        "-r",
-        "-p",
-        "-f",
-        "-m",
-        "-u",
-        "-n",
-        "-i",
-        "/bin/busybox",
-        "sh",
-        "-c",
-        &setup,
-    ])
-    .stdin(Stdio::null());
+    let mut cmd = common::fresh_namespaces();
+    cmd.args(["/bin/busybox", "sh", "-c", &setup])
+        .stdin(Stdio::null());
     let o = common::output_within(cmd, std::time::Duration::from_secs(120));
     assert!(
         o.status.success(),

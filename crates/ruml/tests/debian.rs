@@ -7,23 +7,10 @@
 
 mod common;
 
-use common::{output_within, repo, ruml, Tmux};
+use common::{debian_root, fresh_namespaces, hostfs_boot_args, output_within, repo, ruml, Tmux};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
-
-/// The Debian root directory (built on first use; needs root then).
-fn debian_root() -> PathBuf {
-    let o = Command::new(repo().join("tests/debian/build-root.sh"))
-        .stderr(Stdio::inherit())
-        .output()
-        .expect("tests/debian/build-root.sh");
-    assert!(
-        o.status.success(),
-        "building the Debian root failed (it needs root and a Debian mirror once)"
-    );
-    PathBuf::from(String::from_utf8(o.stdout).unwrap().trim())
-}
 
 /// A fresh run directory inside the root's /tmp with the scripts and
 /// scenarios copied in: (host path, path inside the guest).
@@ -78,39 +65,23 @@ fn only(host: &Path, names: &[String]) {
 
 /// Runs the scenarios natively (as root of fresh namespaces, chrooted).
 fn native(root: &Path, inside: &str) -> Output {
-    let mut cmd = Command::new("unshare");
-    cmd.args([
-        "-r",
-        "-p",
-        "-f",
-        "-m",
-        "-u",
-        "-n",
-        "-i",
-        "--propagation",
-        "private",
-        "/bin/sh",
-    ])
-    .arg(root.join(&inside[1..]).join("native-run.sh"))
-    .arg(root)
-    .arg(inside)
-    .stdin(Stdio::null());
+    let mut cmd = fresh_namespaces();
+    cmd.arg("/bin/sh")
+        .arg(root.join(&inside[1..]).join("native-run.sh"))
+        .arg(root)
+        .arg(inside)
+        .stdin(Stdio::null());
     output_within(cmd, Duration::from_secs(1200))
 }
 
 /// Boots ruml on the Debian root with `init` and its arguments.
 fn in_ruml(root: &Path, init: &str, args: &[&str]) -> Output {
     let mut cmd = Command::new(ruml());
-    cmd.args([
-        "root=/dev/root".to_string(),
-        "rootfstype=hostfs".into(),
-        format!("rootflags={}", root.display()),
-        "rw".into(),
-        format!("init={init}"),
-        "hostname=debtest".into(),
-        "mem=512M".into(),
-        "quiet".into(),
-    ])
+    cmd.args(hostfs_boot_args(
+        root,
+        init,
+        &["hostname=debtest", "mem=512M"],
+    ))
     .args(args)
     .stdin(Stdio::null());
     output_within(cmd, Duration::from_secs(1200))

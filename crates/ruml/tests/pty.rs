@@ -8,23 +8,13 @@
 mod common;
 
 use common::{output_within, ruml, text};
-use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-fn debian_root() -> Option<PathBuf> {
-    let o = Command::new(common::repo().join("tests/debian/build-root.sh"))
-        .stderr(Stdio::inherit())
-        .output()
-        .expect("tests/debian/build-root.sh");
-    assert!(o.status.success(), "building the Debian root failed");
-    Some(PathBuf::from(String::from_utf8(o.stdout).unwrap().trim()))
-}
-
 /// Boots the Debian root with `script` as init (after it mounts /proc,
 /// /sys and devpts); returns the console output.
-fn boot_debian(name: &str, script: &str) -> Option<String> {
-    let root = debian_root()?;
+fn boot_debian(name: &str, script: &str) -> String {
+    let root = common::debian_root();
     let rel = format!("tmp/ruml-pty-{}-{name}.sh", std::process::id());
     let init = format!(
         "#!/bin/bash\nmount -t proc proc /proc; mount -t sysfs sysfs /sys\n\
@@ -33,15 +23,11 @@ fn boot_debian(name: &str, script: &str) -> Option<String> {
     );
     common::write_exec(&root.join(&rel), &init);
     let mut cmd = Command::new(ruml());
-    cmd.args([
-        "root=/dev/root".to_string(),
-        "rootfstype=hostfs".into(),
-        format!("rootflags={}", root.display()),
-        "rw".into(),
-        format!("init=/{rel}"),
-        "quiet".into(),
-        "mem=256M".into(),
-    ])
+    cmd.args(common::hostfs_boot_args(
+        &root,
+        &format!("/{rel}"),
+        &["mem=256M"],
+    ))
     .stdin(Stdio::null());
     let o = output_within(cmd, Duration::from_secs(120));
     let _ = std::fs::remove_file(root.join(&rel));
@@ -52,7 +38,7 @@ fn boot_debian(name: &str, script: &str) -> Option<String> {
         "stdout: {out}\nstderr: {}",
         common::stderr(&o)
     );
-    Some(out)
+    out
 }
 
 /// The line after `marker:` in the output.
@@ -65,7 +51,7 @@ fn after<'a>(out: &'a str, marker: &str) -> &'a str {
 
 #[test]
 fn script_python_pty_and_tty() {
-    let Some(out) = boot_debian(
+    let out = boot_debian(
         "basic",
         r#"echo "before: $(ls /dev/pts | tr '\n' ' ')"
 echo "script: $(script -q -c tty /dev/null | tr -d '\r')"
@@ -90,9 +76,7 @@ print("parent read:", out.decode().strip())
 PY
 echo "after: $(ls /dev/pts | tr '\n' ' ')"
 echo "console: $(tty) $(ps -o tty= -p $$)""#,
-    ) else {
-        return;
-    };
+    );
     // Only this VM's ptys are in its devpts, numbered from 0.
     assert_eq!(after(&out, "before:"), "ptmx", "{out}");
     assert_eq!(after(&out, "script:"), "/dev/pts/0", "{out}");
@@ -108,15 +92,13 @@ echo "console: $(tty) $(ps -o tty= -p $$)""#,
 
 #[test]
 fn interactive_bash_in_script_has_job_control() {
-    let Some(out) = boot_debian(
+    let out = boot_debian(
         "bash",
         "printf '%s\\n' 'echo tty=$(tty)' 'sleep 2 &' 'jobs' 'fg' 'echo fg-status=$?' \
          'echo ps-tty=$(ps -o tty= -p $$)' 'echo pgrp-is-fg=$(($(ps -o tpgid= -p $$) == $(ps -o pgid= -p $$)))' \
          'exit' | script -q -c 'bash --norc -i' /dev/null\n\
          echo \"script rc=$?\"\n",
-    ) else {
-        return;
-    };
+    );
     assert!(!out.contains("no job control"), "{out}");
     assert!(!out.contains("cannot set terminal process group"), "{out}");
     assert!(out.contains("tty=/dev/pts/0"), "{out}");

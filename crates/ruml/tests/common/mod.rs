@@ -63,16 +63,45 @@ pub fn guest_program(root: &Path, name: &str) {
 }
 
 pub fn boot_args(root: &Path, extra: &[&str]) -> Vec<String> {
+    hostfs_boot_args(root, "/init", extra)
+}
+
+/// The command line that boots `root` read-write through hostfs with
+/// `init`, quietly, then `extra`.
+pub fn hostfs_boot_args(root: &Path, init: &str, extra: &[&str]) -> Vec<String> {
     let mut args = vec![
         "root=/dev/root".to_string(),
         "rootfstype=hostfs".into(),
         format!("rootflags={}", root.display()),
         "rw".into(),
-        "init=/init".into(),
+        format!("init={init}"),
         "quiet".into(),
     ];
     args.extend(extra.iter().map(|s| s.to_string()));
     args
+}
+
+/// The Debian 12 root of tests/debian (built and cached by build-root.sh;
+/// the first build needs root and a Debian mirror).
+pub fn debian_root() -> PathBuf {
+    let o = Command::new(repo().join("tests/debian/build-root.sh"))
+        .stderr(Stdio::inherit())
+        .output()
+        .expect("tests/debian/build-root.sh");
+    assert!(
+        o.status.success(),
+        "building the Debian root failed (it needs root and a Debian mirror once)"
+    );
+    PathBuf::from(String::from_utf8(o.stdout).unwrap().trim())
+}
+
+/// `unshare` making a process root of fresh user, pid (it forks: the
+/// command is pid 1), mount, uts, net and ipc namespaces: how the native
+/// side of a comparison runs what ruml runs as a guest.
+pub fn fresh_namespaces() -> Command {
+    let mut cmd = Command::new("unshare");
+    cmd.args(["-r", "-p", "-f", "-m", "-u", "-n", "-i"]);
+    cmd
 }
 
 /// Boots ruml on `root` with /init and waits for it to end (at most two
