@@ -1640,19 +1640,11 @@ impl Inode for ProcInode {
         _flags: i32,
         _who: crate::vfs::Creator,
     ) -> SysResult<OwnedFd> {
-        Err(if self.kind() == Kind::Dir {
-            Errno::ENOENT
-        } else {
-            Errno::ENOTDIR
-        })
+        Err(crate::vfs::no_new_names(self.kind(), Errno::ENOENT))
     }
 
     fn mkdir(&self, _name: &[u8], _mode: u32, _who: crate::vfs::Creator) -> SysResult<()> {
-        Err(if self.kind() == Kind::Dir {
-            Errno::ENOENT
-        } else {
-            Errno::ENOTDIR
-        })
+        Err(crate::vfs::no_new_names(self.kind(), Errno::ENOENT))
     }
 
     fn permission(&self, cx: &Caller<'_>, creds: &Creds, mask: u32) -> SysResult<()> {

@@ -616,19 +616,11 @@ impl Inode for SysInode {
         _flags: i32,
         _who: crate::vfs::Creator,
     ) -> SysResult<OwnedFd> {
-        Err(if self.kind() == Kind::Dir {
-            Errno::EACCES
-        } else {
-            Errno::ENOTDIR
-        })
+        Err(crate::vfs::no_new_names(self.kind(), Errno::EACCES))
     }
 
     fn mkdir(&self, _name: &[u8], _mode: u32, _who: crate::vfs::Creator) -> SysResult<()> {
-        Err(if self.kind() == Kind::Dir {
-            Errno::EACCES
-        } else {
-            Errno::ENOTDIR
-        })
+        Err(crate::vfs::no_new_names(self.kind(), Errno::EACCES))
     }
 
     fn as_any(&self) -> &dyn Any {

@@ -237,6 +237,16 @@ impl<'a> Caller<'a> {
     }
 }
 
+/// What a filesystem that allows no new names answers to create and
+/// mkdir in `kind` of object: `in_dir` in a directory, ENOTDIR elsewhere.
+pub fn no_new_names(kind: Kind, in_dir: Errno) -> Errno {
+    if kind == Kind::Dir {
+        in_dir
+    } else {
+        Errno::ENOTDIR
+    }
+}
+
 /// A filesystem object. Defaults answer as Linux does for objects that do
 /// not support an operation.
 pub trait Inode: Send + Sync {
