@@ -197,6 +197,9 @@ const PRCTL_TRAPPED: &[u32] = &[
 ];
 use Status::{Full, Partial};
 
+/// The extended-attribute calls' support.
+const XATTRS: Status = Partial("the host file's on the root hostfs, EOPNOTSUPP elsewhere");
+
 table! {
     0 read => F, Full;
     1 write => F, Full;
@@ -362,18 +365,18 @@ table! {
     171 setdomainname => T(misc::sys_setdomainname), Full;
     186 gettid => N, Full;
     187 readahead => F, Full;
-    188 setxattr => T(fs::sys_xattr), Partial("the host file's on the root hostfs, EOPNOTSUPP elsewhere");
-    189 lsetxattr => T(fs::sys_xattr), Partial("the host file's on the root hostfs, EOPNOTSUPP elsewhere");
-    190 fsetxattr => T(fs::sys_fxattr), Partial("the host file's on the root hostfs, EOPNOTSUPP elsewhere");
-    191 getxattr => T(fs::sys_xattr), Partial("the host file's on the root hostfs, EOPNOTSUPP elsewhere");
-    192 lgetxattr => T(fs::sys_xattr), Partial("the host file's on the root hostfs, EOPNOTSUPP elsewhere");
-    193 fgetxattr => T(fs::sys_fxattr), Partial("the host file's on the root hostfs, EOPNOTSUPP elsewhere");
-    194 listxattr => T(fs::sys_xattr), Partial("the host file's on the root hostfs, EOPNOTSUPP elsewhere");
-    195 llistxattr => T(fs::sys_xattr), Partial("the host file's on the root hostfs, EOPNOTSUPP elsewhere");
-    196 flistxattr => T(fs::sys_fxattr), Partial("the host file's on the root hostfs, EOPNOTSUPP elsewhere");
-    197 removexattr => T(fs::sys_xattr), Partial("the host file's on the root hostfs, EOPNOTSUPP elsewhere");
-    198 lremovexattr => T(fs::sys_xattr), Partial("the host file's on the root hostfs, EOPNOTSUPP elsewhere");
-    199 fremovexattr => T(fs::sys_fxattr), Partial("the host file's on the root hostfs, EOPNOTSUPP elsewhere");
+    188 setxattr => T(fs::sys_xattr), XATTRS;
+    189 lsetxattr => T(fs::sys_xattr), XATTRS;
+    190 fsetxattr => T(fs::sys_fxattr), XATTRS;
+    191 getxattr => T(fs::sys_xattr), XATTRS;
+    192 lgetxattr => T(fs::sys_xattr), XATTRS;
+    193 fgetxattr => T(fs::sys_fxattr), XATTRS;
+    194 listxattr => T(fs::sys_xattr), XATTRS;
+    195 llistxattr => T(fs::sys_xattr), XATTRS;
+    196 flistxattr => T(fs::sys_fxattr), XATTRS;
+    197 removexattr => T(fs::sys_xattr), XATTRS;
+    198 lremovexattr => T(fs::sys_xattr), XATTRS;
+    199 fremovexattr => T(fs::sys_fxattr), XATTRS;
     200 tkill => T(signal::sys_tkill), Full;
     201 time => N, Full;
     202 futex => N, Full;
