@@ -91,7 +91,7 @@ fn moo(args: &[String]) -> i32 {
             eprintln!("{e}");
             1
         }
-        Err(cow::CowError::Version(0)) => {
+        Err(cow::CowError::NotCow) => {
             eprintln!("read_cow_header: \"{cow_file}\" is not a COW file");
             1
         }

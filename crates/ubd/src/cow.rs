@@ -29,6 +29,8 @@ pub enum CowError {
     Short(usize),
     #[error("invalid COW version {0}")]
     Version(u32),
+    #[error("not a COW file")]
+    NotCow,
     #[error("COW header has alignment or sector size 0")]
     Geometry,
     #[error("Size mismatch ({header} vs {actual}) of COW header vs backing file \"{path}\"")]

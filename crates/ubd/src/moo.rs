@@ -35,7 +35,7 @@ fn read_full(f: &File, buf: &mut [u8], at: u64) -> std::io::Result<()> {
 /// Runs the merge; returns the header it used.
 pub fn merge(m: &Merge<'_>) -> Result<Header, CowError> {
     let cow = File::open(m.cow)?;
-    let h = Header::read(&cow)?.ok_or(CowError::Version(0))?;
+    let h = Header::read(&cow)?.ok_or(CowError::NotCow)?;
     let backing: PathBuf = m
         .backing
         .map_or_else(|| h.backing.clone(), Path::to_path_buf);
