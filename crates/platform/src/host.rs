@@ -543,6 +543,38 @@ pub fn syncfs(fd: BorrowedFd<'_>) -> io::Result<()> {
     cvt(unsafe { libc::syncfs(fd.as_raw_fd()) }).map(drop)
 }
 
+/// Who holds a conflicting lock on a file (the holder's pid, when the
+/// lock is a process-associated one; None for open-file-description locks).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LockedBy(pub Option<i32>);
+
+/// Takes a whole-file open-file-description lock on `fd` without waiting:
+/// a write lock when `write`, else a read lock. It conflicts with the
+/// fcntl(F_SETLK) locks UML's ubd driver takes, and, unlike those, is not
+/// dropped when some other descriptor of the same file is closed. It is
+/// released with the last descriptor of this open file description.
+pub fn lock_file(fd: BorrowedFd<'_>, write: bool) -> io::Result<Result<(), LockedBy>> {
+    // SAFETY: a zeroed flock is a valid value of the plain C struct.
+    let mut fl: libc::flock = unsafe { std::mem::zeroed() };
+    fl.l_type = if write { libc::F_WRLCK } else { libc::F_RDLCK } as i16;
+    fl.l_whence = libc::SEEK_SET as i16;
+    // SAFETY: fcntl with a pointer to a live, initialised flock.
+    let r = unsafe { libc::fcntl(fd.as_raw_fd(), libc::F_OFD_SETLK, &fl) };
+    if r == 0 {
+        return Ok(Ok(()));
+    }
+    let e = io::Error::last_os_error();
+    if !matches!(e.raw_os_error(), Some(libc::EAGAIN) | Some(libc::EACCES)) {
+        return Err(e);
+    }
+    // Who holds it: F_OFD_GETLK reports a process-associated lock's pid
+    // and -1 for another open file description's lock.
+    // SAFETY: as above; the kernel fills the struct in.
+    let r = unsafe { libc::fcntl(fd.as_raw_fd(), libc::F_OFD_GETLK, &mut fl) };
+    let pid = (r == 0 && fl.l_type != libc::F_UNLCK as i16 && fl.l_pid > 0).then_some(fl.l_pid);
+    Ok(Err(LockedBy(pid)))
+}
+
 /// Sends a signal to a host process.
 pub fn kill_pid(pid: i32, sig: i32) -> io::Result<()> {
     // SAFETY: plain syscall.

@@ -4,5 +4,6 @@
 #![forbid(unsafe_code)]
 
 pub mod cow;
+pub mod disk;
 pub mod moo;
 pub mod param;

@@ -4,6 +4,7 @@
 //! written) or into the backing file itself ("destructive").
 
 use crate::cow::{CowError, Header};
+use crate::disk::read_full;
 use std::fs::File;
 use std::os::unix::fs::{FileExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
@@ -15,21 +16,6 @@ pub struct Merge<'a> {
     pub backing: Option<&'a Path>,
     /// The new image; None merges into the backing file itself (`-d`).
     pub output: Option<&'a Path>,
-}
-
-fn read_full(f: &File, buf: &mut [u8], at: u64) -> std::io::Result<()> {
-    let mut n = 0;
-    while n < buf.len() {
-        match f.read_at(&mut buf[n..], at + n as u64)? {
-            0 => {
-                // Short reads are zero-filled, as the ubd driver does.
-                buf[n..].fill(0);
-                break;
-            }
-            k => n += k,
-        }
-    }
-    Ok(())
 }
 
 /// Runs the merge; returns the header it used.
