@@ -46,6 +46,8 @@ pub struct BootConfig {
     pub consoles: Vec<Line>,
     pub init_args: Vec<String>,
     pub init_env: Vec<String>,
+    /// The ubd disks (`ubd<N>=`), in unit order.
+    pub ubd: Vec<ruml_ubd::param::UbdSpec>,
     /// The command line as the guest's /proc/cmdline shows it.
     pub cmdline: String,
 }
@@ -150,6 +152,7 @@ pub fn parse(args: &[String]) -> Result<Command, ParamError> {
         consoles: vec![Line::None; 16],
         init_args: Vec::new(),
         init_env: Vec::new(),
+        ubd: Vec::new(),
         cmdline: String::new(),
     };
     let mut con_default: Option<Line> = None;
@@ -284,13 +287,7 @@ pub fn parse(args: &[String]) -> Result<Command, ParamError> {
             }
         }
     }
-    if let Some(d) = ubd.iter().flatten().next() {
-        // Parsed as UML does, but there is no block device driver yet.
-        return err(format!(
-            "{}: ubd block devices are not supported yet by this ruml",
-            d.name()
-        ));
-    }
+    c.ubd = ubd.into_iter().flatten().collect();
     for (i, l) in con_n.into_iter().enumerate() {
         c.consoles[i] = match (l, &con_default) {
             (Some(l), _) => l,
@@ -301,6 +298,10 @@ pub fn parse(args: &[String]) -> Result<Command, ParamError> {
             },
             (None, None) => Line::None,
         };
+    }
+    if c.root.is_empty() && c.rootfstype.is_none() && c.ubd.first().is_some_and(|d| d.unit == 0) {
+        // UML's default root is the first disk.
+        c.root = "/dev/ubda".into();
     }
     if c.root.is_empty() {
         if c.rootfstype.is_none() {
@@ -314,7 +315,7 @@ pub fn parse(args: &[String]) -> Result<Command, ParamError> {
         Some(t) => return err(format!("rootfstype={t}: unsupported (only hostfs for now)")),
         None => {
             return err(format!(
-                "root={}: block devices are not supported yet; use rootfstype=hostfs",
+                "root={}: booting from a block device is not supported yet; use root=/dev/root rootfstype=hostfs rootflags=DIR and mount the disk inside the guest",
                 c.root
             ))
         }

@@ -214,6 +214,7 @@ impl Kernel {
         loop {
             if let Some(e) = self.st.shutdown.clone() {
                 self.platform.kill_all();
+                self.unmount_all();
                 return e;
             }
             // The OOM check reads every process's host status: space it out
@@ -234,6 +235,7 @@ impl Kernel {
                 Ok(None) => continue,
                 Err(e) => {
                     self.platform.kill_all();
+                    self.unmount_all();
                     return VmExit::Panic(format!("Kernel panic - lost the guest: {e}"));
                 }
             };
@@ -510,7 +512,20 @@ impl Kernel {
     }
 
     /// Periodic work: the OOM killer; forgetting reaped zombies.
+    /// At shutdown, with every guest process gone: each filesystem writes
+    /// what it caches back to its disk and lets it go, last mounted first.
+    fn unmount_all(&mut self) {
+        for m in self.st.vfs.mounts.clone().iter().rev() {
+            if let Err(e) = m.root.unmount() {
+                let path = String::from_utf8_lossy(&m.path).into_owned();
+                self.st
+                    .printk_err(&format!("unmounting {path} at shutdown: {e:?}"));
+            }
+        }
+    }
+
     fn tick(&mut self) {
+        crate::fs::ext4::tick();
         crate::mm::check_oom(&mut self.st, self.platform.as_ref());
         self.st.forget_reaped_zombies(self.platform.as_mut());
     }

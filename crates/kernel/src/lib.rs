@@ -5,6 +5,7 @@
 //! all host-level unsafety lives in the platform crate.
 #![forbid(unsafe_code)]
 
+pub mod block;
 pub mod config;
 pub mod console;
 pub mod errno;

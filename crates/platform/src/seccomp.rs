@@ -58,6 +58,8 @@ const OTHER_FD_ARGS: &[(i64, u32)] = &[
     (libc::SYS_kcmp, 4),
     (libc::SYS_mmap, 4),
     (libc::SYS_sendto, 0),
+    // ioctl runs natively unless it is a block-device request.
+    (libc::SYS_ioctl, 0),
 ];
 
 /// Whether a call names the reserved descriptor in a descriptor position

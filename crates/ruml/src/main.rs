@@ -177,6 +177,13 @@ fn boot(cfg: config::BootConfig) -> VmExit {
         console.master().and_then(|m| m.try_clone_to_owned().ok()),
     );
 
+    for spec in &cfg.ubd {
+        let disk = ruml_ubd::disk::Disk::open(spec, &mut |m| {
+            ruml_kernel::kernel::host_log(&format!("{m}\n"))
+        })
+        .unwrap_or_else(|e| fail(e, 2));
+        ruml_kernel::block::register(spec.unit, &spec.name(), Box::new(disk));
+    }
     let root =
         hostfs::mount(&root_dir, true).unwrap_or_else(|e| fail(format!("rootflags: {e}"), 2));
     let mut vfs = Vfs::new(Mount {
@@ -252,6 +259,7 @@ fn boot(cfg: config::BootConfig) -> VmExit {
     let r = k.run();
     *CURRENT.lock().expect("current VM") = None;
     ruml_kernel::fs::private::cleanup();
+    ruml_kernel::block::clear();
     console.shutdown();
     r
 }

@@ -174,3 +174,40 @@ pub fn open_char(cx: &Caller<'_>, rdev: u64, flags: i32) -> SysResult<OwnedFd> {
         _ => Err(Errno::ENXIO),
     }
 }
+
+/// Opens a block device (a ubd disk) for the guest. A disk that is one
+/// host file (a plain image) is that file; a COW disk has no such file
+/// and cannot be opened raw yet.
+pub fn open_block(rdev: u64, flags: i32) -> SysResult<OwnedFd> {
+    let disk = crate::block::get(rdev)?;
+    let flags = flags & !(libc::O_CREAT | libc::O_EXCL | libc::O_TRUNC | libc::O_DIRECTORY);
+    let writes = flags & libc::O_ACCMODE != libc::O_RDONLY;
+    let d = disk.dev.lock().expect("disk");
+    if writes && !d.writable() {
+        return Err(Errno::EROFS);
+    }
+    let Some(path) = d.whole_file() else {
+        crate::kernel::host_log(&format!(
+            "ruml: {}: raw access to a COW disk is not supported yet (mount it instead)\n",
+            disk.name
+        ));
+        return Err(Errno::ENXIO);
+    };
+    use std::os::unix::ffi::OsStrExt;
+    let f = host::open_path(path.as_os_str().as_bytes(), flags | libc::O_CLOEXEC)?;
+    let st = host::fstatat(f.as_fd(), b"", libc::AT_EMPTY_PATH)?;
+    RAW_FILES
+        .lock()
+        .expect("raw")
+        .insert((st.st_dev, st.st_ino), rdev);
+    Ok(f)
+}
+
+/// Host files handed out as raw block devices: (dev, ino) -> device number.
+static RAW_FILES: Mutex<std::collections::BTreeMap<(u64, u64), u64>> =
+    Mutex::new(std::collections::BTreeMap::new());
+
+/// The block device a host file stands for, when it was handed out raw.
+pub fn raw_block_device(id: (u64, u64)) -> Option<u64> {
+    RAW_FILES.lock().expect("raw").get(&id).copied()
+}

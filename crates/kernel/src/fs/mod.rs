@@ -3,6 +3,7 @@
 
 pub mod devices;
 pub mod devpts;
+pub mod ext4;
 pub mod hostfs;
 pub mod private;
 pub mod procfs;
@@ -22,6 +23,9 @@ pub fn devices_dir() -> SysResult<Arc<dyn Inode>> {
             libc::S_IFCHR | mode,
             devices::mkdev(*major, *minor),
         )?;
+    }
+    for disk in crate::block::all() {
+        d.add_node(disk.name.as_bytes(), libc::S_IFBLK | 0o660, disk.rdev)?;
     }
     d.add_symlink(b"fd", b"/proc/self/fd")?;
     d.add_symlink(b"stdin", b"/proc/self/fd/0")?;

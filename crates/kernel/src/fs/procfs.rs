@@ -210,12 +210,24 @@ const ROOT_FILES: &[(&str, RootGen)] = &[
     }),
     ("diskstats", |_, _| String::new()),
     ("filesystems", |_, _| {
-        "nodev\tsysfs\nnodev\ttmpfs\nnodev\tdevtmpfs\nnodev\tproc\nnodev\tdevpts\nnodev\thostfs\n"
+        "nodev\tsysfs\nnodev\ttmpfs\nnodev\tdevtmpfs\nnodev\tproc\nnodev\tdevpts\n\text3\n\text2\n\text4\nnodev\thostfs\n"
             .into()
     }),
     ("loadavg", loadavg),
     ("meminfo", meminfo),
-    ("partitions", |_, _| "major minor  #blocks  name\n\n".into()),
+    ("partitions", |_, _| {
+        let mut s = String::from("major minor  #blocks  name\n\n");
+        for d in crate::block::all() {
+            s += &format!(
+                "{:4}  {:7} {:10} {}\n",
+                crate::fs::devices::major(d.rdev),
+                crate::fs::devices::minor(d.rdev),
+                d.size() / 1024,
+                d.name
+            );
+        }
+        s
+    }),
     ("stat", stat_file),
     ("swaps", |_, _| {
         "Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority\n".into()

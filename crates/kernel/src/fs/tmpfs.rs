@@ -530,6 +530,17 @@ impl Inode for TmpInode {
                 let m = *self.meta.lock().expect("tmpfs lock");
                 match Kind::from_mode(m.mode) {
                     Kind::Char => devices::open_char(cx, m.rdev, flags),
+                    Kind::Block => {
+                        // fstat of the image file the guest gets shows
+                        // this node, as on Linux.
+                        let f = devices::open_block(m.rdev, flags)?;
+                        let st = host::fstatat(f.as_fd(), b"", libc::AT_EMPTY_PATH)?;
+                        if let Some(me) = self.me.upgrade() {
+                            let me: Arc<dyn Inode> = me;
+                            vfs::registry::register_inode((st.st_dev, st.st_ino), &me);
+                        }
+                        Ok(f)
+                    }
                     Kind::Fifo => Err(Errno::ENXIO),
                     _ => Err(Errno::ENXIO),
                 }

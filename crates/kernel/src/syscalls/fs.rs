@@ -2138,6 +2138,9 @@ pub fn sys_fstatfs(c: &mut Ctx<'_>) -> SysResult<Resume> {
 }
 
 pub fn sys_sync(c: &mut Ctx<'_>) -> SysResult<Resume> {
+    for m in &c.st.vfs.mounts {
+        let _ = m.root.sync_fs();
+    }
     let _ =
         c.st.vfs
             .mount(0)
@@ -2150,6 +2153,87 @@ pub fn sys_sync(c: &mut Ctx<'_>) -> SysResult<Resume> {
 pub fn sys_syncfs(c: &mut Ctx<'_>) -> SysResult<Resume> {
     c.p.fd_info(c.tid, c.arg_i32(0)).map_err(|_| Errno::EBADF)?;
     sys_sync(c)
+}
+
+const BLKROGET: u32 = 0x125e;
+const BLKRRPART: u32 = 0x125f;
+const BLKGETSIZE: u32 = 0x1260;
+const BLKFLSBUF: u32 = 0x1261;
+const BLKSSZGET: u32 = 0x1268;
+const BLKBSZGET: u32 = 0x8008_1270;
+const BLKGETSIZE64: u32 = 0x8008_1272;
+const BLKDISCARD: u32 = 0x1277;
+const BLKIOMIN: u32 = 0x1278;
+const BLKIOOPT: u32 = 0x1279;
+const BLKPBSZGET: u32 = 0x127b;
+const HDIO_GETGEO: u32 = 0x0301;
+
+/// The ioctl requests of block devices, which the kernel answers for the
+/// guest's ubd disks (a raw disk is the image file on the host).
+pub const BLOCK_IOCTLS: &[u32] = &[
+    BLKROGET,
+    BLKRRPART,
+    BLKGETSIZE,
+    BLKFLSBUF,
+    BLKSSZGET,
+    BLKBSZGET,
+    BLKGETSIZE64,
+    BLKDISCARD,
+    BLKIOMIN,
+    BLKIOOPT,
+    BLKPBSZGET,
+    HDIO_GETGEO,
+];
+
+/// A block-device ioctl: answered for descriptors of ubd disks; on any
+/// other descriptor the host answers (ENOTTY for files, as Linux).
+pub fn sys_block_ioctl(c: &mut Ctx<'_>) -> SysResult<Resume> {
+    let info = c.p.fd_info(c.tid, c.arg_i32(0)).map_err(|_| Errno::EBADF)?;
+    let Some(rdev) = crate::fs::devices::raw_block_device((info.dev, info.ino)) else {
+        return Ok(Resume::Native);
+    };
+    let disk = crate::block::get(rdev)?;
+    let (size, writable) = {
+        let d = disk.dev.lock().expect("disk");
+        (d.size(), d.writable())
+    };
+    let arg = c.arg(2);
+    let int = |c: &Ctx<'_>, v: i32| c.write(arg, &v.to_ne_bytes());
+    match c.arg(1) as u32 {
+        BLKGETSIZE64 => c.write(arg, &size.to_ne_bytes())?,
+        BLKGETSIZE => c.write(arg, &(size / 512).to_ne_bytes())?,
+        BLKSSZGET | BLKPBSZGET | BLKIOMIN => int(c, 512)?,
+        BLKBSZGET => int(c, 4096)?,
+        BLKIOOPT => int(c, 0)?,
+        BLKROGET => int(c, i32::from(!writable))?,
+        BLKFLSBUF => {
+            disk.dev.lock().expect("disk").flush()?;
+        }
+        // ubd disks carry no partition table ruml reads.
+        BLKRRPART => return Err(Errno::EINVAL),
+        BLKDISCARD => return Err(Errno::EOPNOTSUPP),
+        HDIO_GETGEO => {
+            // UML's ubd geometry: 128 heads, 32 sectors per track.
+            let mut g = [0u8; 16];
+            g[0] = 128;
+            g[1] = 32;
+            let cyl = (size / (128 * 32 * 512)).min(u16::MAX as u64) as u16;
+            g[2..4].copy_from_slice(&cyl.to_ne_bytes());
+            c.write(arg, &g)?;
+        }
+        _ => return Ok(Resume::Native),
+    }
+    Ok(Resume::Return(0))
+}
+
+/// fsync and fdatasync: files whose data the kernel caches (ext4) are
+/// written back; every other descriptor is the file itself, and the host
+/// syncs it.
+pub fn sys_fsync(c: &mut Ctx<'_>) -> SysResult<Resume> {
+    match fd_object(c, c.arg_i32(0))?.and_then(|i| i.fsync()) {
+        Some(r) => r.map(|()| Resume::Return(0)),
+        None => Ok(Resume::Native),
+    }
 }
 
 /// What an extended-attribute call does to the attributes.
@@ -2399,6 +2483,21 @@ pub fn sys_mount(c: &mut Ctx<'_>) -> SysResult<Resume> {
             }
             hostfs::mount(&prefix.join(rel), false).map_err(|_| Errno::ENOENT)?
         }
+        "ext2" | "ext3" | "ext4" => {
+            let src = c.resolve_at(AT_FDCWD, source.as_bytes(), Follow::Yes)?;
+            let st = src.inode().stat()?;
+            if st.kind() != Kind::Block {
+                return Err(Errno::ENOTBLK);
+            }
+            let disk = crate::block::get(st.rdev)?;
+            match crate::fs::ext4::mount(disk, ro) {
+                Ok(r) => r,
+                Err(e) => {
+                    c.st.printk_err(&e.message);
+                    return Err(e.errno);
+                }
+            }
+        }
         _ => return Err(Errno::ENODEV),
     };
     c.st.vfs.add_mount(&loc, root, &fstype, &source, ro)?;
@@ -2409,6 +2508,13 @@ pub fn sys_umount2(c: &mut Ctx<'_>) -> SysResult<Resume> {
     c.require(cap::SYS_ADMIN)?;
     let target = c.read_path(c.arg(0))?;
     let loc = c.resolve_at(AT_FDCWD, &target, Follow::Yes)?;
+    let root = c.st.vfs.mount(loc.mount()).root.clone();
     c.st.vfs.remove_mount(&loc)?;
+    if let Err(e) = root.unmount() {
+        c.st.printk_err(&format!(
+            "umount {}: {e:?}",
+            String::from_utf8_lossy(&target)
+        ));
+    }
     Ok(Resume::Return(0))
 }

@@ -217,7 +217,7 @@ table! {
     13 rt_sigaction => N, Full;
     14 rt_sigprocmask => N, Full;
     15 rt_sigreturn => N, Full;
-    16 ioctl => F, Partial("host semantics on the descriptors ruml gave (ptys, pipes, files)");
+    16 ioctl => unless(1, !0, fs::BLOCK_IOCTLS, fs::sys_block_ioctl), Partial("host semantics on the descriptors ruml gave (ptys, pipes, files); block-device requests answered for ubd disks");
     17 pread64 => F, Full;
     18 pwrite64 => F, Full;
     19 readv => F, Full;
@@ -275,8 +275,8 @@ table! {
     71 msgctl => N, Full;
     72 fcntl => F, Full;
     73 flock => F, Full;
-    74 fsync => F, Full;
-    75 fdatasync => F, Full;
+    74 fsync => T(fs::sys_fsync), Full;
+    75 fdatasync => T(fs::sys_fsync), Full;
     76 truncate => T(fs::sys_truncate), Full;
     77 ftruncate => F, Full;
     78 getdents => T(fs::sys_getdents), Partial("only on ruml's virtual directories and hostfs");
@@ -570,6 +570,12 @@ pub fn dispatch(st: &mut State, p: &mut dyn Platform, tid: Tid, call: &Syscall) 
         Kind::NativeUnless {
             arg, mask, values, ..
         } if !values.contains(&(call.args[arg as usize] as u32 & mask)) => Ok(Resume::Native),
+        // ioctl takes a descriptor first, like NativeFd calls.
+        Kind::NativeUnless { .. }
+            if e.nr == libc::SYS_ioctl as u32 && call.args[0] == RESERVED_FD as u64 =>
+        {
+            Err(Errno::EBADF)
+        }
         // sendto takes a descriptor first, like NativeFd calls.
         Kind::NativeIfZero { .. }
             if e.nr == libc::SYS_sendto as u32 && call.args[0] == RESERVED_FD as u64 =>

@@ -342,6 +342,22 @@ pub trait Inode: Send + Sync {
     fn whereabouts(&self) -> Option<Whereabouts> {
         None
     }
+    /// fsync(2) of an open file whose data the kernel caches (ext4): the
+    /// data and metadata reach the disk. None: the host's descriptor is the
+    /// file itself, so the call runs natively.
+    fn fsync(&self) -> Option<SysResult<()>> {
+        None
+    }
+    /// For a filesystem's root: writes everything the filesystem caches to
+    /// its storage (sync, syncfs).
+    fn sync_fs(&self) -> SysResult<()> {
+        Ok(())
+    }
+    /// For a filesystem's root: writes everything back and lets the
+    /// storage go (umount, shutdown).
+    fn unmount(&self) -> SysResult<()> {
+        Ok(())
+    }
     fn as_any(&self) -> &dyn Any;
 }
 

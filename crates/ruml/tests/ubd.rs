@@ -1,0 +1,385 @@
+//! ubd disks with ext4 on them: a busybox guest mounts images made by
+//! mkfs.ext4, reads and writes them, and the host checks the result with
+//! e2fsprogs (e2fsck -fn, debugfs) and uml-utilities (uml_mkcow, uml_moo).
+
+mod common;
+
+use common::{busybox_root, output_within, ruml, stderr, text};
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::Duration;
+
+fn scratch(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("ruml-ubd-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn tool(name: &str) -> Command {
+    let found = ["/usr/sbin", "/sbin", "/usr/bin", "/bin"]
+        .iter()
+        .map(|d| Path::new(d).join(name))
+        .find(|p| p.exists())
+        .unwrap_or_else(|| panic!("{name} missing: apt-get install e2fsprogs uml-utilities"));
+    Command::new(found)
+}
+
+fn sh(dir: &Path, script: &str) -> Output {
+    let o = Command::new("sh")
+        .current_dir(dir)
+        .args(["-ec", script])
+        .output()
+        .unwrap();
+    assert!(
+        o.status.success(),
+        "{script}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    o
+}
+
+/// A 64 MiB sparse ext4 image made by `mkfs.ext4 -d` from a small tree:
+/// text, a 600 KB file, a symlink, a hard link, modes and an old mtime.
+fn image(dir: &Path, name: &str) -> PathBuf {
+    sh(
+        dir,
+        &format!(
+            "rm -rf tree && mkdir -p tree/sub/deep && echo hello > tree/hello.txt
+             seq 1 100000 > tree/sub/numbers && ln -s hello.txt tree/link
+             ln tree/hello.txt tree/sub/hard && chmod 0640 tree/sub/numbers
+             echo secret > tree/sub/deep/mode700 && chmod 700 tree/sub/deep/mode700
+             touch -d '2001-02-03 04:05:06 UTC' tree/hello.txt
+             dd if=/dev/zero of={name} bs=1 count=1 seek=64M 2>/dev/null
+             mkfs.ext4 -q -d tree {name}"
+        ),
+    );
+    dir.join(name)
+}
+
+/// Boots a busybox guest whose /init runs `script` after mounting /proc,
+/// with `disks` as extra parameters; returns the output.
+fn boot_with(dir: &Path, name: &str, script: &str, disks: &[String]) -> Output {
+    let init = format!(
+        "#!/bin/sh\nmount -t proc proc /proc\nmkdir -p /mnt\n{script}\necho init-done\npoweroff -f\n"
+    );
+    let root = busybox_root(name, &init);
+    let mut cmd = Command::new(ruml());
+    cmd.current_dir(dir)
+        .args(common::boot_args(&root, &["mem=64M"]))
+        .args(disks)
+        .stdin(Stdio::null());
+    let o = output_within(cmd, Duration::from_secs(120));
+    let _ = std::fs::remove_dir_all(&root);
+    o
+}
+
+fn fsck_clean(img: &Path) {
+    let o = tool("e2fsck").arg("-fn").arg(img).output().unwrap();
+    assert!(
+        o.status.success(),
+        "e2fsck -fn {}: {}{}",
+        img.display(),
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
+
+fn debugfs_cat(img: &Path, path: &str) -> String {
+    let o = tool("debugfs")
+        .arg("-R")
+        .arg(format!("cat {path}"))
+        .arg(img)
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// What the guest does to a mounted image, and prints about it.
+const WORKLOAD: &str = "
+mount /dev/ubdb /mnt && echo mounted
+cat /mnt/hello.txt /mnt/link /mnt/sub/hard
+md5sum /mnt/sub/numbers | cut -d' ' -f1
+stat -c '%n %a %s %Y' /mnt/hello.txt /mnt/sub/numbers /mnt/sub/deep/mode700
+stat -c '%n %h' /mnt/hello.txt
+readlink /mnt/link
+echo written-by-ruml > /mnt/new.txt
+mkdir -p /mnt/newdir/inner && for i in 1 2 3 4 5; do echo file$i > /mnt/newdir/f$i; done
+mv /mnt/newdir/f5 /mnt/newdir/inner/moved && rm /mnt/newdir/f4
+echo appended >> /mnt/hello.txt && chmod 600 /mnt/new.txt
+dd if=/dev/urandom of=/mnt/big bs=64k count=40 2>/dev/null && md5sum /mnt/big > /mnt/big.md5
+truncate -s 1000 /mnt/sub/numbers
+ln -s /mnt/new.txt /mnt/newlink && ln /mnt/new.txt /mnt/newdir/hardnew
+rm /mnt/link
+ls /mnt /mnt/newdir | tr '\\n' ' '; echo
+sync
+umount /mnt && echo unmounted
+";
+
+#[test]
+fn ext4_image_mounts_read_write_and_fsck_stays_clean() {
+    let d = scratch("rw");
+    let img = image(&d, "fs.ext4");
+    let o = boot_with(&d, "ubd-rw", WORKLOAD, &["ubdb=fs.ext4".into()]);
+    let out = text(&o);
+    assert!(out.contains("init-done"), "{out}{}", stderr(&o));
+    let native_md5 = sh(&d, "md5sum < tree/sub/numbers | cut -d' ' -f1").stdout;
+    for want in [
+        "mounted\nhello\nhello\nhello\n",
+        String::from_utf8_lossy(&native_md5).trim(),
+        "/mnt/hello.txt 644 6 981173106",
+        "/mnt/sub/numbers 640 588895",
+        "/mnt/sub/deep/mode700 700 7",
+        "/mnt/hello.txt 2\n",
+        "hello.txt\n",
+        "unmounted",
+    ] {
+        assert!(
+            out.contains(want),
+            "missing {want:?} in:\n{out}{}",
+            stderr(&o)
+        );
+    }
+    fsck_clean(&img);
+    assert_eq!(debugfs_cat(&img, "/new.txt"), "written-by-ruml\n");
+    assert_eq!(debugfs_cat(&img, "/newdir/hardnew"), "written-by-ruml\n");
+    assert_eq!(debugfs_cat(&img, "/newdir/inner/moved"), "file5\n");
+    assert_eq!(debugfs_cat(&img, "/hello.txt"), "hello\nappended\n");
+    assert_eq!(debugfs_cat(&img, "/sub/numbers").len(), 1000);
+    assert_eq!(debugfs_cat(&img, "/newdir/f4"), "");
+    // The 2.5 MB random file's checksum, as the guest computed it.
+    let big = tool("debugfs")
+        .args(["-R", "dump /big big.out"])
+        .arg(&img)
+        .current_dir(&d)
+        .output()
+        .unwrap();
+    assert!(big.status.success());
+    let host_sum = sh(&d, "md5sum < big.out | cut -d' ' -f1").stdout;
+    let guest_sum = debugfs_cat(&img, "/big.md5");
+    assert!(
+        guest_sum.starts_with(String::from_utf8_lossy(&host_sum).trim()),
+        "{guest_sum} vs {host_sum:?}"
+    );
+    std::fs::remove_dir_all(&d).unwrap();
+}
+
+#[test]
+fn cow_writes_leave_the_backing_untouched_and_merge_like_uml_moo() {
+    let d = scratch("cow");
+    let img = image(&d, "base.ext4");
+    let before = std::fs::read(&img).unwrap();
+    let mtime = std::fs::metadata(&img).unwrap().mtime();
+    let o = boot_with(&d, "ubd-cow", WORKLOAD, &["ubdb=vm.cow,base.ext4".into()]);
+    let out = text(&o);
+    assert!(out.contains("unmounted"), "{out}{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("Creating \"vm.cow\" as COW file for \"base.ext4\""),
+        "{}",
+        stderr(&o)
+    );
+    assert!(
+        std::fs::read(&img).unwrap() == before,
+        "backing file changed"
+    );
+    assert_eq!(std::fs::metadata(&img).unwrap().mtime(), mtime);
+    // Sparse: far less on disk than its length.
+    let m = std::fs::metadata(d.join("vm.cow")).unwrap();
+    assert!(m.blocks() * 512 < m.len() / 4, "COW file not sparse");
+    // ruml moo and the real uml_moo merge it into the same image.
+    let a = ruml_cmd(&d, &["moo", "vm.cow", "ours.img"]);
+    assert!(a.status.success(), "{}", String::from_utf8_lossy(&a.stderr));
+    let b = tool("uml_moo")
+        .current_dir(&d)
+        .args(["vm.cow", "theirs.img"])
+        .output()
+        .unwrap();
+    assert!(b.status.success(), "{}", String::from_utf8_lossy(&b.stderr));
+    assert!(
+        std::fs::read(d.join("ours.img")).unwrap() == std::fs::read(d.join("theirs.img")).unwrap(),
+        "ruml moo and uml_moo disagree"
+    );
+    fsck_clean(&d.join("theirs.img"));
+    assert_eq!(
+        debugfs_cat(&d.join("theirs.img"), "/new.txt"),
+        "written-by-ruml\n"
+    );
+    // Booted again from the COW file alone: the guest sees its writes.
+    let o = boot_with(
+        &d,
+        "ubd-cow2",
+        "mount /dev/ubdb /mnt && cat /mnt/newdir/inner/moved && umount /mnt",
+        &["ubdb=vm.cow".into()],
+    );
+    assert!(text(&o).contains("file5\n"), "{}{}", text(&o), stderr(&o));
+    std::fs::remove_dir_all(&d).unwrap();
+}
+
+fn ruml_cmd(dir: &Path, args: &[&str]) -> Output {
+    Command::new(ruml())
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn cow_made_by_uml_mkcow_is_used_and_merged_by_uml_moo() {
+    let d = scratch("mkcow");
+    let img = image(&d, "base.ext4");
+    let o = tool("uml_mkcow")
+        .current_dir(&d)
+        .args(["their.cow", "base.ext4"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = boot_with(
+        &d,
+        "ubd-mkcow",
+        "mount /dev/ubdb /mnt && echo via-uml-mkcow > /mnt/from-guest && umount /mnt && echo ok",
+        &["ubdb=their.cow,base.ext4".into()],
+    );
+    assert!(text(&o).contains("ok\n"), "{}{}", text(&o), stderr(&o));
+    let o = tool("uml_moo")
+        .current_dir(&d)
+        .args(["their.cow", "merged.img"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    fsck_clean(&d.join("merged.img"));
+    assert_eq!(
+        debugfs_cat(&d.join("merged.img"), "/from-guest"),
+        "via-uml-mkcow\n"
+    );
+    fsck_clean(&img);
+    assert_eq!(debugfs_cat(&img, "/from-guest"), "");
+    std::fs::remove_dir_all(&d).unwrap();
+}
+
+#[test]
+fn guest_sees_disk_sizes() {
+    let d = scratch("sizes");
+    image(&d, "a.ext4");
+    sh(&d, "truncate -s 10M raw.img");
+    let o = boot_with(
+        &d,
+        "ubd-sizes",
+        "cat /proc/partitions; ls -l /dev/ubdb /dev/ubdc | cut -c1-10,35-50
+         blockdev --getsize64 /dev/ubdc; blockdev --getsize64 /dev/ubdb
+         dd if=/dev/ubdc bs=4096 count=1 2>/dev/null | wc -c",
+        &["ubdb=a.ext4".into(), "ubdcr=raw.img".into()],
+    );
+    let out = text(&o);
+    for want in [
+        "  98       16      65536 ubdb\n",
+        "  98       32      10240 ubdc\n",
+        "10485760\n",
+        "67109376\n",
+        "4096\n",
+    ] {
+        assert!(
+            out.contains(want),
+            "missing {want:?} in:\n{out}{}",
+            stderr(&o)
+        );
+    }
+    std::fs::remove_dir_all(&d).unwrap();
+}
+
+#[test]
+fn bad_disks_are_refused_with_one_line_and_nothing_written() {
+    let d = scratch("bad");
+    let img = image(&d, "base.ext4");
+    let root = busybox_root("ubd-bad", "#!/bin/sh\npoweroff -f\n");
+    let boot = |disk: &str| {
+        let mut cmd = Command::new(ruml());
+        cmd.current_dir(&d)
+            .args(common::boot_args(&root, &[disk]))
+            .stdin(Stdio::null());
+        output_within(cmd, Duration::from_secs(60))
+    };
+    let refused = |o: &Output, want: &str| {
+        let e = stderr(o);
+        assert_eq!(o.status.code(), Some(2), "{e}");
+        assert!(e.contains(want), "{want:?} not in {e:?}");
+        assert_eq!(e.trim_end().lines().count(), 1, "{e}");
+    };
+    // A COW file with the wrong magic is not touched.
+    std::fs::write(d.join("junk.cow"), vec![0x55u8; 8192]).unwrap();
+    refused(
+        &boot("ubdb=junk.cow,base.ext4"),
+        "Failed to read COW header from COW file \"junk.cow\"",
+    );
+    assert!(std::fs::read(d.join("junk.cow")).unwrap() == vec![0x55u8; 8192]);
+    // A COW whose backing file changed since.
+    let o = ruml_cmd(&d, &["mkcow", "old.cow", "base.ext4"]);
+    assert!(o.status.success());
+    let cow_before = std::fs::read(d.join("old.cow")).unwrap();
+    sh(&d, "touch -d '2030-01-01' base.ext4");
+    refused(&boot("ubdb=old.cow,base.ext4"), "mtime mismatch (");
+    assert!(std::fs::read(d.join("old.cow")).unwrap() == cow_before);
+    // A missing image.
+    refused(
+        &boot("ubdb=nothere.img"),
+        "ubdb: cannot open \"nothere.img\"",
+    );
+    // An image another VM has open read-write.
+    let holder = busybox_root("ubd-holder", "#!/bin/sh\nsleep 30\n");
+    let mut first = Command::new(ruml())
+        .current_dir(&d)
+        .args(common::boot_args(&holder, &["ubdb=base.ext4"]))
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut o = boot("ubdb=base.ext4");
+    for _ in 0..50 {
+        if o.status.code() == Some(2) {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+        o = boot("ubdb=base.ext4");
+    }
+    let _ = first.kill();
+    let _ = first.wait();
+    refused(&o, "ubdb: \"base.ext4\" is locked by");
+    fsck_clean(&img);
+    let _ = std::fs::remove_dir_all(&root);
+    let _ = std::fs::remove_dir_all(&holder);
+    std::fs::remove_dir_all(&d).unwrap();
+}
+
+#[test]
+fn images_that_are_not_ext_or_are_truncated_do_not_mount() {
+    let d = scratch("notext");
+    image(&d, "cut.ext4");
+    sh(
+        &d,
+        "truncate -s 32M cut.ext4 && cp cut.ext4 cut.orig
+         head -c 1048576 /dev/urandom > junk.img && cp junk.img junk.orig",
+    );
+    let o = boot_with(
+        &d,
+        "ubd-notext",
+        "mount -t ext4 /dev/ubdb /mnt; echo rc=$?; mount /dev/ubdc /mnt; echo rc=$?
+         dmesg | grep -c EXT4-fs",
+        &["ubdb=cut.ext4".into(), "ubdc=junk.img".into()],
+    );
+    let out = text(&o);
+    assert_eq!(out.matches("rc=").count(), 2, "{out}");
+    assert!(!out.contains("rc=0"), "{out}");
+    assert!(
+        stderr(&o).contains("bad geometry: block count 65536 exceeds size of device"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(
+        std::fs::read(d.join("cut.ext4")).unwrap() == std::fs::read(d.join("cut.orig")).unwrap()
+    );
+    assert!(
+        std::fs::read(d.join("junk.img")).unwrap() == std::fs::read(d.join("junk.orig")).unwrap()
+    );
+    std::fs::remove_dir_all(&d).unwrap();
+}
