@@ -383,3 +383,84 @@ fn images_that_are_not_ext_or_are_truncated_do_not_mount() {
     );
     std::fs::remove_dir_all(&d).unwrap();
 }
+
+/// The issue's workload, run by busybox sh in a directory given as $1:
+/// untar 5,000 files, edit some, delete half, sync.
+const TREE_WORKLOAD: &str = r#"
+set -e
+cd "$1"
+tar xf "$2"
+for d in 0 1 2 3 4 5 6 7 8 9; do
+  for f in tree/d$d/f1*; do echo "edited $f" >> "$f"; done
+done
+sed -i 's/line/LINE/' tree/d3/f2*
+for d in 0 1 2 3 4 5 6 7 8 9; do rm -f tree/d$d/f*[02468]; done
+mv tree/d9 tree/d9-renamed
+ln -s ../d0/f1 tree/d1/link-to-d0
+sync
+"#;
+
+#[test]
+fn untar_edit_delete_workload_matches_a_host_directory() {
+    let d = scratch("tree");
+    // 10 directories of 500 files, of sizes up to 12 KB.
+    sh(
+        &d,
+        "mkdir -p src/tree && cd src/tree
+         for dd in 0 1 2 3 4 5 6 7 8 9; do mkdir d$dd; done
+         awk 'BEGIN { for (i = 0; i < 5000; i++) {
+                f = sprintf(\"d%d/f%d\", i % 10, i); n = (i * 37) % 300
+                for (j = 0; j < n; j++) printf(\"line %d of %d\\n\", j, i) > f
+                if (n == 0) printf(\"\") > f
+                close(f) } }'
+         cd .. && tar cf ../tree.tar tree && cd .. && rm -rf src
+         dd if=/dev/zero of=fs.ext4 bs=1 count=1 seek=300M 2>/dev/null
+         mkfs.ext4 -q fs.ext4 && mkdir native",
+    );
+    std::fs::write(d.join("workload.sh"), TREE_WORKLOAD).unwrap();
+    // Natively, with the same busybox.
+    let o = Command::new("/bin/busybox")
+        .current_dir(&d)
+        .args(["sh", "workload.sh"])
+        .arg(d.join("native"))
+        .arg(d.join("tree.tar"))
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    // In ruml, on ext4 over ubd; the script and archive come in on hostfs.
+    let root = busybox_root(
+        "ubd-tree",
+        "#!/bin/sh\nmount -t proc proc /proc\nmkdir -p /mnt\nmount /dev/ubdb /mnt\n\
+         sh /data/workload.sh /mnt /data/tree.tar && echo workload-ok\npoweroff -f\n",
+    );
+    std::fs::create_dir_all(root.join("data")).unwrap();
+    std::fs::copy(d.join("workload.sh"), root.join("data/workload.sh")).unwrap();
+    std::fs::copy(d.join("tree.tar"), root.join("data/tree.tar")).unwrap();
+    let mut cmd = Command::new(ruml());
+    cmd.current_dir(&d)
+        .args(common::boot_args(&root, &["ubdb=fs.ext4"]))
+        .stdin(Stdio::null());
+    let o = output_within(cmd, Duration::from_secs(300));
+    assert!(text(&o).contains("workload-ok"), "{}{}", text(&o), stderr(&o));
+    let _ = std::fs::remove_dir_all(&root);
+    fsck_clean(&d.join("fs.ext4"));
+    // The image's tree, copied out by debugfs, equals the native one.
+    sh(&d, "mkdir out && debugfs -R 'rdump /tree out' fs.ext4 2>/dev/null");
+    let diff = Command::new("diff")
+        .args(["-r", "--no-dereference", "native/tree", "out/tree"])
+        .current_dir(&d)
+        .output()
+        .unwrap();
+    assert!(
+        diff.status.success(),
+        "{}",
+        String::from_utf8_lossy(&diff.stdout)
+            .lines()
+            .take(20)
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+    let count = sh(&d, "find out/tree -type f | wc -l").stdout;
+    assert_eq!(String::from_utf8_lossy(&count).trim(), "2500");
+    std::fs::remove_dir_all(&d).unwrap();
+}

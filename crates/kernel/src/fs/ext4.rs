@@ -194,6 +194,8 @@ struct Inner {
     /// the cache lets them go.
     orphans: HashSet<u32>,
     live: HashMap<u32, Weak<Ext4Inode>>,
+    /// Size of `live` at which dead entries are swept.
+    live_limit: usize,
     ops: u32,
     first_change: Option<Instant>,
     block_size: i64,
@@ -241,8 +243,9 @@ impl Inner {
         if size < old {
             fs.truncate_inode(n, size).sys()?;
         }
-        let mut mine = vec![0u8; CHUNK];
-        let mut theirs = vec![0u8; CHUNK];
+        let buf_len = CHUNK.min(size as usize);
+        let mut mine = vec![0u8; buf_len];
+        let mut theirs = vec![0u8; buf_len];
         let mut off = 0u64;
         let mut writes = 0;
         while off < size {
@@ -444,6 +447,7 @@ pub fn mount(disk: Arc<block::Disk>, read_only: bool) -> Result<Arc<Ext4Inode>, 
             cache: HashMap::new(),
             orphans: HashSet::new(),
             live: HashMap::new(),
+            live_limit: 4096,
             ops: 0,
             first_change: None,
             block_size: bs as i64,
@@ -483,8 +487,9 @@ impl Ext4Fs {
         if let Some(i) = g.live.get(&ino).and_then(Weak::upgrade) {
             return i;
         }
-        if g.live.len() > 4096 {
+        if g.live.len() > g.live_limit {
             g.live.retain(|_, w| w.strong_count() > 0);
+            g.live_limit = (g.live.len() * 2).max(4096);
         }
         let i = Arc::new_cyclic(|me| Ext4Inode {
             fs: self.clone(),
@@ -559,7 +564,7 @@ impl Ext4Inode {
         let n = self.number()?;
         let info = g.fs()?.inode(n).sys()?;
         let fd = host::memfd("ext4")?;
-        let mut buf = vec![0u8; CHUNK];
+        let mut buf = vec![0u8; CHUNK.min(info.size as usize)];
         let mut off = 0u64;
         while off < info.size {
             let len = CHUNK.min((info.size - off) as usize);
