@@ -464,3 +464,85 @@ fn untar_edit_delete_workload_matches_a_host_directory() {
     assert_eq!(String::from_utf8_lossy(&count).trim(), "2500");
     std::fs::remove_dir_all(&d).unwrap();
 }
+
+/// e2fsck -fn, after replaying the journal as Linux's mount would (on a
+/// copy, with e2fsck -fy) when the image needs recovery.
+fn fsck_clean_after_replay(dir: &Path, img: &Path) {
+    let o = tool("e2fsck").arg("-fn").arg(img).output().unwrap();
+    let h = tool("dumpe2fs").arg("-h").arg(img).output().unwrap();
+    let needs_recovery = String::from_utf8_lossy(&h.stdout).contains("needs_recovery");
+    if o.status.success() && !needs_recovery {
+        return;
+    }
+    let copy = dir.join("replayed.img");
+    std::fs::copy(img, &copy).unwrap();
+    let _ = tool("e2fsck").arg("-fy").arg(&copy).output().unwrap();
+    let o2 = tool("e2fsck").arg("-fn").arg(&copy).output().unwrap();
+    assert!(
+        o2.status.success(),
+        "not clean even after replay: {}\nfirst: {}",
+        String::from_utf8_lossy(&o2.stdout),
+        String::from_utf8_lossy(&o.stdout)
+    );
+    let first = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        first.contains("recover") || first.contains("journal"),
+        "e2fsck complained of more than a journal to replay: {first}"
+    );
+    std::fs::rename(&copy, img).unwrap();
+}
+
+#[test]
+fn data_synced_before_sigkill_is_on_disk() {
+    let d = scratch("crash");
+    let img = image(&d, "plain.ext4");
+    image(&d, "base.ext4");
+    let root = busybox_root(
+        "ubd-crash",
+        "#!/bin/sh\nmount -t proc proc /proc\nmkdir -p /mnt/a /mnt/b\n\
+         mount /dev/ubdb /mnt/a && mount /dev/ubdc /mnt/b || exit 1\n\
+         for m in a b; do mkdir /mnt/$m/kept; i=0\n\
+           while [ $i -lt 200 ]; do echo \"synced $i\" > /mnt/$m/kept/f$i; i=$((i+1)); done\n\
+           seq 1 50000 > /mnt/$m/numbers; rm /mnt/$m/hello.txt; done\n\
+         sync\necho SYNCED\n\
+         echo after-sync > /mnt/a/unsynced; sleep 100\n",
+    );
+    let mut child = Command::new(ruml())
+        .current_dir(&d)
+        .args(common::boot_args(
+            &root,
+            &["ubdb=plain.ext4", "ubdc=vm.cow,base.ext4"],
+        ))
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap();
+    let mut out = child.stdout.take().unwrap();
+    let mut seen = Vec::new();
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    let mut buf = [0u8; 4096];
+    while !String::from_utf8_lossy(&seen).contains("SYNCED") {
+        assert!(std::time::Instant::now() < deadline, "no SYNCED");
+        let n = std::io::Read::read(&mut out, &mut buf).unwrap();
+        assert!(n > 0, "guest ended: {}", String::from_utf8_lossy(&seen));
+        seen.extend_from_slice(&buf[..n]);
+    }
+    // At once, as a power cut would.
+    child.kill().unwrap();
+    child.wait().unwrap();
+    std::thread::sleep(Duration::from_millis(200));
+    assert!(common::processes_rooted_at(&root).is_empty(), "guest left behind");
+    let merged = d.join("merged.img");
+    let o = ruml_cmd(&d, &["moo", "vm.cow", "merged.img"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    for img in [&img, &merged] {
+        fsck_clean_after_replay(&d, img);
+        assert_eq!(debugfs_cat(img, "/kept/f0"), "synced 0\n");
+        assert_eq!(debugfs_cat(img, "/kept/f199"), "synced 199\n");
+        assert_eq!(debugfs_cat(img, "/numbers").lines().count(), 50000);
+        assert_eq!(debugfs_cat(img, "/hello.txt"), "");
+    }
+    let _ = std::fs::remove_dir_all(&root);
+    std::fs::remove_dir_all(&d).unwrap();
+}
