@@ -48,6 +48,8 @@ pub struct BootConfig {
     pub init_env: Vec<String>,
     /// The ubd disks (`ubd<N>=`), in unit order.
     pub ubd: Vec<ruml_ubd::param::UbdSpec>,
+    /// The ubd unit the root filesystem is on (None: hostfs).
+    pub root_disk: Option<usize>,
     /// The command line as the guest's /proc/cmdline shows it.
     pub cmdline: String,
 }
@@ -153,6 +155,7 @@ pub fn parse(args: &[String]) -> Result<Command, ParamError> {
         init_args: Vec::new(),
         init_env: Vec::new(),
         ubd: Vec::new(),
+        root_disk: None,
         cmdline: String::new(),
     };
     let mut con_default: Option<Line> = None;
@@ -311,20 +314,47 @@ pub fn parse(args: &[String]) -> Result<Command, ParamError> {
         kernel_words.push("root=/dev/root".into());
     }
     match c.rootfstype.as_deref() {
-        Some("hostfs") => {}
-        Some(t) => return err(format!("rootfstype={t}: unsupported (only hostfs for now)")),
-        None => {
+        Some("hostfs") => {
+            if c.rootflags.is_none() {
+                return err("rootfstype=hostfs needs rootflags=<host directory>");
+            }
+        }
+        Some("ext2" | "ext3" | "ext4") | None => {
+            let Some(unit) = root_disk(&c.root) else {
+                return err(format!(
+                    "root={}: not a ubd disk (give root=/dev/ubdX or 98:N, or rootfstype=hostfs)",
+                    c.root
+                ));
+            };
+            if !c.ubd.iter().any(|d| d.unit == unit) {
+                return err(format!(
+                    "root={}: there is no such disk (give ubd{}=IMAGE)",
+                    c.root,
+                    (b'a' + unit as u8) as char
+                ));
+            }
+            c.root_disk = Some(unit);
+        }
+        Some(t) => {
             return err(format!(
-                "root={}: booting from a block device is not supported yet; use root=/dev/root rootfstype=hostfs rootflags=DIR and mount the disk inside the guest",
-                c.root
+                "rootfstype={t}: unsupported (hostfs, ext2, ext3 or ext4)"
             ))
         }
     }
-    if c.rootflags.is_none() {
-        return err("rootfstype=hostfs needs rootflags=<host directory>");
-    }
     c.cmdline = kernel_words.join(" ");
     Ok(Command::Boot(Box::new(c)))
+}
+
+/// The ubd unit a root= value names: /dev/ubdX (X = a..p) or 98:N with N
+/// a multiple of 16 (the whole disk, as UML numbers them).
+fn root_disk(root: &str) -> Option<usize> {
+    if let Some(l) = root.strip_prefix("/dev/ubd") {
+        let b = l.as_bytes();
+        return (b.len() == 1 && (b'a'..=b'p').contains(&b[0])).then(|| (b[0] - b'a') as usize);
+    }
+    let (maj, min) = root.split_once(':')?;
+    let (maj, min): (u32, u32) = (maj.parse().ok()?, min.parse().ok()?);
+    (maj == 98 && min % 16 == 0 && min < 256).then_some((min / 16) as usize)
 }
 
 impl BootConfig {

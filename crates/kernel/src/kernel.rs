@@ -171,6 +171,7 @@ impl Kernel {
             },
         );
         let cfg_root = cfg.root_dir();
+        let cfg_root_disk = cfg.root_disk.is_some();
         let hostname = cfg.hostname.clone().unwrap_or_else(|| "(none)".into());
         let max_tasks = ((cfg.mem >> 20) as usize * 16).clamp(256, 32768);
         Kernel {
@@ -197,7 +198,11 @@ impl Kernel {
                 netlink: None,
                 netlink_tried: false,
                 devpts: None,
-                root_host: {
+                root_host: if cfg_root_disk {
+                    crate::fs::private::get()
+                        .and_then(|p| p.exec_root())
+                        .unwrap_or_default()
+                } else {
                     use std::os::unix::ffi::OsStrExt;
                     let d = cfg_root.canonicalize().unwrap_or(cfg_root);
                     d.as_os_str().as_bytes().to_vec()

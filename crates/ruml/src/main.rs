@@ -162,7 +162,7 @@ fn pin_cpus(n: usize) -> Vec<usize> {
 
 fn boot(cfg: config::BootConfig) -> VmExit {
     let root_dir = cfg.root_dir();
-    if !host::is_dir(&root_dir) {
+    if cfg.root_disk.is_none() && !host::is_dir(&root_dir) {
         fail(
             format!("rootflags={}: not a directory", root_dir.display()),
             2,
@@ -184,17 +184,55 @@ fn boot(cfg: config::BootConfig) -> VmExit {
         .unwrap_or_else(|e| fail(e, 2));
         ruml_kernel::block::register(spec.unit, &spec.name(), Box::new(disk));
     }
-    let root =
-        hostfs::mount(&root_dir, true).unwrap_or_else(|e| fail(format!("rootflags: {e}"), 2));
-    let mut vfs = Vfs::new(Mount {
-        id: 0,
-        path: b"/".to_vec(),
-        root,
-        fstype: "hostfs".into(),
-        source: "/dev/root".into(),
-        read_only: cfg.read_only,
-        native: true,
-    });
+    let (root, chroot_dir) = match cfg.root_disk {
+        None => (
+            Mount {
+                id: 0,
+                path: b"/".to_vec(),
+                root: hostfs::mount(&root_dir, true)
+                    .unwrap_or_else(|e| fail(format!("rootflags: {e}"), 2)),
+                fstype: "hostfs".into(),
+                source: "/dev/root".into(),
+                read_only: cfg.read_only,
+                native: true,
+            },
+            root_dir.canonicalize().unwrap_or(root_dir.clone()),
+        ),
+        // ext2/3/4 on a disk: the guest processes are chrooted into an
+        // empty private directory; every path goes through the VFS.
+        Some(unit) => {
+            let disk = ruml_kernel::block::get(ruml_kernel::block::ubd_rdev(unit))
+                .unwrap_or_else(|_| fail(format!("root={}: no such disk", cfg.root), 2));
+            let root = ruml_kernel::fs::ext4::mount(disk, cfg.read_only).unwrap_or_else(|e| {
+                fail(
+                    format!(
+                        "VFS: Cannot open root device \"{}\": {}",
+                        cfg.root, e.message
+                    ),
+                    2,
+                )
+            });
+            let dir = ruml_kernel::fs::private::get()
+                .and_then(|p| p.exec_root())
+                .unwrap_or_else(|e| {
+                    fail(format!("cannot make the VM's private directory: {e:?}"), 1)
+                });
+            use std::os::unix::ffi::OsStrExt;
+            (
+                Mount {
+                    id: 0,
+                    path: b"/".to_vec(),
+                    root,
+                    fstype: cfg.rootfstype.clone().unwrap_or_else(|| "ext4".into()),
+                    source: cfg.root.clone(),
+                    read_only: cfg.read_only,
+                    native: false,
+                },
+                std::path::PathBuf::from(std::ffi::OsStr::from_bytes(&dir)),
+            )
+        }
+    };
+    let mut vfs = Vfs::new(root);
     let top = vfs.root();
     if let Ok(dev) = vfs.resolve(&Caller::BOOT, &top, &top, b"/dev", Follow::Yes) {
         if let Ok(d) = ruml_kernel::fs::devices_dir() {
@@ -232,7 +270,7 @@ fn boot(cfg: config::BootConfig) -> VmExit {
     envp.extend(cfg.init_env.iter().map(|a| a.clone().into_bytes()));
     let gc = guest_console.as_raw_fd();
     let spec = BootSpec {
-        chroot_dir: root_dir.canonicalize().unwrap_or(root_dir.clone()),
+        chroot_dir,
         hostname: cfg
             .hostname
             .clone()

@@ -98,6 +98,22 @@ fn bad_parameters_give_one_line_errors() {
             vec!["ubd1q=x"],
             "Expected '=' or flag letter (r, s, c, t or d)",
         ),
+        // Root filesystems on disks.
+        (
+            vec!["root=/dev/ubdb", "ubda=a.img"],
+            "root=/dev/ubdb: there is no such disk (give ubdb=IMAGE)",
+        ),
+        (vec!["root=/dev/sda1"], "root=/dev/sda1: not a ubd disk"),
+        (vec!["root=98:3", "ubda=a.img"], "root=98:3: not a ubd disk"),
+        (
+            vec!["rootfstype=btrfs", "ubda=a.img"],
+            "rootfstype=btrfs: unsupported",
+        ),
+        (
+            vec!["ubda=/nonexistent-ruml-dir/a.img"],
+            "ubda: cannot open \"/nonexistent-ruml-dir/a.img\"",
+        ),
+        (vec!["ubda=/dev/null"], "ubda: \"/dev/null\" is empty"),
     ] {
         let o = Command::new(ruml())
             .args(&args)

@@ -441,11 +441,19 @@ fn untar_edit_delete_workload_matches_a_host_directory() {
         .args(common::boot_args(&root, &["ubdb=fs.ext4"]))
         .stdin(Stdio::null());
     let o = output_within(cmd, Duration::from_secs(300));
-    assert!(text(&o).contains("workload-ok"), "{}{}", text(&o), stderr(&o));
+    assert!(
+        text(&o).contains("workload-ok"),
+        "{}{}",
+        text(&o),
+        stderr(&o)
+    );
     let _ = std::fs::remove_dir_all(&root);
     fsck_clean(&d.join("fs.ext4"));
     // The image's tree, copied out by debugfs, equals the native one.
-    sh(&d, "mkdir out && debugfs -R 'rdump /tree out' fs.ext4 2>/dev/null");
+    sh(
+        &d,
+        "mkdir out && debugfs -R 'rdump /tree out' fs.ext4 2>/dev/null",
+    );
     let diff = Command::new("diff")
         .args(["-r", "--no-dereference", "native/tree", "out/tree"])
         .current_dir(&d)
@@ -532,7 +540,10 @@ fn data_synced_before_sigkill_is_on_disk() {
     child.kill().unwrap();
     child.wait().unwrap();
     std::thread::sleep(Duration::from_millis(200));
-    assert!(common::processes_rooted_at(&root).is_empty(), "guest left behind");
+    assert!(
+        common::processes_rooted_at(&root).is_empty(),
+        "guest left behind"
+    );
     let merged = d.join("merged.img");
     let o = ruml_cmd(&d, &["moo", "vm.cow", "merged.img"]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
@@ -544,5 +555,103 @@ fn data_synced_before_sigkill_is_on_disk() {
         assert_eq!(debugfs_cat(img, "/hello.txt"), "");
     }
     let _ = std::fs::remove_dir_all(&root);
+    std::fs::remove_dir_all(&d).unwrap();
+}
+
+/// A busybox root filesystem image (ext4, 64 MiB) made from a busybox root
+/// directory by mkfs.ext4 -d.
+fn busybox_image(dir: &Path, name: &str) -> PathBuf {
+    let tree = busybox_root(&format!("img-{name}"), "#!/bin/sh\necho unused\n");
+    std::fs::create_dir_all(tree.join("mnt")).unwrap();
+    let img = dir.join(name);
+    sh(
+        dir,
+        &format!(
+            "dd if=/dev/zero of={name} bs=1 count=1 seek=64M 2>/dev/null
+             mkfs.ext4 -q -d {} {name}",
+            tree.display()
+        ),
+    );
+    let _ = std::fs::remove_dir_all(&tree);
+    img
+}
+
+/// Boots ruml with `args`, feeding `commands` to the console shell.
+fn boot_console(dir: &Path, args: &[&str], commands: &str) -> std::process::Child {
+    let mut child = Command::new(ruml())
+        .current_dir(dir)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(child.stdin.as_mut().unwrap(), commands.as_bytes()).unwrap();
+    child
+}
+
+fn finish(child: std::process::Child) -> Output {
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}{}", text(&o), stderr(&o));
+    o
+}
+
+#[test]
+fn two_vms_boot_from_one_backing_file_through_their_own_cow_files() {
+    let d = scratch("share");
+    let img = busybox_image(&d, "rootfs.ext4");
+    let before = std::fs::read(&img).unwrap();
+    let script = |vm: &str| {
+        format!(
+            "mount -t proc proc /proc; mount -o remount,rw /\n\
+             echo root=$(cut -d' ' -f1-3 /proc/mounts | head -1)\n\
+             hostname; mkdir /{vm}-dir; i=0; while [ $i -lt 300 ]; do echo {vm} $i > /{vm}-dir/f$i; i=$((i+1)); done\n\
+             cat /{vm}-dir/f299; ls / | tr '\\n' ' '; echo; sync; poweroff -f\n"
+        )
+    };
+    let a = boot_console(
+        &d,
+        &[
+            "umid=vm1",
+            "hostname=vm1",
+            "ubda=vm1.cow,rootfs.ext4",
+            "mem=32M",
+            "init=/bin/sh",
+        ],
+        &script("vm1"),
+    );
+    let b = boot_console(
+        &d,
+        &[
+            "umid=vm2",
+            "hostname=vm2",
+            "ubda=vm2.cow,rootfs.ext4",
+            "mem=32M",
+            "init=/bin/sh",
+        ],
+        &script("vm2"),
+    );
+    let (a, b) = (finish(a), finish(b));
+    for (o, vm, other) in [(&a, "vm1", "vm2"), (&b, "vm2", "vm1")] {
+        let out = text(o);
+        assert!(out.contains("root=/dev/ubda / ext4"), "{out}");
+        assert!(out.contains(&format!("\n{vm}\n")), "{out}");
+        assert!(out.contains(&format!("{vm} 299\n")), "{out}");
+        assert!(!out.contains(&format!("{other}-dir")), "{out}");
+        let merged = d.join(format!("{vm}.img"));
+        let m = ruml_cmd(&d, &["moo", &format!("{vm}.cow"), &format!("{vm}.img")]);
+        assert!(m.status.success(), "{}", String::from_utf8_lossy(&m.stderr));
+        fsck_clean_after_replay(&d, &merged);
+        assert_eq!(
+            debugfs_cat(&merged, &format!("/{vm}-dir/f7")),
+            format!("{vm} 7\n")
+        );
+        assert_eq!(debugfs_cat(&merged, &format!("/{other}-dir/f7")), "");
+    }
+    assert!(
+        std::fs::read(&img).unwrap() == before,
+        "backing file changed"
+    );
+    fsck_clean(&img);
     std::fs::remove_dir_all(&d).unwrap();
 }

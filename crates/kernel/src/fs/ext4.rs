@@ -194,6 +194,7 @@ struct Inner {
     /// the cache lets them go.
     orphans: HashSet<u32>,
     live: HashMap<u32, Weak<Ext4Inode>>,
+    read_only: bool,
     /// Size of `live` at which dead entries are swept.
     live_limit: usize,
     ops: u32,
@@ -419,10 +420,15 @@ pub fn mount(disk: Arc<block::Disk>, read_only: bool) -> Result<Arc<Ext4Inode>, 
         }
         *m = true;
     }
-    let options = if read_only {
-        MountOptions::read_only_no_journal_replay()
-    } else {
-        MountOptions::read_write()
+    // As Linux, a read-only mount still replays the journal when the disk
+    // is writable (so it can be remounted read-write later).
+    let options = match (read_only, writable) {
+        (false, _) => MountOptions::read_write(),
+        (true, true) => MountOptions {
+            readonly: true,
+            ..MountOptions::read_write()
+        },
+        (true, false) => MountOptions::read_only_no_journal_replay(),
     };
     let services = MountServices::new(HostClock, HostRandom, NoopObserver);
     let fs = match Ext4::mount(Dev(disk.clone()), services, options) {
@@ -448,6 +454,7 @@ pub fn mount(disk: Arc<block::Disk>, read_only: bool) -> Result<Arc<Ext4Inode>, 
             orphans: HashSet::new(),
             live: HashMap::new(),
             live_limit: 4096,
+            read_only,
             ops: 0,
             first_change: None,
             block_size: bs as i64,
@@ -468,7 +475,7 @@ pub fn tick() {
     };
     for fs in all {
         let mut g = fs.lock();
-        if g.fs.is_none() {
+        if g.fs.is_none() || g.read_only {
             continue;
         }
         let _ = g.write_back_all(false);
@@ -504,12 +511,30 @@ impl Ext4Fs {
     /// Writes everything back and commits.
     fn sync(&self) -> SysResult<()> {
         let mut g = self.lock();
-        if g.fs.is_none() {
+        if g.fs.is_none() || g.read_only {
             return Ok(());
         }
         let r = g.write_back_all(true);
         g.commit()?;
         r
+    }
+
+    /// Switches between read-only and read-write.
+    fn remount(&self, read_only: bool) -> SysResult<()> {
+        let mut g = self.lock();
+        if read_only {
+            g.write_back_all(true)?;
+            g.commit()?;
+        } else if !self.disk.dev.lock().expect("disk").writable() {
+            return Err(Errno::EACCES);
+        }
+        let options = MountOptions {
+            readonly: read_only,
+            ..MountOptions::read_write()
+        };
+        g.fs()?.remount(options).sys()?;
+        g.read_only = read_only;
+        Ok(())
     }
 
     /// Writes everything back, frees orphans and unmounts.
@@ -518,16 +543,25 @@ impl Ext4Fs {
         if g.fs.is_none() {
             return Ok(());
         }
-        let r = g.write_back_all(true);
+        let read_only = g.read_only;
+        let r = if read_only {
+            Ok(())
+        } else {
+            g.write_back_all(true)
+        };
         g.cache.clear();
         let orphans: Vec<u32> = g.orphans.drain().collect();
         for o in orphans {
-            if let Ok(n) = InodeNumber::new(o) {
+            if let (Ok(n), false) = (InodeNumber::new(o), read_only) {
                 let _ = g.fs()?.reap_unlinked_inode(n);
             }
         }
         let mut fs = g.fs.take().expect("mounted");
-        let u = fs.unmount().sys();
+        let u = if read_only {
+            Ok(())
+        } else {
+            fs.unmount().sys()
+        };
         *self.disk.mounted.lock().expect("disk") = false;
         r.and(u)
     }
@@ -926,6 +960,10 @@ impl Inode for Ext4Inode {
 
     fn unmount(&self) -> SysResult<()> {
         self.fs.unmount()
+    }
+
+    fn remount(&self, read_only: bool) -> SysResult<()> {
+        self.fs.remount(read_only)
     }
 
     fn as_any(&self) -> &dyn Any {

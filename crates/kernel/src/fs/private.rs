@@ -87,6 +87,20 @@ impl Private {
         [&self.path[..], b"/", name].concat()
     }
 
+    /// The directory guest processes are chrooted into when the root
+    /// filesystem is not a host directory (ext4 on a disk): empty, made on
+    /// first use. Programs run from descriptors, so nothing needs to be
+    /// there; the host finds nothing of the guest's by path.
+    pub fn exec_root(&self) -> SysResult<Vec<u8>> {
+        let name = b"root";
+        match host::mkdirat(self.fd(), name, 0o755) {
+            Ok(()) => {}
+            Err(e) if e.raw_os_error() == Some(libc::EEXIST) => {}
+            Err(e) => return Err(e.into()),
+        }
+        Ok(self.host_path(name))
+    }
+
     /// A name not used before in the directory.
     pub fn unique(&self, prefix: &str) -> Vec<u8> {
         format!("{prefix}{}", self.next.fetch_add(1, Ordering::Relaxed)).into_bytes()

@@ -2420,6 +2420,9 @@ pub fn sys_mount(c: &mut Ctx<'_>) -> SysResult<Resume> {
                 d.set_options(&c.read_cstr(data_p, 4096)?)?;
             }
         }
+        if flags & libc::MS_BIND == 0 {
+            c.st.vfs.remount(&loc, flags & libc::MS_RDONLY != 0)?;
+        }
         return Ok(Resume::Return(0));
     }
     if flags & (libc::MS_BIND | libc::MS_MOVE) != 0 {

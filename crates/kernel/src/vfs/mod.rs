@@ -353,6 +353,11 @@ pub trait Inode: Send + Sync {
     fn sync_fs(&self) -> SysResult<()> {
         Ok(())
     }
+    /// For a filesystem's root: a remount switching it to read-only or
+    /// read-write.
+    fn remount(&self, _read_only: bool) -> SysResult<()> {
+        Ok(())
+    }
     /// For a filesystem's root: writes everything back and lets the
     /// storage go (umount, shutdown).
     fn unmount(&self) -> SysResult<()> {
@@ -555,6 +560,34 @@ impl Vfs {
             read_only,
             native: false,
         }));
+        Ok(())
+    }
+
+    /// Remounts the mount whose root is `at` read-only or read-write.
+    pub fn remount(&mut self, at: &Loc, read_only: bool) -> SysResult<()> {
+        let id = at.mount();
+        let i = self
+            .mounts
+            .iter()
+            .position(|m| m.id == id)
+            .ok_or(Errno::EINVAL)?;
+        let m = &self.mounts[i];
+        if m.path != at.path() {
+            return Err(Errno::EINVAL);
+        }
+        if m.read_only != read_only {
+            m.root.remount(read_only)?;
+            let new = Mount {
+                id: m.id,
+                path: m.path.clone(),
+                root: m.root.clone(),
+                fstype: m.fstype.clone(),
+                source: m.source.clone(),
+                read_only,
+                native: m.native,
+            };
+            self.mounts[i] = Arc::new(new);
+        }
         Ok(())
     }
 
