@@ -1,8 +1,9 @@
 //! The companion tools, as `ruml <tool>` subcommands that also answer to
 //! UML's names: `mkcow` (uml_mkcow) and `moo` (uml_moo), with their
-//! arguments, messages and exit statuses. The work is in `ruml_ubd`.
+//! arguments, messages and exit statuses; and `image`, which makes disk
+//! images. The work is in `ruml_ubd`.
 
-use ruml_ubd::{cow, moo};
+use ruml_ubd::{cow, image, moo};
 use std::io::ErrorKind;
 use std::path::Path;
 
@@ -26,6 +27,7 @@ pub fn run(name: &str, args: &[String]) -> Option<i32> {
     match name {
         "mkcow" | "uml_mkcow" => Some(mkcow(args)),
         "moo" | "uml_moo" => Some(moo(args)),
+        "image" => Some(image_tool(args)),
         _ => None,
     }
 }
@@ -108,5 +110,62 @@ fn io_text(e: &std::io::Error) -> String {
     match s.find(" (os error") {
         Some(i) => s[..i].to_string(),
         None => s,
+    }
+}
+
+const IMAGE_USAGE: &str = "usage:\n\
+\truml image busybox [-f] IMAGE [SIZE]\n\
+\t\tthe default busybox root filesystem (ext4) as IMAGE\n\
+\truml image from-dir [-f] DIR IMAGE [SIZE]\n\
+\t\tan ext4 image holding a copy of the host directory DIR (mke2fs -d)\n\
+SIZE takes K, M or G (default: twice the contents, at least 64M); the image\n\
+is sparse. -f replaces an existing IMAGE.\n";
+
+fn image_tool(args: &[String]) -> i32 {
+    let Some((what, rest)) = args.split_first() else {
+        eprint!("{IMAGE_USAGE}");
+        return 2;
+    };
+    let force = rest.first().map(String::as_str) == Some("-f");
+    let rest: Vec<&str> = rest[usize::from(force)..]
+        .iter()
+        .map(String::as_str)
+        .collect();
+    let size = |s: Option<&&str>| -> Result<Option<u64>, i32> {
+        match s {
+            None => Ok(None),
+            Some(v) => match ruml_kernel::config::parse_size(v) {
+                Some(n) if n >= 1 << 20 => Ok(Some(n)),
+                _ => {
+                    eprintln!("ruml image: {v}: not a size of at least 1M");
+                    Err(2)
+                }
+            },
+        }
+    };
+    let r = match (what.as_str(), rest.as_slice()) {
+        ("busybox", [img] | [img, _]) => match size(rest.get(1)) {
+            Ok(sz) => image::busybox(Path::new(img), sz, force),
+            Err(c) => return c,
+        },
+        ("from-dir", [dir, img] | [dir, img, _]) => match size(rest.get(2)) {
+            Ok(sz) => {
+                let dir = Path::new(dir);
+                let sz = sz.unwrap_or_else(|| image::default_size(dir));
+                image::from_dir(dir, Path::new(img), sz, force)
+            }
+            Err(c) => return c,
+        },
+        _ => {
+            eprint!("{IMAGE_USAGE}");
+            return 2;
+        }
+    };
+    match r {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("ruml image: {e}");
+            1
+        }
     }
 }

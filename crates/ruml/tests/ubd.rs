@@ -655,3 +655,41 @@ fn two_vms_boot_from_one_backing_file_through_their_own_cow_files() {
     fsck_clean(&img);
     std::fs::remove_dir_all(&d).unwrap();
 }
+
+#[test]
+fn default_busybox_image_boots_with_busybox_init_and_powers_off() {
+    let d = scratch("default");
+    let o = ruml_cmd(&d, &["image", "busybox", "bb.ext4"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    fsck_clean(&d.join("bb.ext4"));
+    // Refused over an existing file, with usage errors as one line.
+    let o = ruml_cmd(&d, &["image", "busybox", "bb.ext4"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("already exists"));
+    let o = ruml_cmd(&d, &["image", "from-dir", "/nonexistent-dir", "x.img"]);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("not a directory"));
+    assert!(!d.join("x.img").exists());
+    // The README's default VM: busybox init, rcS, a shell, poweroff.
+    let child = boot_console(
+        &d,
+        &[
+            "umid=default",
+            "hostname=ruml",
+            "ubda=default.cow,bb.ext4",
+            "mem=64M",
+        ],
+        "sleep 1; echo shell-$((6*7)); cut -d' ' -f1-3 /proc/mounts; hostname; poweroff\n",
+    );
+    let o = finish(child);
+    let out = text(&o);
+    for want in [
+        "ruml: 6.1.0-ruml on ruml; poweroff to leave",
+        "shell-42",
+        "/dev/ubda / ext4",
+        "devpts /dev/pts devpts",
+        "Requesting system poweroff",
+    ] {
+        assert!(out.contains(want), "missing {want:?}:\n{out}{}", stderr(&o));
+    }
+    std::fs::remove_dir_all(&d).unwrap();
+}

@@ -5,5 +5,6 @@
 
 pub mod cow;
 pub mod disk;
+pub mod image;
 pub mod moo;
 pub mod param;
