@@ -59,7 +59,11 @@ fn fail(msg: impl std::fmt::Display, code: i32) -> ! {
 fn help() -> String {
     format!(
         "ruml {} - User-Mode Linux rebuilt in Rust\n\n\
-usage: ruml [options] [init args] [NAME=value for init's environment]\n\n\
+usage: ruml [options] [init args] [NAME=value for init's environment]\n\
+       ruml mkcow|moo|image ... (also as uml_mkcow, uml_moo)\n\n\
+  ubd<N>[rsdct]=[COW,]IMAGE[,SERIAL]\n\
+        disk N (0-15 or a-p), with an optional copy-on-write file\n\
+  root=/dev/ubdX | 98:N\n        boot from an ext2/3/4 disk (the default when ubda is given)\n\
   root=/dev/root rootfstype=hostfs rootflags=DIR\n\
         boot from a host directory (hostfs)\n\
   rw | ro\n        mount the root read-write or read-only (default ro)\n\
