@@ -57,27 +57,42 @@ fn fail(msg: impl std::fmt::Display, code: i32) -> ! {
 }
 
 fn help() -> String {
+    let lines = [
+        "usage: ruml [options] [init args] [NAME=value for init's environment]",
+        "       ruml mkcow|moo|image ... (also as uml_mkcow, uml_moo)",
+        "",
+        "  ubd<N>[rsdct]=[COW,]IMAGE[,SERIAL]",
+        "        disk N (0-15 or a-p), with an optional copy-on-write file",
+        "  root=/dev/ubdX | 98:N",
+        "        boot from an ext2/3/4 disk (the default when ubda is given)",
+        "  root=/dev/root rootfstype=hostfs rootflags=DIR",
+        "        boot from a host directory (hostfs)",
+        "  rw | ro",
+        "        mount the root read-write or read-only (default ro)",
+        "  init=PATH",
+        "        program to run as pid 1 (default: /sbin/init, /etc/init, /bin/init, /bin/sh)",
+        "  mem=SIZE",
+        "        guest memory, with K, M or G suffix (default 64M)",
+        "  nr_cpus=N",
+        "        CPUs of the VM (default 1, as UML): ruml and the guest run on N host CPUs",
+        "  umid=NAME",
+        "        machine id",
+        "  hostname=NAME",
+        "        the guest's host name",
+        "  hostfs=DIR",
+        "        allow hostfs mounts, confined below DIR",
+        "  con=CHAN, con<N>=CHAN",
+        "        console channels: fd:N, null, none, or IN,OUT (default con0=fd:0,fd:1)",
+        "  quiet",
+        "        fewer host-side messages",
+        "  --syscalls",
+        "        print the syscall table and its support status",
+        "  --help, --version",
+    ];
     format!(
-        "ruml {} - User-Mode Linux rebuilt in Rust\n\n\
-usage: ruml [options] [init args] [NAME=value for init's environment]\n\
-       ruml mkcow|moo|image ... (also as uml_mkcow, uml_moo)\n\n\
-  ubd<N>[rsdct]=[COW,]IMAGE[,SERIAL]\n\
-        disk N (0-15 or a-p), with an optional copy-on-write file\n\
-  root=/dev/ubdX | 98:N\n        boot from an ext2/3/4 disk (the default when ubda is given)\n\
-  root=/dev/root rootfstype=hostfs rootflags=DIR\n\
-        boot from a host directory (hostfs)\n\
-  rw | ro\n        mount the root read-write or read-only (default ro)\n\
-  init=PATH\n        program to run as pid 1 (default: /sbin/init, /etc/init, /bin/init, /bin/sh)\n\
-  mem=SIZE\n        guest memory, with K, M or G suffix (default 64M)\n\
-  nr_cpus=N\n        CPUs of the VM (default 1, as UML): ruml and the guest run on N host CPUs\n\
-  umid=NAME\n        machine id\n\
-  hostname=NAME\n        the guest's host name\n\
-  hostfs=DIR\n        allow hostfs mounts, confined below DIR\n\
-  con=CHAN, con<N>=CHAN\n        console channels: fd:N, null, none, or IN,OUT (default con0=fd:0,fd:1)\n\
-  quiet\n        fewer host-side messages\n\
-  --syscalls\n        print the syscall table and its support status\n\
-  --help, --version\n",
-        env!("CARGO_PKG_VERSION")
+        "ruml {} - User-Mode Linux rebuilt in Rust\n\n{}\n",
+        env!("CARGO_PKG_VERSION"),
+        lines.join("\n")
     )
 }
 
