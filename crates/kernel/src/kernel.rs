@@ -530,7 +530,7 @@ impl Kernel {
     }
 
     fn tick(&mut self) {
-        crate::fs::ext4::tick();
+        crate::fs::ext4::tick(self.st.cfg.mem / 4);
         crate::mm::check_oom(&mut self.st, self.platform.as_ref());
         self.st.forget_reaped_zombies(self.platform.as_mut());
     }

@@ -575,6 +575,21 @@ pub fn lock_file(fd: BorrowedFd<'_>, write: bool) -> io::Result<Result<(), Locke
     Ok(Err(LockedBy(pid)))
 }
 
+/// Whether `fd`'s file is open through no other open file description
+/// (nor mapped from one): a write lease can only be had then. The lease is
+/// released at once. `fd` must be open read-only (a write lease is refused
+/// to a writable memfd even when alone).
+pub fn sole_opener(fd: BorrowedFd<'_>) -> bool {
+    // SAFETY: fcntl with integer arguments on a descriptor we borrow.
+    let r = unsafe { libc::fcntl(fd.as_raw_fd(), libc::F_SETLEASE, libc::F_WRLCK) };
+    if r != 0 {
+        return false;
+    }
+    // SAFETY: as above.
+    unsafe { libc::fcntl(fd.as_raw_fd(), libc::F_SETLEASE, libc::F_UNLCK) };
+    true
+}
+
 /// Sends a signal to a host process.
 pub fn kill_pid(pid: i32, sig: i32) -> io::Result<()> {
     // SAFETY: plain syscall.

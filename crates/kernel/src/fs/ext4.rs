@@ -181,6 +181,7 @@ fn stamp_of(fd: &OwnedFd) -> SysResult<Stamp> {
 
 /// A cached file: its data in a memfd.
 struct Cached {
+    /// Held read-only (see `evict`).
     memfd: OwnedFd,
     clean: Stamp,
     /// Keeps the inode (and so the registry entry for the memfd) alive.
@@ -310,6 +311,52 @@ impl Inner {
             }
         }
         first_err
+    }
+
+    /// Lets go of cached files no guest has open (or mapped): removed ones
+    /// always (their blocks are freed then), clean ones, largest first,
+    /// while the cache holds more than `budget` bytes.
+    fn evict(&mut self, budget: u64) {
+        let unused = |c: &Cached| host::sole_opener(c.memfd.as_fd());
+        let orphans: Vec<u32> = self
+            .orphans
+            .iter()
+            .copied()
+            .filter(|o| self.cache.get(o).is_some_and(unused))
+            .collect();
+        for o in orphans {
+            self.cache.remove(&o);
+            self.orphans.remove(&o);
+            if let (Ok(n), Ok(fs)) = (InodeNumber::new(o), self.fs()) {
+                let _ = fs.reap_unlinked_inode(n);
+                let _ = self.changed();
+            }
+        }
+        let mut sizes: Vec<(u64, u32)> = self
+            .cache
+            .iter()
+            .filter_map(|(&ino, c)| {
+                let st = host::fstatat(c.memfd.as_fd(), b"", libc::AT_EMPTY_PATH).ok()?;
+                Some((st.st_blocks as u64 * 512, ino))
+            })
+            .collect();
+        let mut total: u64 = sizes.iter().map(|s| s.0).sum();
+        if total <= budget {
+            return;
+        }
+        sizes.sort_unstable_by(|a, b| b.cmp(a));
+        for (size, ino) in sizes {
+            if total <= budget / 2 {
+                break;
+            }
+            let Some(c) = self.cache.get(&ino) else {
+                continue;
+            };
+            if stamp_of(&c.memfd).is_ok_and(|s| s == c.clean) && unused(c) {
+                self.cache.remove(&ino);
+                total -= size;
+            }
+        }
     }
 
     /// Frees an inode that lost its last name, now or when its cached
@@ -465,9 +512,22 @@ pub fn mount(disk: Arc<block::Disk>, read_only: bool) -> Result<Arc<Ext4Inode>, 
     Ok(root)
 }
 
-/// The periodic work (from the kernel's tick): write back files whose
-/// data moved, and commit the journal when a commit is due.
-pub fn tick() {
+/// How often the periodic work runs.
+const WRITEBACK_EVERY: Duration = Duration::from_secs(1);
+
+/// The periodic work (from the kernel's tick, at most once a second):
+/// write back files whose data moved, commit the journal when a commit is
+/// due, and let go of cached files nobody has open while the cache holds
+/// more than `budget` bytes.
+pub fn tick(budget: u64) {
+    static LAST: Mutex<Option<Instant>> = Mutex::new(None);
+    {
+        let mut last = LAST.lock().expect("ext4 tick");
+        if last.is_some_and(|t| t.elapsed() < WRITEBACK_EVERY) {
+            return;
+        }
+        *last = Some(Instant::now());
+    }
     let all: Vec<Arc<Ext4Fs>> = {
         let mut m = MOUNTED.lock().expect("ext4");
         m.retain(|w| w.strong_count() > 0);
@@ -479,6 +539,7 @@ pub fn tick() {
             continue;
         }
         let _ = g.write_back_all(false);
+        g.evict(budget);
         if g.first_change.is_some_and(|t| t.elapsed() >= COMMIT_EVERY) {
             let _ = g.commit();
         }
@@ -621,6 +682,9 @@ impl Ext4Inode {
             off += len as u64;
         }
         host::ftruncate(fd.as_fd(), info.size as i64)?;
+        // The cache holds it read-only, so a write lease can tell when no
+        // guest has it open (see `evict`).
+        let fd = host::reopen(fd.as_fd(), libc::O_RDONLY)?;
         let clean = mark_clean(&fd, info.mtime as i64, info.size as i64)?;
         let me = self.me.upgrade().ok_or(Errno::EIO)?;
         let st = host::fstatat(fd.as_fd(), b"", libc::AT_EMPTY_PATH)?;
@@ -899,7 +963,8 @@ impl Inode for Ext4Inode {
         }
         if let Some(size) = a.size {
             if let Some(c) = g.cache.get(&self.ino) {
-                host::ftruncate(c.memfd.as_fd(), size)?;
+                let w = host::reopen(c.memfd.as_fd(), libc::O_RDWR)?;
+                host::ftruncate(w.as_fd(), size)?;
             }
             g.fs()?.truncate_inode(n, size as u64).sys()?;
         }
