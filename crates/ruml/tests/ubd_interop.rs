@@ -7,11 +7,6 @@
 //! filesystems, syncs and powers off cleanly, so what the guest wrote is in
 //! the image or COW file when it returns. The same driver boots ruml
 //! (`--kernel target/.../ruml`): ruml takes UML's command line.
-//!
-//! The halves that need ubd in ruml (issue 4) are `#[ignore]`d on this
-//! branch (its ruml predates ubd); `cargo test --test ubd_interop --
-//! --include-ignored` runs them (all pass against main at 5a2a440, as root
-//! and as an unprivileged user).
 
 mod common;
 
@@ -234,7 +229,6 @@ fn uml_writes_through_a_uml_mkcow_cow_that_uml_moo_merges_clean() {
 }
 
 #[test]
-#[ignore = "needs ubd in ruml (issue 4; passes on main 5a2a440): drop when merging"]
 fn ruml_writes_through_a_uml_mkcow_cow_that_uml_moo_merges_clean() {
     mkcow_write_moo(Vm::Ruml);
 }
@@ -295,13 +289,11 @@ fn uml_boots_a_cow_written_by_uml() {
 }
 
 #[test]
-#[ignore = "needs ubd in ruml (issue 4; passes on main 5a2a440): drop when merging"]
 fn uml_boots_a_cow_written_by_ruml() {
     cow_from_one_vm_booted_by_another(Vm::Ruml, Vm::Uml);
 }
 
 #[test]
-#[ignore = "needs ubd in ruml (issue 4; passes on main 5a2a440): drop when merging"]
 fn ruml_boots_a_cow_written_by_uml() {
     cow_from_one_vm_booted_by_another(Vm::Uml, Vm::Ruml);
 }
@@ -322,7 +314,6 @@ fn uml_writes_a_plain_image() {
 }
 
 #[test]
-#[ignore = "needs ubd in ruml (issue 4; passes on main 5a2a440): drop when merging"]
 fn ruml_writes_a_plain_image() {
     plain_image(Vm::Ruml);
 }
