@@ -120,6 +120,10 @@ printf '#!/bin/sh\necho "script on tmpfs: $1"\n' > t.sh && chmod +x t.sh && ./t.
 mkfifo tf
 (echo through a tmpfs fifo > tf) & cat /tmp/tf; wait
 ln -s t.sh t-link && ./t-link viasymlink
+cp /bin/busybox /tmp/sh && printf '#!./sh\necho "tmpfs interpreter: $0 $1"\n' > rel.sh && chmod +x rel.sh && ./rel.sh a
+printf '#!/tmp/rel.sh nested\n' > outer.sh && chmod +x outer.sh && ./outer.sh b
+printf '#!/tmp/sh\necho "hostfs script, tmpfs interpreter: $0 $1"\n' > /work/h.sh && chmod +x /work/h.sh && /work/h.sh c
+(cd /work && ./h.sh d)
 mkdir -p d/e && mv d d2 && ls -d d2/e
 echo data > f && ln f f2 && stat -c %h f
 rm -rf /tmp/* && ls /tmp | wc -l

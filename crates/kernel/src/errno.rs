@@ -56,6 +56,7 @@ errnos!(
     ENOSYS,
     ENOTEMPTY,
     ELOOP,
+    ELIBBAD,
     ENODATA,
     EOPNOTSUPP,
     ENOTSUP,

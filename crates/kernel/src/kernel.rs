@@ -67,6 +67,10 @@ pub struct State {
     netlink_tried: bool,
     /// The VM's devpts instance, made at the first devpts mount.
     pub devpts: Option<Arc<crate::fs::devpts::Instance>>,
+    /// Whether ELF interpreters may be copied into the guests' host chroot
+    /// (see [`crate::exec_root`]): `Shared` (the root hostfs directory)
+    /// unless boot code makes it a private directory.
+    pub exec_root: crate::exec_root::ExecRoot,
 }
 
 /// Writes to ruml's stderr; a closed or broken stderr (the terminal went
@@ -157,7 +161,6 @@ impl Kernel {
                 pending_clone: None,
                 pending_exec: None,
                 comm_pending: None,
-                close_after_exec: None,
             },
         );
         tasks.procs.insert(
@@ -198,6 +201,22 @@ impl Kernel {
                 netlink: None,
                 netlink_tried: false,
                 devpts: None,
+                // With the root on a disk, the guest's chroot is ruml's
+                // private directory: ELF interpreters are copied there.
+                exec_root: match cfg_root_disk {
+                    true => crate::fs::private::get()
+                        .and_then(|p| p.exec_root())
+                        .ok()
+                        .and_then(|p| {
+                            ruml_platform::host::open_path(&p, libc::O_PATH | libc::O_DIRECTORY)
+                                .ok()
+                        })
+                        .map_or(
+                            crate::exec_root::ExecRoot::Shared,
+                            crate::exec_root::ExecRoot::private,
+                        ),
+                    false => crate::exec_root::ExecRoot::Shared,
+                },
                 root_host: if cfg_root_disk {
                     crate::fs::private::get()
                         .and_then(|p| p.exec_root())
@@ -263,25 +282,7 @@ impl Kernel {
                     if let Some(name) = self.st.tasks.take_comm_pending(tid) {
                         self.set_host_comm(tid, &name);
                     }
-                    let exec_fd = self
-                        .st
-                        .tasks
-                        .tasks
-                        .get(&tid)
-                        .and_then(|t| t.close_after_exec);
-                    if let Some(e) = exec_fd {
-                        self.after_exec_fd(tid, e, &call);
-                    }
                     let how = syscalls::dispatch(&mut self.st, self.platform.as_mut(), tid, &call);
-                    if let Some(e) = exec_fd.filter(|e| e.script) {
-                        // The interpreter has now opened its script.
-                        if is_open_of_fd(self.platform.as_ref(), tid, &call, e.fd) {
-                            self.close_guest_fd(tid, e.fd);
-                            if let Some(t) = self.st.tasks.tasks.get_mut(&tid) {
-                                t.close_after_exec = None;
-                            }
-                        }
-                    }
                     for t in self.st.want_get_name_trap.take() {
                         if !self.st.tasks.process(t).get_name_trapped {
                             let nr = libc::SYS_prctl as u32;
@@ -355,31 +356,6 @@ impl Kernel {
                     self.st.printk(&format!("platform error: {e}"));
                 }
             }
-        }
-    }
-
-    /// The first trapped call of a program run through a descriptor: an ELF
-    /// program gets the descriptor closed; a script's interpreter gets it
-    /// close-on-exec, to be closed when it opens it.
-    fn after_exec_fd(&mut self, tid: Tid, e: crate::task::ExecFd, call: &ruml_platform::Syscall) {
-        if !e.script {
-            self.close_guest_fd(tid, e.fd);
-            if let Some(t) = self.st.tasks.tasks.get_mut(&tid) {
-                t.close_after_exec = None;
-            }
-        } else if !is_open_of_fd(self.platform.as_ref(), tid, call, e.fd) {
-            let _ = self.platform.inject(
-                tid,
-                libc::SYS_fcntl as u64,
-                [
-                    e.fd as u64,
-                    libc::F_SETFD as u64,
-                    libc::FD_CLOEXEC as u64,
-                    0,
-                    0,
-                    0,
-                ],
-            );
         }
     }
 
@@ -539,21 +515,6 @@ impl Kernel {
     pub fn has_task(&self, tid: Tid) -> bool {
         self.st.tasks.tasks.contains_key(&tid)
     }
-}
-
-/// Whether a trapped call opens "/dev/fd/N" or "/proc/self/fd/N" for `fd`.
-fn is_open_of_fd(p: &dyn Platform, tid: Tid, call: &ruml_platform::Syscall, fd: i32) -> bool {
-    let ptr = match call.nr as i64 {
-        libc::SYS_open => call.args[0],
-        libc::SYS_openat => call.args[1],
-        _ => return false,
-    };
-    let mut buf = [0u8; 64];
-    if p.read_mem(tid, ptr, &mut buf).is_err() {
-        return false;
-    }
-    let path = buf.split(|&b| b == 0).next().unwrap_or(&[]);
-    path.ends_with(format!("/fd/{fd}").as_bytes())
 }
 
 fn init_panic(status: ExitStatus) -> String {

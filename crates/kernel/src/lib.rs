@@ -5,10 +5,12 @@
 //! all host-level unsafety lives in the platform crate.
 #![forbid(unsafe_code)]
 
+pub mod binfmt;
 pub mod block;
 pub mod config;
 pub mod console;
 pub mod errno;
+pub mod exec_root;
 pub mod fs;
 pub mod kernel;
 pub mod mm;

@@ -139,16 +139,6 @@ pub struct PendingExec {
     pub comm: Option<Vec<u8>>,
 }
 
-/// The descriptor ruml executed a tmpfs program through. An ELF program
-/// gets it closed at its first trapped call; a script's interpreter must
-/// open it (as /dev/fd/N), so it is made close-on-exec then and closed once
-/// the interpreter has opened it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct ExecFd {
-    pub fd: i32,
-    pub script: bool,
-}
-
 /// A thread.
 pub struct Task {
     pub tid: Tid,
@@ -163,9 +153,6 @@ pub struct Task {
     /// prctl at the thread's next trapped call, and what procfs shows until
     /// then.
     pub comm_pending: Option<Vec<u8>>,
-    /// A descriptor an exec through a descriptor left open in the new
-    /// program (see `ExecFd`).
-    pub close_after_exec: Option<ExecFd>,
 }
 
 /// All tasks and processes.
@@ -228,7 +215,6 @@ impl Tasks {
                 pending_clone: None,
                 pending_exec: None,
                 comm_pending: comm,
-                close_after_exec: None,
             },
         );
         self.procs.entry(tgid).or_insert_with(|| {

@@ -856,7 +856,7 @@ pub fn sys_openat2(c: &mut Ctx<'_>) -> SysResult<Resume> {
 
 // ---- stat family ----------------------------------------------------------
 
-fn fd_object(c: &Ctx<'_>, fd: i32) -> SysResult<Option<Arc<dyn Inode>>> {
+pub(crate) fn fd_object(c: &Ctx<'_>, fd: i32) -> SysResult<Option<Arc<dyn Inode>>> {
     let info = c.p.fd_info(c.tid, fd).map_err(|_| Errno::EBADF)?;
     Ok(
         match registry::lookup((info.dev, info.ino), &info.host_path) {
