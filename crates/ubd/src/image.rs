@@ -43,7 +43,11 @@ fn tree_bytes(dir: &Path) -> u64 {
     rd.flatten()
         .map(|e| match e.file_type() {
             Ok(t) if t.is_dir() => 4096 + tree_bytes(&e.path()),
-            Ok(t) if t.is_file() => e.metadata().map_or(0, |m| m.len().div_ceil(4096) * 4096),
+            // Allocated size: sparse files (lastlog) stay sparse.
+            Ok(t) if t.is_file() => e.metadata().map_or(0, |m| {
+                use std::os::unix::fs::MetadataExt;
+                (m.blocks() * 512).div_ceil(4096) * 4096
+            }),
             _ => 4096,
         })
         .sum()
