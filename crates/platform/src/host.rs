@@ -316,6 +316,22 @@ pub fn tell(fd: BorrowedFd<'_>) -> io::Result<i64> {
 }
 
 /// Moves the descriptor's file offset.
+/// The first offset at or after `off` holding data (not a hole), or None
+/// when only holes follow (lseek SEEK_DATA).
+pub fn seek_data(fd: BorrowedFd<'_>, off: i64) -> io::Result<Option<i64>> {
+    // SAFETY: plain syscall.
+    let r = unsafe { libc::lseek(fd.as_raw_fd(), off, libc::SEEK_DATA) };
+    if r >= 0 {
+        return Ok(Some(r));
+    }
+    let e = io::Error::last_os_error();
+    if e.raw_os_error() == Some(libc::ENXIO) {
+        Ok(None)
+    } else {
+        Err(e)
+    }
+}
+
 pub fn seek_to(fd: BorrowedFd<'_>, off: i64) -> io::Result<()> {
     // SAFETY: plain syscall.
     if unsafe { libc::lseek(fd.as_raw_fd(), off, libc::SEEK_SET) } < 0 {

@@ -268,8 +268,10 @@ impl Inner {
                 theirs[k..len].fill(0);
                 mine[..len] == theirs[..len]
             } else {
-                // Past the old end: zeros stay a hole.
-                mine[..len].iter().all(|&b| b == 0)
+                // Past the old end, what the guest never wrote (a hole of
+                // the memfd) stays a hole; written zeros are written.
+                host::seek_data(memfd.as_fd(), off as i64)?
+                    .is_none_or(|d| d >= (off + len as u64) as i64)
             };
             if !same {
                 fs.write_inode(n, off, &mine[..len]).sys()?;
