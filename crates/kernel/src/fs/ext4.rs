@@ -31,7 +31,7 @@ use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use std::time::{Duration, Instant};
 
 /// Commit the journal after this many changes...
-pub const COMMIT_OPS: u32 = 512;
+pub const COMMIT_OPS: u32 = 128;
 /// ...or this long after the first uncommitted one (Linux's commit=5).
 pub const COMMIT_EVERY: Duration = Duration::from_secs(5);
 /// Unit of data write-back and comparison.
@@ -623,7 +623,10 @@ impl Ext4Fs {
         let u = if read_only {
             Ok(())
         } else {
-            fs.unmount().sys()
+            fs.unmount().map_err(|e| {
+                crate::kernel::host_log(&format!("ext4 ({}): unmount: {e:?}\n", self.disk.name));
+                errno(e)
+            })
         };
         *self.disk.mounted.lock().expect("disk") = false;
         r.and(u)
