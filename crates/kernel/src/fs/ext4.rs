@@ -31,7 +31,7 @@ use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use std::time::{Duration, Instant};
 
 /// Commit the journal after this many changes...
-pub const COMMIT_OPS: u32 = 128;
+pub const COMMIT_OPS: u32 = 512;
 /// ...or this long after the first uncommitted one (Linux's commit=5).
 pub const COMMIT_EVERY: Duration = Duration::from_secs(5);
 /// Unit of data write-back and comparison.
