@@ -6,6 +6,7 @@ use crate::errno::{Errno, SysResult};
 use crate::fs::devices::mkdev;
 use std::collections::BTreeMap;
 use std::io;
+use std::os::fd::BorrowedFd;
 use std::sync::{Arc, Mutex};
 
 /// UML's ubd major number.
@@ -20,6 +21,8 @@ pub trait BlockDevice: Send {
     fn write_at(&mut self, buf: &[u8], off: u64) -> io::Result<()>;
     /// Makes what was written durable on the host.
     fn flush(&self) -> io::Result<()>;
+    /// Copies `len` bytes at `off` into the host file `out` at `out_off`.
+    fn copy_to(&self, out: BorrowedFd<'_>, off: u64, len: u64, out_off: u64) -> io::Result<()>;
     /// The host file holding the whole device, when one does (a plain
     /// image, not a COW pair): raw opens of the device get that file.
     fn whole_file(&self) -> Option<&std::path::Path>;
@@ -40,6 +43,9 @@ impl BlockDevice for ruml_ubd::disk::Disk {
     }
     fn flush(&self) -> io::Result<()> {
         ruml_ubd::disk::Disk::flush(self)
+    }
+    fn copy_to(&self, out: BorrowedFd<'_>, off: u64, len: u64, out_off: u64) -> io::Result<()> {
+        ruml_ubd::disk::Disk::copy_to(self, out, off, len, out_off)
     }
     fn whole_file(&self) -> Option<&std::path::Path> {
         self.backing().is_none().then(|| self.path())

@@ -316,6 +316,38 @@ pub fn tell(fd: BorrowedFd<'_>) -> io::Result<i64> {
 }
 
 /// Moves the descriptor's file offset.
+/// Copies `len` bytes from `inp` at `in_off` to `out` at `out_off` in the
+/// kernel (sendfile; `out`'s file position is moved). Stops early at the
+/// end of `inp`; returns the bytes copied.
+pub fn copy_at(
+    out: BorrowedFd<'_>,
+    out_off: i64,
+    inp: BorrowedFd<'_>,
+    in_off: i64,
+    len: u64,
+) -> io::Result<u64> {
+    seek_to(out, out_off)?;
+    let mut off: libc::off_t = in_off;
+    let mut done = 0u64;
+    while done < len {
+        let want = (len - done).min(1 << 30) as usize;
+        // SAFETY: sendfile with a pointer to a live local offset.
+        let n = unsafe { libc::sendfile(out.as_raw_fd(), inp.as_raw_fd(), &mut off, want) };
+        if n < 0 {
+            let e = io::Error::last_os_error();
+            if e.kind() == io::ErrorKind::Interrupted {
+                continue;
+            }
+            return Err(e);
+        }
+        if n == 0 {
+            break;
+        }
+        done += n as u64;
+    }
+    Ok(done)
+}
+
 /// The first offset at or after `off` holding data (not a hole), or None
 /// when only holes follow (lseek SEEK_DATA).
 pub fn seek_data(fd: BorrowedFd<'_>, off: i64) -> io::Result<Option<i64>> {

@@ -360,6 +360,50 @@ impl Disk {
         Ok(())
     }
 
+    /// Copies `len` bytes of the device at `off` into `out` at `out_off`,
+    /// in the host kernel (no copy through ruml's memory).
+    pub fn copy_to(
+        &self,
+        out: std::os::fd::BorrowedFd<'_>,
+        off: u64,
+        len: u64,
+        out_off: u64,
+    ) -> io::Result<()> {
+        self.check_range(len as usize, off)?;
+        let copy = |f: &File, from: u64, n: u64, to: u64| -> io::Result<()> {
+            let got = host::copy_at(out, to as i64, f.as_fd(), from as i64, n)?;
+            if got < n {
+                // Past the end of the file: zeros (a hole of `out`).
+                let zeros = vec![0u8; (n - got) as usize];
+                host::pwrite(out, &zeros, (to + got) as i64)?;
+            }
+            Ok(())
+        };
+        let Some(c) = &self.cow else {
+            return copy(&self.file, off, len, out_off);
+        };
+        let ss = c.ss();
+        let data = c.header.data_offset();
+        let end = off + len;
+        let mut pos = off;
+        while pos < end {
+            let s = pos / ss;
+            let in_cow = c.has(s);
+            let mut next = s + 1;
+            while next * ss < end && c.has(next) == in_cow {
+                next += 1;
+            }
+            let stop = end.min(next * ss);
+            if in_cow {
+                copy(&self.file, data + pos, stop - pos, out_off + (pos - off))?;
+            } else {
+                copy(&c.backing, pos, stop - pos, out_off + (pos - off))?;
+            }
+            pos = stop;
+        }
+        Ok(())
+    }
+
     /// Writes `buf` at byte offset `off`.
     pub fn write_at(&mut self, buf: &[u8], off: u64) -> io::Result<()> {
         if !self.writable {
