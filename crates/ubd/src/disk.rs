@@ -540,6 +540,19 @@ mod tests {
         }
         disk.read_at(&mut all, 0).unwrap();
         assert!(all == expect, "reads after writes differ");
+        // Copied in the kernel, at an offset and in pieces, the same.
+        let out = File::options()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .open(d.join("copy"))
+            .unwrap();
+        disk.copy_to(out.as_fd(), 0, 4000, 100).unwrap();
+        disk.copy_to(out.as_fd(), 4000, all.len() as u64 - 4000, 4100)
+            .unwrap();
+        let copied = std::fs::read(d.join("copy")).unwrap();
+        assert!(copied[100..] == expect[..], "copy_to differs");
         disk.flush().unwrap();
         drop(disk);
         assert!(
