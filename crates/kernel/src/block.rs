@@ -55,6 +55,8 @@ impl BlockDevice for ruml_ubd::disk::Disk {
 /// A registered disk.
 pub struct Disk {
     pub name: String,
+    /// The serial number given on the command line (`ubdN=file,,serial`).
+    pub serial: Option<String>,
     pub rdev: u64,
     pub dev: Mutex<Box<dyn BlockDevice>>,
     /// Mounted now (a disk is mounted once at a time).
@@ -75,12 +77,13 @@ pub fn ubd_rdev(unit: usize) -> u64 {
 }
 
 /// Makes `dev` the guest's ubd unit `unit`.
-pub fn register(unit: usize, name: &str, dev: Box<dyn BlockDevice>) {
+pub fn register(unit: usize, name: &str, serial: Option<String>, dev: Box<dyn BlockDevice>) {
     let rdev = ubd_rdev(unit);
     DISKS.lock().expect("disks").insert(
         rdev,
         Arc::new(Disk {
             name: name.into(),
+            serial,
             rdev,
             dev: Mutex::new(dev),
             mounted: Mutex::new(false),

@@ -201,7 +201,7 @@ fn boot(cfg: config::BootConfig) -> VmExit {
             ruml_kernel::kernel::host_log(&format!("{m}\n"))
         })
         .unwrap_or_else(|e| fail(e, 2));
-        ruml_kernel::block::register(spec.unit, &spec.name(), Box::new(disk));
+        ruml_kernel::block::register(spec.unit, &spec.name(), spec.serial.clone(), Box::new(disk));
     }
     let (root, chroot_dir) = match cfg.root_disk {
         None => (

@@ -267,8 +267,11 @@ fn guest_sees_disk_sizes() {
         "ubd-sizes",
         "cat /proc/partitions; ls -l /dev/ubdb /dev/ubdc | cut -c1-10,35-50
          blockdev --getsize64 /dev/ubdc; blockdev --getsize64 /dev/ubdb
-         dd if=/dev/ubdc bs=4096 count=1 2>/dev/null | wc -c",
-        &["ubdb=a.ext4".into(), "ubdcr=raw.img".into()],
+         dd if=/dev/ubdc bs=4096 count=1 2>/dev/null | wc -c
+         echo x > /dev/ubdc || echo ubdc-is-read-only
+         mount -t sysfs sysfs /sys; ls /sys/block | tr '\\n' ' '; echo
+         for a in dev size ro serial; do echo $a=$(cat /sys/block/ubdc/$a); done",
+        &["ubdb=a.ext4".into(), "ubdcr=raw.img,,SER-42".into()],
     );
     let out = text(&o);
     for want in [
@@ -277,6 +280,9 @@ fn guest_sees_disk_sizes() {
         "10485760\n",
         "67109376\n",
         "4096\n",
+        "ubdc-is-read-only\n",
+        "ubdb ubdc \n",
+        "dev=98:32\nsize=20480\nro=1\nserial=SER-42\n",
     ] {
         assert!(
             out.contains(want),
@@ -342,9 +348,37 @@ fn bad_disks_are_refused_with_one_line_and_nothing_written() {
         std::thread::sleep(Duration::from_millis(100));
         o = boot("ubdb=base.ext4");
     }
+    // With the c (shared) flag nothing is locked, as in UML.
+    let shared = boot("ubdbc=base.ext4");
     let _ = first.kill();
     let _ = first.wait();
     refused(&o, "ubdb: \"base.ext4\" is locked by");
+    assert_eq!(shared.status.code(), Some(0), "{}", stderr(&shared));
+    // With the d flag a COW file is a plain image: its own size, no header.
+    let o = ruml_cmd(&d, &["mkcow", "plain.cow", "base.ext4"]);
+    assert!(o.status.success());
+    let root_d = busybox_root(
+        "ubd-dflag",
+        "#!/bin/sh\nmount -t proc proc /proc\ngrep ubdb /proc/partitions\npoweroff -f\n",
+    );
+    let mut cmd = Command::new(ruml());
+    cmd.current_dir(&d)
+        .args(common::boot_args(&root_d, &["ubdbd=plain.cow"]))
+        .stdin(Stdio::null());
+    let o = output_within(cmd, Duration::from_secs(60));
+    let cow_kib = std::fs::metadata(d.join("plain.cow"))
+        .unwrap()
+        .len()
+        .div_ceil(512)
+        * 512
+        / 1024;
+    assert!(
+        text(&o).contains(&format!(" {cow_kib} ubdb")),
+        "{}{}",
+        text(&o),
+        stderr(&o)
+    );
+    let _ = std::fs::remove_dir_all(&root_d);
     fsck_clean(&img);
     let _ = std::fs::remove_dir_all(&root);
     let _ = std::fs::remove_dir_all(&holder);

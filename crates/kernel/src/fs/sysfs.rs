@@ -59,6 +59,39 @@ enum Node {
     Subsystem(String),
     /// devices/system/cpu/{online,possible,present,kernel_max}.
     Cpu(&'static str),
+    /// block/NAME: a disk.
+    Disk(String),
+    /// block/NAME/ATTR.
+    DiskAttr(String, &'static str),
+}
+
+/// The attributes of a disk (block/NAME).
+const DISK_ATTRS: &[&str] = &["dev", "removable", "ro", "serial", "size"];
+
+fn disk(name: &str) -> SysResult<Arc<crate::block::Disk>> {
+    crate::block::all()
+        .into_iter()
+        .find(|d| d.name == name)
+        .ok_or(Errno::ENOENT)
+}
+
+fn disk_attr(name: &str, attr: &str) -> SysResult<String> {
+    let d = disk(name)?;
+    let (size, writable) = {
+        let dev = d.dev.lock().expect("disk");
+        (dev.size(), dev.writable())
+    };
+    Ok(match attr {
+        "dev" => format!(
+            "{}:{}",
+            crate::fs::devices::major(d.rdev),
+            crate::fs::devices::minor(d.rdev)
+        ),
+        "removable" => "0".into(),
+        "ro" => u8::from(!writable).to_string(),
+        "serial" => d.serial.clone().unwrap_or_default(),
+        _ => (size / 512).to_string(),
+    })
 }
 
 /// The files of devices/system/cpu.
@@ -411,6 +444,8 @@ impl SysInode {
             Node::Stat(n, i) => hash_ino(&[b"st", n.as_bytes(), STATS[*i].as_bytes()]),
             Node::Subsystem(n) => hash_ino(&[b"sub", n.as_bytes()]),
             Node::Cpu(f) => hash_ino(&[b"cpu", f.as_bytes()]),
+            Node::Disk(n) => hash_ino(&[b"blk", n.as_bytes()]),
+            Node::DiskAttr(n, a) => hash_ino(&[b"blka", n.as_bytes(), a.as_bytes()]),
         }
     }
 
@@ -427,6 +462,7 @@ impl SysInode {
             }
             Node::Stat(n, i) => Ok(format!("{}\n", guest_link(cx, n)?.stats[*i])),
             Node::Cpu(f) => Ok(cpu_file(cx, f)? + "\n"),
+            Node::DiskAttr(n, a) => Ok(disk_attr(n, a)? + "\n"),
             _ => Err(Errno::EISDIR),
         }
     }
@@ -435,9 +471,13 @@ impl SysInode {
 impl Inode for SysInode {
     fn stat(&self) -> SysResult<Stat> {
         let mode = match &self.node {
-            Node::Dir(_) | Node::NetClass | Node::NetDevices | Node::NetDev(_) | Node::Stats(_) => {
-                libc::S_IFDIR | 0o755
-            }
+            Node::Dir(_)
+            | Node::NetClass
+            | Node::NetDevices
+            | Node::NetDev(_)
+            | Node::Stats(_)
+            | Node::Disk(_) => libc::S_IFDIR | 0o755,
+            Node::DiskAttr(..) => libc::S_IFREG | 0o444,
             Node::NetClassLink(_) | Node::Subsystem(_) => libc::S_IFLNK | 0o777,
             Node::Attr(_, i) => libc::S_IFREG | ATTRS[*i].1,
             Node::Stat(..) | Node::Cpu(_) => libc::S_IFREG | 0o444,
@@ -466,7 +506,7 @@ impl Inode for SysInode {
     fn kind(&self) -> Kind {
         match &self.node {
             Node::NetClassLink(_) | Node::Subsystem(_) => Kind::Symlink,
-            Node::Attr(..) | Node::Stat(..) | Node::Cpu(_) => Kind::File,
+            Node::Attr(..) | Node::Stat(..) | Node::Cpu(_) | Node::DiskAttr(..) => Kind::File,
             _ => Kind::Dir,
         }
     }
@@ -484,6 +524,10 @@ impl Inode for SysInode {
                     if let Some(f) = CPU_FILES.iter().find(|f| **f == name) {
                         return Ok(node(Node::Cpu(f)));
                     }
+                }
+                if *dir == "block" {
+                    disk(name)?;
+                    return Ok(node(Node::Disk(name.into())));
                 }
                 match full.as_str() {
                     "class/net" => return Ok(node(Node::NetClass)),
@@ -517,6 +561,11 @@ impl Inode for SysInode {
                 .iter()
                 .position(|s| *s == name)
                 .map(|i| node(Node::Stat(dev.clone(), i)))
+                .ok_or(Errno::ENOENT),
+            Node::Disk(d) => DISK_ATTRS
+                .iter()
+                .find(|a| **a == name)
+                .map(|a| node(Node::DiskAttr(d.clone(), a)))
                 .ok_or(Errno::ENOENT),
             _ => Err(Errno::ENOTDIR),
         }
@@ -574,6 +623,11 @@ impl Inode for SysInode {
                         }
                     }
                     "class" => v.push(entry("net", &Node::NetClass)),
+                    "block" => {
+                        for d in crate::block::all() {
+                            v.push(entry(d.name.clone(), &Node::Disk(d.name.clone())));
+                        }
+                    }
                     "devices/virtual" => v.push(entry("net", &Node::NetDevices)),
                     _ => {}
                 }
@@ -598,6 +652,11 @@ impl Inode for SysInode {
             Node::Stats(dev) => {
                 for (i, s) in STATS.iter().enumerate() {
                     v.push(entry(*s, &Node::Stat(dev.clone(), i)));
+                }
+            }
+            Node::Disk(d) => {
+                for a in DISK_ATTRS {
+                    v.push(entry(*a, &Node::DiskAttr(d.clone(), a)));
                 }
             }
             _ => return Err(Errno::ENOTDIR),
