@@ -3,7 +3,8 @@
 //! Every scenario in `tests/debian/scenarios/` runs natively (chrooted into
 //! the same root, in fresh namespaces, as `native-run.sh` sets up) and inside
 //! ruml; the outputs must be identical, and ruml must log no unsupported
-//! syscall. `DEBIAN_SCENARIOS=a,b` runs only the named scenarios.
+//! syscall. `DEBIAN_SCENARIOS=a,b` runs only the named scenarios. The same
+//! root is also booted from an ext4 image through a COW file.
 
 mod common;
 
@@ -280,4 +281,79 @@ fn debian_login_shell_on_the_console() {
     assert!(s.contains("RUML-EXIT=0"), "{s}");
     drop(t);
     let _ = std::fs::remove_dir_all(host);
+}
+
+/// The Debian root as an ext4 image (made by `ruml image from-dir`),
+/// booted as the root filesystem through a COW file: dynamic programs load
+/// their ELF interpreter and libraries from the disk.
+#[test]
+fn debian_root_on_an_ext4_disk_through_a_cow_file() {
+    let root = debian_root();
+    let dir = std::env::temp_dir().join(format!("ruml-deb-ext4-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let img = dir.join("deb.ext4");
+    let o = Command::new(ruml())
+        .args(["image", "from-dir"])
+        .arg(&root)
+        .arg(&img)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let libs = std::fs::read_dir(root.join("usr/lib/x86_64-linux-gnu"))
+        .unwrap()
+        .count();
+    let script = "mount -t proc proc /proc; mount -o remount,rw /\n\
+        echo bash=$((6*7))\n\
+        python3 -c 'import json, sqlite3; print(\"python=\" + json.dumps(sqlite3.connect(\":memory:\").execute(\"select 6*7\").fetchone()))'\n\
+        perl -MPOSIX -e 'print \"perl=\", POSIX::floor(42.5), \"\\n\"'\n\
+        echo libs=$(ls /usr/lib/x86_64-linux-gnu | wc -l)\n\
+        echo written-in-deb > /root/note && sync && echo synced\n\
+        perl -e 'syscall(169, 0xfee1dead, 672274793, 0x4321fedc)'\n";
+    let mut child = Command::new(ruml())
+        .current_dir(&dir)
+        .args([
+            "ubda=deb.cow,deb.ext4",
+            "init=/bin/bash",
+            "mem=256M",
+            "quiet",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(child.stdin.as_mut().unwrap(), script.as_bytes()).unwrap();
+    let o = child.wait_with_output().unwrap();
+    let out = String::from_utf8_lossy(&o.stdout).replace("\r\n", "\n");
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{out}{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    for want in [
+        "bash=42\n".to_string(),
+        "python=[42]\n".into(),
+        "perl=42\n".into(),
+        format!("libs={libs}\n"),
+        "synced\n".into(),
+    ] {
+        assert!(out.contains(&want), "missing {want:?}:\n{out}");
+    }
+    assert!(unsupported(&o).is_empty(), "{:?}", unsupported(&o));
+    let merged = dir.join("merged.img");
+    let m = Command::new(ruml())
+        .current_dir(&dir)
+        .args(["moo", "deb.cow", "merged.img"])
+        .output()
+        .unwrap();
+    assert!(m.status.success(), "{}", String::from_utf8_lossy(&m.stderr));
+    let d = Command::new("debugfs")
+        .args(["-R", "cat /root/note"])
+        .arg(&merged)
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&d.stdout), "written-in-deb\n");
+    std::fs::remove_dir_all(&dir).unwrap();
 }
