@@ -166,6 +166,79 @@ fn ext4_image_mounts_read_write_and_fsck_stays_clean() {
 }
 
 #[test]
+fn a_moved_backing_file_is_switched_to_as_uml_does() {
+    let d = scratch("switch");
+    image(&d, "base.ext4");
+    let o = ruml_cmd(&d, &["mkcow", "vm.cow", "base.ext4"]);
+    assert!(o.status.success());
+    // The image moves (timestamps kept); the COW file names the old path.
+    sh(
+        &d,
+        "mkdir moved && cp -p base.ext4 moved/base.ext4 && rm base.ext4",
+    );
+    let o = boot_with(
+        &d,
+        "ubd-switch",
+        "mount /dev/ubdb /mnt && cat /mnt/hello.txt && umount /mnt",
+        &["ubdb=vm.cow,moved/base.ext4".into()],
+    );
+    let e = stderr(&o);
+    assert!(text(&o).contains("hello\n"), "{}{e}", text(&o));
+    assert!(
+        e.contains("Backing file mismatch - \"moved/base.ext4\" requested"),
+        "{e}"
+    );
+    assert!(
+        e.contains("Switching backing file to 'moved/base.ext4'"),
+        "{e}"
+    );
+    // The header now names the new place: uml_moo needs no -b.
+    let m = tool("uml_moo")
+        .current_dir(&d)
+        .args(["vm.cow", "merged.img"])
+        .output()
+        .unwrap();
+    assert!(m.status.success(), "{}", String::from_utf8_lossy(&m.stderr));
+    std::fs::remove_dir_all(&d).unwrap();
+}
+
+#[test]
+fn ext2_and_ext3_images_too() {
+    for (fs, name) in [("ext2", "fs.ext2"), ("ext3", "fs.ext3")] {
+        let d = scratch(fs);
+        sh(
+            &d,
+            &format!(
+                "mkdir -p tree/sub/deep && echo hello > tree/hello.txt
+                 seq 1 100000 > tree/sub/numbers && ln -s hello.txt tree/link
+                 ln tree/hello.txt tree/sub/hard && chmod 0640 tree/sub/numbers
+                 echo secret > tree/sub/deep/mode700 && chmod 700 tree/sub/deep/mode700
+                 touch -d '2001-02-03 04:05:06 UTC' tree/hello.txt
+                 dd if=/dev/zero of={name} bs=1 count=1 seek=64M 2>/dev/null
+                 mkfs.{fs} -q -d tree {name}"
+            ),
+        );
+        let script = WORKLOAD.replace(
+            "mount /dev/ubdb /mnt",
+            &format!("mount -t {fs} /dev/ubdb /mnt"),
+        );
+        let o = boot_with(&d, &format!("ubd-{fs}"), &script, &[format!("ubdb={name}")]);
+        let out = text(&o);
+        assert!(
+            out.contains("mounted\nhello\nhello\nhello\n"),
+            "{fs}: {out}{}",
+            stderr(&o)
+        );
+        assert!(out.contains("unmounted"), "{fs}: {out}{}", stderr(&o));
+        let img = d.join(name);
+        fsck_clean(&img);
+        assert_eq!(debugfs_cat(&img, "/newdir/inner/moved"), "file5\n");
+        assert_eq!(debugfs_cat(&img, "/hello.txt"), "hello\nappended\n");
+        std::fs::remove_dir_all(&d).unwrap();
+    }
+}
+
+#[test]
 fn cow_writes_leave_the_backing_untouched_and_merge_like_uml_moo() {
     let d = scratch("cow");
     let img = image(&d, "base.ext4");
@@ -581,6 +654,23 @@ fn data_synced_before_sigkill_is_on_disk() {
     let merged = d.join("merged.img");
     let o = ruml_cmd(&d, &["moo", "vm.cow", "merged.img"]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    // A mount replays the journal, as Linux's does: afterwards the image
+    // is clean without e2fsck's help.
+    let o = boot_with(
+        &d,
+        "ubd-replay",
+        "mount /dev/ubdb /mnt && cat /mnt/kept/f5 && umount /mnt && echo replayed",
+        &["ubdb=plain.ext4".into()],
+    );
+    assert!(
+        text(&o).contains("synced 5\nreplayed"),
+        "{}{}",
+        text(&o),
+        stderr(&o)
+    );
+    let h = tool("dumpe2fs").arg("-h").arg(&img).output().unwrap();
+    assert!(!String::from_utf8_lossy(&h.stdout).contains("needs_recovery"));
+    fsck_clean(&img);
     for img in [&img, &merged] {
         fsck_clean_after_replay(&d, img);
         assert_eq!(debugfs_cat(img, "/kept/f0"), "synced 0\n");
@@ -751,7 +841,7 @@ fn page_cache_lets_go_of_files_nobody_has_open() {
         "#!/bin/sh\nmount -t proc proc /proc\nmkdir -p /mnt\nmount /dev/ubdb /mnt || exit 1\n\
          i=0; while [ $i -lt 12 ]; do dd if=/dev/urandom of=/mnt/f$i bs=1M count=2 2>/dev/null; \
          md5sum /mnt/f$i >> /mnt/sums; i=$((i+1)); done\n\
-         df -k /mnt | tail -1 | awk '{print \"used-before\", $3}'\n\
+         sync; df -k /mnt | tail -1 | awk '{print \"used-before\", $3}'\n\
          exec 3</mnt/f0; rm /mnt/f0\n\
          echo WROTE; read x; exec 3<&-\n\
          sleep 3; sync; df -k /mnt | tail -1 | awk '{print \"used-after\", $3}'\n\
@@ -791,7 +881,7 @@ fn page_cache_lets_go_of_files_nobody_has_open() {
             .unwrap_or_else(|| panic!("no {key} in {text}"))
     };
     // The removed file's 2 MiB came back once its last user closed it.
-    assert!(num("used-before") - num("used-after") >= 2000, "{text}");
+    assert!(num("used-before") >= num("used-after") + 2000, "{text}");
     // The other files read back intact through the refilled cache.
     assert!(text.contains("\n11\n"), "{text}");
     fsck_clean(&d.join("fs.ext4"));
