@@ -72,6 +72,26 @@ impl Cow {
         self.header.sectorsize as u64
     }
 
+    /// The byte range [off, end) cut into runs of sectors that are all in
+    /// the COW file or all in the backing file: (start, stop, in COW).
+    fn runs(&self, off: u64, end: u64) -> Vec<(u64, u64, bool)> {
+        let ss = self.ss();
+        let mut out = Vec::new();
+        let mut pos = off;
+        while pos < end {
+            let s = pos / ss;
+            let in_cow = self.has(s);
+            let mut next = s + 1;
+            while next * ss < end && self.has(next) == in_cow {
+                next += 1;
+            }
+            let stop = end.min(next * ss);
+            out.push((pos, stop, in_cow));
+            pos = stop;
+        }
+        out
+    }
+
     fn has(&self, sector: u64) -> bool {
         let byte = (sector / 8) as usize;
         self.bitmap
@@ -337,25 +357,14 @@ impl Disk {
         let Some(c) = &self.cow else {
             return read_full(&self.file, buf, off);
         };
-        let ss = c.ss();
         let data = c.header.data_offset();
-        let end = off + buf.len() as u64;
-        let mut pos = off;
-        while pos < end {
-            let s = pos / ss;
-            let in_cow = c.has(s);
-            let mut next = s + 1;
-            while next * ss < end && c.has(next) == in_cow {
-                next += 1;
-            }
-            let stop = end.min(next * ss);
+        for (pos, stop, in_cow) in c.runs(off, off + buf.len() as u64) {
             let chunk = &mut buf[(pos - off) as usize..(stop - off) as usize];
             if in_cow {
                 read_full(&self.file, chunk, data + pos)?;
             } else {
                 read_full(&c.backing, chunk, pos)?;
             }
-            pos = stop;
         }
         Ok(())
     }
@@ -382,24 +391,14 @@ impl Disk {
         let Some(c) = &self.cow else {
             return copy(&self.file, off, len, out_off);
         };
-        let ss = c.ss();
         let data = c.header.data_offset();
-        let end = off + len;
-        let mut pos = off;
-        while pos < end {
-            let s = pos / ss;
-            let in_cow = c.has(s);
-            let mut next = s + 1;
-            while next * ss < end && c.has(next) == in_cow {
-                next += 1;
-            }
-            let stop = end.min(next * ss);
+        for (pos, stop, in_cow) in c.runs(off, off + len) {
+            let to = out_off + (pos - off);
             if in_cow {
-                copy(&self.file, data + pos, stop - pos, out_off + (pos - off))?;
+                copy(&self.file, data + pos, stop - pos, to)?;
             } else {
-                copy(&c.backing, pos, stop - pos, out_off + (pos - off))?;
+                copy(&c.backing, pos, stop - pos, to)?;
             }
-            pos = stop;
         }
         Ok(())
     }
