@@ -65,11 +65,8 @@ fn boot_with(dir: &Path, name: &str, script: &str, disks: &[String]) -> Output {
         "#!/bin/sh\nmount -t proc proc /proc\nmkdir -p /mnt\n{script}\necho init-done\npoweroff -f\n"
     );
     let root = busybox_root(name, &init);
-    let mut cmd = Command::new(ruml());
-    cmd.current_dir(dir)
-        .args(common::boot_args(&root, &["mem=64M"]))
-        .args(disks)
-        .stdin(Stdio::null());
+    let mut cmd = vm(dir, &root, &["mem=64M"]);
+    cmd.args(disks);
     let o = output_within(cmd, Duration::from_secs(120));
     let _ = std::fs::remove_dir_all(&root);
     o
@@ -289,6 +286,16 @@ fn cow_writes_leave_the_backing_untouched_and_merge_like_uml_moo() {
     std::fs::remove_dir_all(&d).unwrap();
 }
 
+/// ruml booting the busybox `root` (hostfs, /init) in `dir` with `extra`
+/// parameters, stdin closed.
+fn vm(dir: &Path, root: &Path, extra: &[&str]) -> Command {
+    let mut cmd = Command::new(ruml());
+    cmd.current_dir(dir)
+        .args(common::boot_args(root, extra))
+        .stdin(Stdio::null());
+    cmd
+}
+
 fn ruml_cmd(dir: &Path, args: &[&str]) -> Output {
     Command::new(ruml())
         .current_dir(dir)
@@ -372,10 +379,7 @@ fn bad_disks_are_refused_with_one_line_and_nothing_written() {
     let img = image(&d, "base.ext4");
     let root = busybox_root("ubd-bad", "#!/bin/sh\npoweroff -f\n");
     let boot = |disk: &str| {
-        let mut cmd = Command::new(ruml());
-        cmd.current_dir(&d)
-            .args(common::boot_args(&root, &[disk]))
-            .stdin(Stdio::null());
+        let cmd = vm(&d, &root, &[disk]);
         output_within(cmd, Duration::from_secs(60))
     };
     let refused = |o: &Output, want: &str| {
@@ -434,10 +438,7 @@ fn bad_disks_are_refused_with_one_line_and_nothing_written() {
         "ubd-dflag",
         "#!/bin/sh\nmount -t proc proc /proc\ngrep ubdb /proc/partitions\npoweroff -f\n",
     );
-    let mut cmd = Command::new(ruml());
-    cmd.current_dir(&d)
-        .args(common::boot_args(&root_d, &["ubdbd=plain.cow"]))
-        .stdin(Stdio::null());
+    let cmd = vm(&d, &root_d, &["ubdbd=plain.cow"]);
     let o = output_within(cmd, Duration::from_secs(60));
     let cow_kib = std::fs::metadata(d.join("plain.cow"))
         .unwrap()
@@ -543,10 +544,7 @@ fn untar_edit_delete_workload_matches_a_host_directory() {
     std::fs::create_dir_all(root.join("data")).unwrap();
     std::fs::copy(d.join("workload.sh"), root.join("data/workload.sh")).unwrap();
     std::fs::copy(d.join("tree.tar"), root.join("data/tree.tar")).unwrap();
-    let mut cmd = Command::new(ruml());
-    cmd.current_dir(&d)
-        .args(common::boot_args(&root, &["ubdb=fs.ext4"]))
-        .stdin(Stdio::null());
+    let cmd = vm(&d, &root, &["ubdb=fs.ext4"]);
     let o = output_within(cmd, Duration::from_secs(300));
     assert!(
         text(&o).contains("workload-ok"),
