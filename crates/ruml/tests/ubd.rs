@@ -886,3 +886,33 @@ fn page_cache_lets_go_of_files_nobody_has_open() {
     let _ = std::fs::remove_dir_all(&root);
     std::fs::remove_dir_all(&d).unwrap();
 }
+
+/// rsext4 fixes (vendor/rsext4/RUML-PATCHES.md): a directory of 12,000
+/// entries on 1 KiB blocks grows a deep extent tree, fills several inode
+/// groups and overflows the journal's transaction, and must unmount clean.
+#[test]
+fn twelve_thousand_files_in_one_directory_on_1k_blocks() {
+    let d = scratch("many");
+    sh(
+        &d,
+        "dd if=/dev/zero of=fs.ext4 bs=1 count=1 seek=300M 2>/dev/null
+         mkfs.ext4 -q -b 1024 fs.ext4",
+    );
+    let o = boot_with(
+        &d,
+        "ubd-many",
+        "mount /dev/ubdb /mnt && mkdir /mnt/d && i=0
+         while [ $i -lt 12000 ]; do echo $i > /mnt/d/f$i; i=$((i+1)); done
+         ls /mnt/d | wc -l; umount /mnt && echo unmounted",
+        &["ubdb=fs.ext4".into()],
+    );
+    let out = text(&o);
+    assert!(out.contains("12000\nunmounted"), "{out}{}", stderr(&o));
+    assert!(!stderr(&o).contains("unmount"), "{}", stderr(&o));
+    let img = d.join("fs.ext4");
+    let h = tool("dumpe2fs").arg("-h").arg(&img).output().unwrap();
+    assert!(!String::from_utf8_lossy(&h.stdout).contains("needs_recovery"));
+    fsck_clean(&img);
+    assert_eq!(debugfs_cat(&img, "/d/f11999"), "11999\n");
+    std::fs::remove_dir_all(&d).unwrap();
+}

@@ -1494,14 +1494,16 @@ impl<B: BlockIo> Jbd2Dev<B> {
                 return Err(error);
             }
         };
+        // The update owns a copy of the modified image now. Publish the held
+        // block before queueing: queueing may commit the running transaction
+        // and checkpoint to make room, which refuses to run while an edit is
+        // unpublished. Keeping the buffer dirty could also write it to the
+        // home block before commit.
+        self.inner.publish_journaled_block(block_id);
         if let Err(error) = self.enqueue_journal_update(updates, transaction_capacity) {
             self.inner.discard_held();
             return Err(error);
         }
-        // The journal queue now owns the modified image. Keeping the same
-        // buffer dirty in the generic device cache could write it to the home
-        // block before commit.
-        self.inner.publish_journaled_block(block_id);
         Ok(())
     }
 

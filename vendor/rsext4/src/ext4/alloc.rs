@@ -186,13 +186,19 @@ impl Ext4FileSystem {
             // Build the candidate allocation on a temporary bitmap first. If
             // this group cannot satisfy the complete request, leave the cached
             // bitmap and descriptor counters untouched and try the next group.
+            let inodes_per_group = self.superblock.s_inodes_per_group as usize;
             self.bitmap_cache
                 .modify(block_dev, cache_key, bitmap_block, |data| {
                     let mut candidate = data.to_vec();
                     // When EXT4_BG_INODE_UNINIT is set the on-disk bitmap is
-                    // stale. Linux synthesizes an all-free bitmap in memory.
+                    // stale. Linux synthesizes an all-free bitmap in memory,
+                    // with the bits past the group's last inode set, as
+                    // ext4_mark_bitmap_end() does (e2fsck checks them).
                     if inode_uninit {
                         candidate.fill(0);
+                        for bit in inodes_per_group..candidate.len() * 8 {
+                            candidate[bit / 8] |= 1 << (bit % 8);
+                        }
                     }
                     for _ in 0..count {
                         match self.inode_allocator.alloc_inode_in_group(

@@ -1109,6 +1109,12 @@ fn append_directory_block<B: BlockIo>(
         parent_inode.i_block[old_blocks] = new_block.to_u32()?;
     }
     parent_inode.set_size(new_size as u64);
+    // Counted after the insert: growing the extent tree may have charged
+    // the inode for new index or leaf blocks, which must be kept.
+    let after_insert = parent_inode.blocks_count(block_size as u32, huge_file_feature);
+    let updated_blocks = after_insert
+        .checked_add(block_size as u64 / 512)
+        .ok_or_else(Ext4Error::overflow)?;
     parent_inode.set_blocks_count(updated_blocks, block_size as u32, huge_file_feature)?;
     Ok((new_logical, new_block))
 }
