@@ -1,6 +1,6 @@
 //! Core JBD2 on-disk and in-memory data structures.
 
-use alloc::{boxed::Box, vec::Vec};
+use alloc::{sync::Arc, vec::Vec};
 use core::convert::TryInto;
 
 use crate::{
@@ -83,7 +83,7 @@ impl Jbd2ChecksumMode {
 }
 #[repr(C)]
 /// One journaled metadata update: `(target physical block, serialized block)`.
-pub struct Jbd2Update(pub AbsoluteBN, pub Box<[u8]>);
+pub struct Jbd2Update(pub AbsoluteBN, pub Arc<[u8]>);
 
 /// Admission phase of the transaction that owns new journal handles.
 #[derive(Clone, Copy, Debug, Default, Eq, PartialEq)]
