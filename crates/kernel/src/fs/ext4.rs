@@ -184,6 +184,12 @@ struct Cached {
     /// Held read-only (see `evict`).
     memfd: OwnedFd,
     clean: Stamp,
+    /// What the periodic write-back saw last time, and since when the data
+    /// has been dirty: a file still being written is left alone (one
+    /// write-back when it settles, not one per second) unless it has been
+    /// dirty for [`DIRTY_EXPIRE`].
+    seen: Option<Stamp>,
+    dirty_since: Option<Instant>,
     /// Keeps the inode (and so the registry entry for the memfd) alive.
     _inode: Arc<Ext4Inode>,
 }
@@ -300,6 +306,34 @@ impl Inner {
             self.changed()?;
         }
         Ok(())
+    }
+
+    /// The periodic write-back: files whose data moved and then settled
+    /// (same size and mtime as a second ago), or have been dirty long.
+    fn write_back_settled(&mut self) {
+        let mut due = Vec::new();
+        for (&ino, c) in self.cache.iter_mut() {
+            let Ok(now) = stamp_of(&c.memfd) else {
+                continue;
+            };
+            if now == c.clean {
+                c.seen = None;
+                c.dirty_since = None;
+                continue;
+            }
+            let since = *c.dirty_since.get_or_insert_with(Instant::now);
+            if c.seen == Some(now) || since.elapsed() >= DIRTY_EXPIRE {
+                due.push(ino);
+            }
+            c.seen = Some(now);
+        }
+        for ino in due {
+            let _ = self.write_back(ino, false);
+            if let Some(c) = self.cache.get_mut(&ino) {
+                c.seen = None;
+                c.dirty_since = None;
+            }
+        }
     }
 
     fn write_back_all(&mut self, force: bool) -> SysResult<()> {
@@ -516,6 +550,9 @@ pub fn mount(disk: Arc<block::Disk>, read_only: bool) -> Result<Arc<Ext4Inode>, 
 
 /// How often the periodic work runs.
 const WRITEBACK_EVERY: Duration = Duration::from_secs(1);
+/// A file dirty this long is written back even while still being written
+/// (Linux's dirty_expire_centisecs is 30 s).
+const DIRTY_EXPIRE: Duration = Duration::from_secs(10);
 
 /// The periodic work (from the kernel's tick, at most once a second):
 /// write back files whose data moved, commit the journal when a commit is
@@ -540,7 +577,7 @@ pub fn tick(budget: u64) {
         if g.fs.is_none() || g.read_only {
             continue;
         }
-        let _ = g.write_back_all(false);
+        g.write_back_settled();
         g.evict(budget);
         if g.first_change.is_some_and(|t| t.elapsed() >= COMMIT_EVERY) {
             let _ = g.commit();
@@ -752,6 +789,8 @@ impl Ext4Inode {
             Cached {
                 memfd: fd,
                 clean,
+                seen: None,
+                dirty_since: None,
                 _inode: me,
             },
         );
