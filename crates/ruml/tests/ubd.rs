@@ -916,3 +916,25 @@ fn twelve_thousand_files_in_one_directory_on_1k_blocks() {
     assert_eq!(debugfs_cat(&img, "/d/f11999"), "11999\n");
     std::fs::remove_dir_all(&d).unwrap();
 }
+
+#[test]
+fn fifos_and_unix_sockets_live_on_ext4() {
+    let d = scratch("fifo");
+    image(&d, "fs.ext4");
+    let init = "#!/bin/sh\nmount -t proc proc /proc\nmkdir -p /mnt\nmount /dev/ubdb /mnt || exit 1\n\
+                mkdir /mnt/run && /bin/fifosock /mnt/run\numount /mnt && echo unmounted\npoweroff -f\n";
+    let root = busybox_root("ubd-fifo", init);
+    common::guest_program(&root, "fifosock");
+    let o = output_within(vm(&d, &root, &["ubdb=fs.ext4"]), Duration::from_secs(60));
+    let out = text(&o);
+    for want in [
+        "fifo is a fifo: 1\nfifo read: through the fifo\n",
+        "sock is a socket: 1\nsocket read: through the socket\nchild status: 0\nremoved: 1\n",
+        "unmounted",
+    ] {
+        assert!(out.contains(want), "missing {want:?}:\n{out}{}", stderr(&o));
+    }
+    fsck_clean(&d.join("fs.ext4"));
+    let _ = std::fs::remove_dir_all(&root);
+    std::fs::remove_dir_all(&d).unwrap();
+}

@@ -15,6 +15,7 @@
 use crate::block;
 use crate::errno::{Errno, SysResult};
 use crate::fs::devices;
+use crate::fs::tmpfs::HostNode;
 use crate::vfs::{self, Caller, Creator, DirEntry, Inode, Kind, SetAttr, Stat, StatFs};
 use rsext4::{
     BlockIo, Clock, DeviceCapabilities, DeviceGeometry, DeviceNumber, DirectoryCursor,
@@ -26,7 +27,7 @@ use rsext4::{
 use ruml_platform::host;
 use std::any::Any;
 use std::collections::{HashMap, HashSet};
-use std::os::fd::{AsFd, OwnedFd};
+use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use std::time::{Duration, Instant};
 
@@ -201,6 +202,9 @@ struct Inner {
     /// the cache lets them go.
     orphans: HashSet<u32>,
     live: HashMap<u32, Weak<Ext4Inode>>,
+    /// Host FIFOs and bound sockets standing for FIFO and socket inodes,
+    /// kept while their inodes have names (see `tmpfs::HostNode`).
+    nodes: HashMap<u32, Arc<HostNode>>,
     read_only: bool,
     /// Size of `live` at which dead entries are swept.
     live_limit: usize,
@@ -398,6 +402,7 @@ impl Inner {
     /// Frees an inode that lost its last name, now or when its cached
     /// data is let go.
     fn unlinked(&mut self, ino: InodeNumber) -> SysResult<()> {
+        self.nodes.remove(&ino.raw());
         if self.cache.contains_key(&ino.raw()) {
             self.orphans.insert(ino.raw());
             return Ok(());
@@ -536,6 +541,7 @@ pub fn mount(disk: Arc<block::Disk>, read_only: bool) -> Result<Arc<Ext4Inode>, 
             cache: HashMap::new(),
             orphans: HashSet::new(),
             live: HashMap::new(),
+            nodes: HashMap::new(),
             live_limit: 4096,
             read_only,
             ops: 0,
@@ -598,11 +604,16 @@ impl Ext4Fs {
             g.live.retain(|_, w| w.strong_count() > 0);
             g.live_limit = (g.live.len() * 2).max(4096);
         }
+        let node = std::sync::OnceLock::new();
+        if let Some(n) = g.nodes.get(&ino) {
+            let _ = node.set(n.clone());
+        }
         let i = Arc::new_cyclic(|me| Ext4Inode {
             fs: self.clone(),
             me: me.clone(),
             ino,
             kind,
+            node,
         });
         g.live.insert(ino, Arc::downgrade(&i));
         i
@@ -676,6 +687,8 @@ pub struct Ext4Inode {
     me: Weak<Ext4Inode>,
     ino: u32,
     kind: Kind,
+    /// For FIFOs and bound sockets: the host object standing for it.
+    node: std::sync::OnceLock<Arc<HostNode>>,
 }
 
 impl Ext4Inode {
@@ -899,12 +912,9 @@ impl Inode for Ext4Inode {
                     devices::open_block(rdev, flags)
                 }
             }
-            Kind::Fifo | Kind::Socket => {
-                crate::kernel::host_log(
-                    "ruml: FIFOs and sockets on ext4 filesystems cannot be opened yet\n",
-                );
-                Err(Errno::ENXIO)
-            }
+            // FIFOs are opened natively through `host_node`; sockets are
+            // not opened (as on Linux).
+            Kind::Fifo | Kind::Socket => Err(Errno::ENXIO),
         }
     }
 
@@ -1104,6 +1114,39 @@ impl Inode for Ext4Inode {
             frsize: s.block_size as i64,
             flags: 0,
         })
+    }
+
+    fn host_node(&self) -> Option<(BorrowedFd<'_>, &[u8])> {
+        if self.kind == Kind::Fifo && self.node.get().is_none() {
+            let mut g = self.fs.lock();
+            let n = match g.nodes.get(&self.ino) {
+                Some(n) => n.clone(),
+                None => {
+                    let n = Arc::new(HostNode::fifo().ok()?);
+                    g.nodes.insert(self.ino, n.clone());
+                    n
+                }
+            };
+            let _ = self.node.set(n);
+        }
+        self.node.get().map(|n| n.parts())
+    }
+
+    fn add_socket(&self, n: &[u8], mode: u32, who: Creator, node: HostNode) -> SysResult<()> {
+        let mut g = self.fs.lock();
+        let dir = self.number()?;
+        let info = g
+            .fs()?
+            .create_special_inode(
+                ctx(who),
+                dir,
+                name(n)?,
+                perms(mode)?,
+                SpecialInodeKind::Socket,
+            )
+            .sys()?;
+        g.nodes.insert(info.number.raw(), Arc::new(node));
+        g.changed()
     }
 
     fn fsync(&self) -> Option<SysResult<()>> {

@@ -87,7 +87,7 @@ pub struct HostNode {
 impl HostNode {
     /// A host FIFO, alone in a directory of its own (the guest is lent
     /// that directory to open it).
-    fn fifo() -> SysResult<HostNode> {
+    pub fn fifo() -> SysResult<HostNode> {
         let p = private::get()?;
         let top = p.unique("p");
         host::mkdirat(p.fd(), &top, 0o700)?;
@@ -123,6 +123,11 @@ impl HostNode {
             owned,
             private: p,
         }
+    }
+
+    /// The host directory holding the object, and its name there.
+    pub fn parts(&self) -> (BorrowedFd<'_>, &[u8]) {
+        (self.dir.as_fd(), &self.name)
     }
 
     fn id(&self) -> Option<(u64, u64)> {
@@ -377,7 +382,7 @@ impl TmpInode {
     }
 
     /// Adds a socket bound natively at `node` (bind(2) on tmpfs).
-    pub fn add_socket(
+    fn add_socket_node(
         &self,
         name: &[u8],
         mode: u32,
@@ -857,6 +862,10 @@ impl Inode for TmpInode {
             Data::Host(n) => Some((n.dir.as_fd(), &n.name)),
             _ => None,
         }
+    }
+
+    fn add_socket(&self, name: &[u8], mode: u32, who: Creator, node: HostNode) -> SysResult<()> {
+        self.add_socket_node(name, mode, who, node)
     }
 
     fn as_any(&self) -> &dyn Any {

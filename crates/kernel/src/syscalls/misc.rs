@@ -371,12 +371,14 @@ pub fn sys_bind(c: &mut Ctx<'_>) -> SysResult<Resume> {
             }
         };
     }
-    if parent.inode().as_any().is::<tmpfs::TmpInode>() {
-        return tmpfs_bind(c, fd, &path, parent.inode().clone(), name);
+    if parent.inode().as_any().is::<tmpfs::TmpInode>()
+        || parent.inode().as_any().is::<crate::fs::ext4::Ext4Inode>()
+    {
+        return node_bind(c, fd, &path, parent.inode().clone(), name);
     }
     c.st.warn_once(
         0x3_0000,
-        "AF_UNIX sockets are supported on the root hostfs and tmpfs only",
+        "AF_UNIX sockets are supported on the root hostfs, tmpfs and ext4 only",
     );
     Err(Errno::EOPNOTSUPP)
 }
@@ -421,10 +423,11 @@ fn socket_dirs(
     Ok((base, cur))
 }
 
-/// bind on a tmpfs: the host socket goes into a fresh directory of ruml's
-/// private directory, laid out so that the guest's own (relative) path
-/// leads to it from there, and the tmpfs gets a socket inode for it.
-fn tmpfs_bind(
+/// bind on a tmpfs or ext4: the host socket goes into a fresh directory of
+/// ruml's private directory, laid out so that the guest's own (relative)
+/// path leads to it from there, and the filesystem gets a socket inode for
+/// it (`Inode::add_socket`).
+fn node_bind(
     c: &mut Ctx<'_>,
     fd: i32,
     path: &[u8],
@@ -483,11 +486,7 @@ fn tmpfs_bind(
             if ret != 0 {
                 return ret;
             }
-            let dir = parent
-                .as_any()
-                .downcast_ref::<tmpfs::TmpInode>()
-                .expect("a tmpfs directory");
-            match dir.add_socket(&name, mode, who, node) {
+            match parent.add_socket(&name, mode, who, node) {
                 Ok(()) => 0,
                 Err(e) => -(e.0 as i64),
             }

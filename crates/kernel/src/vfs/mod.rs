@@ -337,6 +337,18 @@ pub trait Inode: Send + Sync {
     fn host_node(&self) -> Option<(BorrowedFd<'_>, &[u8])> {
         None
     }
+    /// bind(2) of an AF_UNIX socket at `name` in this directory: the host
+    /// socket the guest bound is `node`; the filesystem gets a socket
+    /// inode standing for it (so `host_node` finds it for connects).
+    fn add_socket(
+        &self,
+        _name: &[u8],
+        _mode: u32,
+        _who: Creator,
+        _node: crate::fs::tmpfs::HostNode,
+    ) -> SysResult<()> {
+        Err(Errno::EOPNOTSUPP)
+    }
     /// For directories of filesystems that track it: where the directory is
     /// now (Linux follows dentries, not names, so a renamed cwd moves).
     fn whereabouts(&self) -> Option<Whereabouts> {
