@@ -283,39 +283,23 @@ fn debian_login_shell_on_the_console() {
     let _ = std::fs::remove_dir_all(host);
 }
 
-/// The Debian root as an ext4 image (made by `ruml image from-dir`),
-/// booted as the root filesystem through a COW file: dynamic programs load
-/// their ELF interpreter and libraries from the disk.
+/// The Debian root as an ext4 image (made by `build-root.sh --image`, with
+/// mke2fs -d), booted as the root filesystem through a COW file: dynamic
+/// programs load their ELF interpreter and libraries from the disk, and
+/// the shared image is never written.
 #[test]
 fn debian_root_on_an_ext4_disk_through_a_cow_file() {
     let root = debian_root();
     let dir = std::env::temp_dir().join(format!("ruml-deb-ext4-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
-    let img = dir.join("deb.ext4");
-    // A snapshot without /tmp: the other tests make and remove run
-    // directories there while this one reads the tree.
-    let tree = dir.join("tree");
-    std::fs::create_dir_all(&tree).unwrap();
-    let o = Command::new("sh")
-        .arg("-c")
-        .arg(format!(
-            "tar -C '{}' --exclude=./tmp -cf - . | tar -C '{}' -xf - && mkdir -p -m 1777 '{}/tmp'",
-            root.display(),
-            tree.display(),
-            tree.display()
-        ))
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let o = Command::new(ruml())
-        .args(["image", "from-dir"])
-        .arg(&tree)
-        .arg(&img)
-        .output()
-        .unwrap();
-    std::fs::remove_dir_all(&tree).unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let img = common::debian_image();
+    let stamp = |p: &Path| {
+        use std::os::unix::fs::MetadataExt;
+        let m = std::fs::metadata(p).unwrap();
+        (m.len(), m.mtime(), m.mtime_nsec())
+    };
+    let before = stamp(&img);
     let libs = std::fs::read_dir(root.join("usr/lib/x86_64-linux-gnu"))
         .unwrap()
         .count();
@@ -328,12 +312,8 @@ fn debian_root_on_an_ext4_disk_through_a_cow_file() {
         perl -e 'syscall(169, 0xfee1dead, 672274793, 0x4321fedc)'\n";
     let mut child = Command::new(ruml())
         .current_dir(&dir)
-        .args([
-            "ubda=deb.cow,deb.ext4",
-            "init=/bin/bash",
-            "mem=256M",
-            "quiet",
-        ])
+        .arg(format!("ubda=deb.cow,{}", img.display()))
+        .args(["init=/bin/bash", "mem=256M", "quiet"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -371,5 +351,6 @@ fn debian_root_on_an_ext4_disk_through_a_cow_file() {
         .output()
         .unwrap();
     assert_eq!(String::from_utf8_lossy(&d.stdout), "written-in-deb\n");
+    assert_eq!(stamp(&img), before, "the shared image was written");
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -95,6 +95,21 @@ pub fn debian_root() -> PathBuf {
     PathBuf::from(String::from_utf8(o.stdout).unwrap().trim())
 }
 
+/// The Debian 12 root as an ext4 image (made and cached as root by
+/// `build-root.sh --image`; readable by everyone).
+pub fn debian_image() -> PathBuf {
+    let o = Command::new(repo().join("tests/debian/build-root.sh"))
+        .arg("--image")
+        .stderr(Stdio::inherit())
+        .output()
+        .expect("tests/debian/build-root.sh --image");
+    assert!(
+        o.status.success(),
+        "making the Debian image failed (it needs root once)"
+    );
+    PathBuf::from(String::from_utf8(o.stdout).unwrap().trim())
+}
+
 /// `unshare` making a process root of fresh user, pid (it forks: the
 /// command is pid 1), mount, uts, net and ipc namespaces: how the native
 /// side of a comparison runs what ruml runs as a guest.
