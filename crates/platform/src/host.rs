@@ -638,6 +638,56 @@ pub fn sole_opener(fd: BorrowedFd<'_>) -> bool {
     true
 }
 
+/// The descriptor limit ruml was started with, before `raise_nofile`.
+static STARTING_NOFILE: std::sync::Mutex<Option<(u64, u64)>> = std::sync::Mutex::new(None);
+
+fn get_nofile() -> (u64, u64) {
+    // SAFETY: a zeroed rlimit is valid; getrlimit fills it.
+    let mut r: libc::rlimit = unsafe { std::mem::zeroed() };
+    // SAFETY: getrlimit with a pointer to a live local.
+    unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut r) };
+    (r.rlim_cur, r.rlim_max)
+}
+
+/// Raises ruml's soft limit on open descriptors to the hard limit (its
+/// page cache holds a descriptor per cached file) and returns the new soft
+/// limit. Guests start with the limit ruml was started with.
+pub fn raise_nofile() -> u64 {
+    let (cur, max) = get_nofile();
+    STARTING_NOFILE
+        .lock()
+        .expect("nofile")
+        .get_or_insert((cur, max));
+    let r = libc::rlimit {
+        rlim_cur: max,
+        rlim_max: max,
+    };
+    // SAFETY: setrlimit with a pointer to a live local.
+    if unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &r) } == 0 {
+        max
+    } else {
+        cur
+    }
+}
+
+/// ruml's soft limit on open descriptors now.
+pub fn nofile_limit() -> u64 {
+    get_nofile().0
+}
+
+/// The descriptor limit guest processes start with: ruml's own before it
+/// was raised.
+pub fn guest_nofile() -> libc::rlimit {
+    let (cur, max) = STARTING_NOFILE
+        .lock()
+        .expect("nofile")
+        .unwrap_or_else(get_nofile);
+    libc::rlimit {
+        rlim_cur: cur,
+        rlim_max: max,
+    }
+}
+
 /// Sends a signal to a host process.
 pub fn kill_pid(pid: i32, sig: i32) -> io::Result<()> {
     // SAFETY: plain syscall.

@@ -241,6 +241,9 @@ struct ChildArgs {
     argv: Vec<*const libc::c_char>,
     envp: Vec<*const libc::c_char>,
     filter: libc::sock_fprog,
+    /// The descriptor limit the guest starts with (ruml's own soft limit
+    /// may have been raised; see `host::raise_nofile`).
+    nofile: libc::rlimit,
 }
 
 /// The first guest process, between clone and its trapped execve of init.
@@ -262,6 +265,7 @@ fn child_main(a: &ChildArgs) -> ! {
             libc::signal(s, libc::SIG_DFL);
         }
         libc::umask(0o022);
+        libc::setrlimit(libc::RLIMIT_NOFILE, &a.nofile);
         if !a.hostname.is_empty() {
             libc::sethostname(a.hostname.as_ptr().cast(), a.hostname.len());
         }
@@ -526,6 +530,7 @@ impl PtracePlatform {
         let envp: Vec<CString> = spec.envp.iter().map(|a| cs(a)).collect::<io::Result<_>>()?;
         let mut filter = crate::seccomp::build_filter(&spec.native);
         let args = ChildArgs {
+            nofile: crate::host::guest_nofile(),
             root: cs(spec.chroot_dir.as_os_str().as_bytes())?,
             hostname: spec.hostname.clone(),
             stdio: spec.stdio,

@@ -130,6 +130,7 @@ fn main() {
     };
     let mut cfg = cfg;
     cfg.cpus = pin_cpus(cfg.nr_cpus);
+    host::raise_nofile();
     // Host signals are taken by a dedicated thread; block them everywhere
     // else before any thread starts.
     host::block_signals(&HOST_SIGNALS);

@@ -843,7 +843,7 @@ fn page_cache_lets_go_of_files_nobody_has_open() {
          exec 3</mnt/f0; rm /mnt/f0\n\
          echo WROTE; read x; exec 3<&-\n\
          sleep 3; sync; df -k /mnt | tail -1 | awk '{print \"used-after\", $3}'\n\
-         md5sum -c /mnt/sums 2>&1 | grep -c ': OK'\numount /mnt\npoweroff -f\n",
+         md5sum -c /mnt/sums 2>&1 | grep -c ': OK'\numount /mnt\necho nofile=$(ulimit -n)\npoweroff -f\n",
     );
     let mut child = Command::new(ruml())
         .current_dir(&d)
@@ -882,6 +882,14 @@ fn page_cache_lets_go_of_files_nobody_has_open() {
     assert!(num("used-before") >= num("used-after") + 2000, "{text}");
     // The other files read back intact through the refilled cache.
     assert!(text.contains("\n11\n"), "{text}");
+    // ruml raised its own descriptor limit for its cache, not the guest's.
+    let soft = std::fs::read_to_string("/proc/self/limits")
+        .unwrap()
+        .lines()
+        .find(|l| l.starts_with("Max open files"))
+        .and_then(|l| l.split_whitespace().nth(3).map(String::from))
+        .unwrap();
+    assert!(text.contains(&format!("nofile={soft}\n")), "{text}");
     fsck_clean(&d.join("fs.ext4"));
     let _ = std::fs::remove_dir_all(&root);
     std::fs::remove_dir_all(&d).unwrap();

@@ -353,6 +353,44 @@ impl Inner {
         first_err
     }
 
+    /// Drops a cached file no guest holds; one without names is freed.
+    fn let_go(&mut self, ino: u32) {
+        self.cache.remove(&ino);
+        if self.orphans.remove(&ino) {
+            if let (Ok(n), Ok(fs)) = (InodeNumber::new(ino), self.fs()) {
+                let _ = fs.reap_unlinked_inode(n);
+                let _ = self.changed();
+            }
+        }
+    }
+
+    /// Keeps the number of cached files below a share of ruml's descriptor
+    /// limit (each holds a memfd): when it is reached, files no guest has
+    /// open are written back if dirty and let go, down to three quarters.
+    fn make_room(&mut self) {
+        let limit = (host::nofile_limit() as usize / 4).clamp(64, 1 << 16);
+        if self.cache.len() < limit {
+            return;
+        }
+        let target = limit * 3 / 4;
+        let inos: Vec<u32> = self.cache.keys().copied().collect();
+        for ino in inos {
+            if self.cache.len() <= target {
+                break;
+            }
+            let unused = self
+                .cache
+                .get(&ino)
+                .is_some_and(|c| host::sole_opener(c.memfd.as_fd()));
+            if !unused {
+                continue;
+            }
+            if self.orphans.contains(&ino) || self.write_back(ino, false).is_ok() {
+                self.let_go(ino);
+            }
+        }
+    }
+
     /// Lets go of cached files no guest has open (or mapped): removed ones
     /// always (their blocks are freed then), clean ones, largest first,
     /// while the cache holds more than `budget` bytes.
@@ -365,12 +403,7 @@ impl Inner {
             .filter(|o| self.cache.get(o).is_some_and(unused))
             .collect();
         for o in orphans {
-            self.cache.remove(&o);
-            self.orphans.remove(&o);
-            if let (Ok(n), Ok(fs)) = (InodeNumber::new(o), self.fs()) {
-                let _ = fs.reap_unlinked_inode(n);
-                let _ = self.changed();
-            }
+            self.let_go(o);
         }
         let mut sizes: Vec<(u64, u32)> = self
             .cache
@@ -781,6 +814,7 @@ impl Ext4Inode {
         if let Some(c) = g.cache.get(&self.ino) {
             return Ok(c.memfd.try_clone()?);
         }
+        g.make_room();
         let n = self.number()?;
         let info = g.fs()?.inode(n).sys()?;
         let fd = host::memfd("ext4")?;
