@@ -578,13 +578,17 @@ fn untar_edit_delete_workload_matches_a_host_directory() {
     std::fs::remove_dir_all(&d).unwrap();
 }
 
+/// Whether the image's journal holds transactions a mount must replay.
+fn needs_recovery(img: &Path) -> bool {
+    let h = tool("dumpe2fs").arg("-h").arg(img).output().unwrap();
+    String::from_utf8_lossy(&h.stdout).contains("needs_recovery")
+}
+
 /// e2fsck -fn, after replaying the journal as Linux's mount would (on a
 /// copy, with e2fsck -fy) when the image needs recovery.
 fn fsck_clean_after_replay(dir: &Path, img: &Path) {
     let o = tool("e2fsck").arg("-fn").arg(img).output().unwrap();
-    let h = tool("dumpe2fs").arg("-h").arg(img).output().unwrap();
-    let needs_recovery = String::from_utf8_lossy(&h.stdout).contains("needs_recovery");
-    if o.status.success() && !needs_recovery {
+    if o.status.success() && !needs_recovery(img) {
         return;
     }
     let copy = dir.join("replayed.img");
@@ -666,8 +670,7 @@ fn data_synced_before_sigkill_is_on_disk() {
         text(&o),
         stderr(&o)
     );
-    let h = tool("dumpe2fs").arg("-h").arg(&img).output().unwrap();
-    assert!(!String::from_utf8_lossy(&h.stdout).contains("needs_recovery"));
+    assert!(!needs_recovery(&img));
     fsck_clean(&img);
     for img in [&img, &merged] {
         fsck_clean_after_replay(&d, img);
@@ -918,8 +921,7 @@ fn twelve_thousand_files_in_one_directory_on_1k_blocks() {
     assert!(out.contains("12000\nunmounted"), "{out}{}", stderr(&o));
     assert!(!stderr(&o).contains("unmount"), "{}", stderr(&o));
     let img = d.join("fs.ext4");
-    let h = tool("dumpe2fs").arg("-h").arg(&img).output().unwrap();
-    assert!(!String::from_utf8_lossy(&h.stdout).contains("needs_recovery"));
+    assert!(!needs_recovery(&img));
     fsck_clean(&img);
     assert_eq!(debugfs_cat(&img, "/d/f11999"), "11999\n");
     std::fs::remove_dir_all(&d).unwrap();

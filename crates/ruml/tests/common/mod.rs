@@ -81,33 +81,30 @@ pub fn hostfs_boot_args(root: &Path, init: &str, extra: &[&str]) -> Vec<String> 
     args
 }
 
-/// The Debian 12 root of tests/debian (built and cached by build-root.sh;
-/// the first build needs root and a Debian mirror).
-pub fn debian_root() -> PathBuf {
+/// Runs tests/debian/build-root.sh with `args` and returns the path it
+/// prints (it builds and caches; the first build needs root and, for the
+/// root itself, a Debian mirror).
+fn build_root(args: &[&str]) -> PathBuf {
     let o = Command::new(repo().join("tests/debian/build-root.sh"))
+        .args(args)
         .stderr(Stdio::inherit())
         .output()
         .expect("tests/debian/build-root.sh");
     assert!(
         o.status.success(),
-        "building the Debian root failed (it needs root and a Debian mirror once)"
+        "tests/debian/build-root.sh {args:?} failed (the first build needs root and a Debian mirror)"
     );
     PathBuf::from(String::from_utf8(o.stdout).unwrap().trim())
 }
 
-/// The Debian 12 root as an ext4 image (made and cached as root by
-/// `build-root.sh --image`; readable by everyone).
+/// The Debian 12 root of tests/debian.
+pub fn debian_root() -> PathBuf {
+    build_root(&[])
+}
+
+/// The Debian 12 root as an ext4 image (readable by everyone).
 pub fn debian_image() -> PathBuf {
-    let o = Command::new(repo().join("tests/debian/build-root.sh"))
-        .arg("--image")
-        .stderr(Stdio::inherit())
-        .output()
-        .expect("tests/debian/build-root.sh --image");
-    assert!(
-        o.status.success(),
-        "making the Debian image failed (it needs root once)"
-    );
-    PathBuf::from(String::from_utf8(o.stdout).unwrap().trim())
+    build_root(&["--image"])
 }
 
 /// `unshare` making a process root of fresh user, pid (it forks: the
