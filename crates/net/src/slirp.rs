@@ -1,0 +1,1 @@
+//! User-mode networking (`eth<N>=slirp`).

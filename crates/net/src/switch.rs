@@ -1,0 +1,1 @@
+//! The switch (`ruml switch`, also as `uml_switch`).
