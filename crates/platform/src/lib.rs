@@ -13,6 +13,7 @@
 //! comment.
 
 pub mod host;
+pub mod net;
 pub mod ptrace;
 pub mod seccomp;
 

@@ -1,0 +1,240 @@
+//! Host network objects for the VM's network devices: tap devices (in the
+//! VM's own network namespace, or on the host for `tuntap` and the switch's
+//! `-tap`), and descriptors opened inside the VM's network namespace.
+
+use std::ffi::CString;
+use std::io;
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd};
+
+fn cvt(r: libc::c_int) -> io::Result<libc::c_int> {
+    if r < 0 {
+        Err(io::Error::last_os_error())
+    } else {
+        Ok(r)
+    }
+}
+
+/// The namespaces of a running VM, held open so devices can be made in
+/// them at any time (hot-plug included), whatever its init does.
+#[derive(Debug)]
+pub struct VmNamespaces {
+    user: OwnedFd,
+    net: OwnedFd,
+}
+
+impl VmNamespaces {
+    /// The user and network namespaces of host process `pid` (the VM's init).
+    pub fn of(pid: i32) -> io::Result<Self> {
+        let open = |what: &str| {
+            crate::host::open_path(
+                format!("/proc/{pid}/ns/{what}").as_bytes(),
+                libc::O_RDONLY | libc::O_CLOEXEC,
+            )
+        };
+        Ok(VmNamespaces {
+            user: open("user")?,
+            net: open("net")?,
+        })
+    }
+
+    /// Opens `path` as a process inside the VM's user and network
+    /// namespaces would (so `/dev/net/tun` gives a tap in the VM's
+    /// network, `/proc/sys/net/...` the VM's settings).
+    pub fn open(&self, path: &str, flags: i32) -> io::Result<OwnedFd> {
+        let path = CString::new(path).map_err(|_| io::Error::from_raw_os_error(libc::EINVAL))?;
+        self.in_ns(|| {
+            // SAFETY: open on a NUL-terminated string that lives in this
+            // copy of the address space.
+            unsafe { libc::open(path.as_ptr(), flags | libc::O_CLOEXEC) }
+        })
+    }
+
+    /// A socket in the VM's network namespace.
+    pub fn socket(&self, domain: i32, ty: i32, proto: i32) -> io::Result<OwnedFd> {
+        // SAFETY: socket takes only integers.
+        self.in_ns(|| unsafe { libc::socket(domain, ty | libc::SOCK_CLOEXEC, proto) })
+    }
+
+    /// Runs `make` in a short-lived child that joined the VM's namespaces
+    /// and shares ruml's descriptor table; the descriptor it returns is
+    /// moved into a slot ruml holds. `make` must only make raw syscalls on
+    /// data prepared before the call (the child is a copy of a possibly
+    /// multithreaded process).
+    fn in_ns(&self, make: impl Fn() -> libc::c_int) -> io::Result<OwnedFd> {
+        let slot = crate::host::open_path(b"/dev/null", libc::O_RDONLY | libc::O_CLOEXEC)?;
+        let (slot_fd, user, net) = (
+            slot.as_raw_fd(),
+            self.user.as_raw_fd(),
+            self.net.as_raw_fd(),
+        );
+        let flags = libc::CLONE_FILES | libc::SIGCHLD;
+        // SAFETY: a fork-like clone (no new stack, no shared memory) that
+        // shares only the descriptor table. The child makes raw syscalls
+        // and exits; it never returns from this block.
+        let pid = unsafe { libc::syscall(libc::SYS_clone, flags, 0, 0, 0, 0) };
+        if pid == 0 {
+            // SAFETY: raw syscalls on integers; `make` is documented to do
+            // the same. The child exits with the errno of what failed.
+            unsafe {
+                let errno = || *libc::__errno_location() & 0x7f;
+                if libc::setns(user, libc::CLONE_NEWUSER) != 0
+                    || libc::setns(net, libc::CLONE_NEWNET) != 0
+                {
+                    libc::_exit(errno());
+                }
+                let fd = make();
+                if fd < 0 {
+                    libc::_exit(errno());
+                }
+                let r = libc::dup3(fd, slot_fd, libc::O_CLOEXEC);
+                let e = errno();
+                libc::close(fd);
+                libc::_exit(if r < 0 { e } else { 0 });
+            }
+        }
+        let pid = cvt(pid as libc::c_int)?;
+        let mut status = 0;
+        // SAFETY: waiting for the child we just made; `status` is writable.
+        while unsafe { libc::waitpid(pid, &mut status, libc::__WALL) } < 0 {
+            let e = io::Error::last_os_error();
+            if e.kind() != io::ErrorKind::Interrupted {
+                return Err(e);
+            }
+        }
+        match (libc::WIFEXITED(status), libc::WEXITSTATUS(status)) {
+            (true, 0) => Ok(slot),
+            (true, code) => Err(io::Error::from_raw_os_error(code)),
+            _ => Err(io::Error::from_raw_os_error(libc::EIO)),
+        }
+    }
+
+    /// A tap device named `name` in the VM's network (raw Ethernet frames,
+    /// no packet information header), with hardware address `mac`.
+    pub fn tap(&self, name: &str, mac: [u8; 6]) -> io::Result<OwnedFd> {
+        let fd = self.open("/dev/net/tun", libc::O_RDWR)?;
+        attach_tap(fd.as_fd(), name)?;
+        set_mac(fd.as_fd(), mac)?;
+        Ok(fd)
+    }
+}
+
+fn ifreq(name: &str) -> io::Result<libc::ifreq> {
+    // SAFETY: ifreq is plain data; all zeroes is a valid value.
+    let mut ifr: libc::ifreq = unsafe { std::mem::zeroed() };
+    if name.is_empty() || name.len() >= ifr.ifr_name.len() || name.contains('\0') {
+        return Err(io::Error::from_raw_os_error(libc::EINVAL));
+    }
+    for (d, s) in ifr.ifr_name.iter_mut().zip(name.bytes()) {
+        *d = s as libc::c_char;
+    }
+    Ok(ifr)
+}
+
+/// Attaches a `/dev/net/tun` descriptor to tap device `name` (created if
+/// it does not exist), raw frames without a packet information header.
+pub fn attach_tap(fd: BorrowedFd<'_>, name: &str) -> io::Result<()> {
+    let mut ifr = ifreq(name)?;
+    ifr.ifr_ifru.ifru_flags = (libc::IFF_TAP | libc::IFF_NO_PI) as libc::c_short;
+    // SAFETY: TUNSETIFF reads (and writes back) one ifreq we own.
+    cvt(unsafe { libc::ioctl(fd.as_raw_fd(), libc::TUNSETIFF, &mut ifr) })?;
+    Ok(())
+}
+
+/// Sets the hardware address of the tap device `fd` is attached to.
+pub fn set_mac(fd: BorrowedFd<'_>, mac: [u8; 6]) -> io::Result<()> {
+    // SAFETY: ifreq is plain data; all zeroes is a valid value.
+    let mut ifr: libc::ifreq = unsafe { std::mem::zeroed() };
+    let mut sa: libc::sockaddr = libc::sockaddr {
+        sa_family: libc::ARPHRD_ETHER,
+        sa_data: [0; 14],
+    };
+    for (d, s) in sa.sa_data.iter_mut().zip(mac) {
+        *d = s as libc::c_char;
+    }
+    ifr.ifr_ifru.ifru_hwaddr = sa;
+    // SAFETY: SIOCSIFHWADDR on a tun descriptor reads one ifreq we own.
+    cvt(unsafe { libc::ioctl(fd.as_raw_fd(), libc::SIOCSIFHWADDR, &mut ifr) })?;
+    Ok(())
+}
+
+/// Opens host tap device `name` (created if missing; the caller needs
+/// CAP_NET_ADMIN or to own a persistent tap of that name).
+pub fn open_host_tap(name: &str) -> io::Result<OwnedFd> {
+    let fd = crate::host::open_path(b"/dev/net/tun", libc::O_RDWR | libc::O_CLOEXEC)?;
+    attach_tap(fd.as_fd(), name)?;
+    Ok(fd)
+}
+
+/// Sets a flag word on interface `name` through socket `sock`'s network
+/// namespace: brings it up (IFF_UP) or down.
+pub fn set_link_up(sock: BorrowedFd<'_>, name: &str, up: bool) -> io::Result<()> {
+    let mut ifr = ifreq(name)?;
+    // SAFETY: SIOCGIFFLAGS writes into the ifreq we own.
+    cvt(unsafe { libc::ioctl(sock.as_raw_fd(), libc::SIOCGIFFLAGS, &mut ifr) })?;
+    // SAFETY: reading the union member SIOCGIFFLAGS filled.
+    let mut flags = unsafe { ifr.ifr_ifru.ifru_flags };
+    if up {
+        flags |= libc::IFF_UP as libc::c_short;
+    } else {
+        flags &= !(libc::IFF_UP as libc::c_short);
+    }
+    ifr.ifr_ifru.ifru_flags = flags;
+    // SAFETY: SIOCSIFFLAGS reads the ifreq we own.
+    cvt(unsafe { libc::ioctl(sock.as_raw_fd(), libc::SIOCSIFFLAGS, &mut ifr) })?;
+    Ok(())
+}
+
+/// Sets an IPv4 address (`SIOCSIFADDR`) or netmask (`SIOCSIFNETMASK`) of
+/// interface `name` through an AF_INET socket `sock`.
+pub fn set_ipv4(
+    sock: BorrowedFd<'_>,
+    name: &str,
+    req: libc::c_ulong,
+    addr: [u8; 4],
+) -> io::Result<()> {
+    let mut ifr = ifreq(name)?;
+    let sin = libc::sockaddr_in {
+        sin_family: libc::AF_INET as libc::sa_family_t,
+        sin_port: 0,
+        sin_addr: libc::in_addr {
+            s_addr: u32::from_ne_bytes(addr),
+        },
+        sin_zero: [0; 8],
+    };
+    // SAFETY: sockaddr_in fits in the 16-byte sockaddr of the union; both
+    // are plain data.
+    ifr.ifr_ifru.ifru_addr =
+        unsafe { std::mem::transmute::<libc::sockaddr_in, libc::sockaddr>(sin) };
+    // SAFETY: the request reads one ifreq we own.
+    cvt(unsafe { libc::ioctl(sock.as_raw_fd(), req, &mut ifr) })?;
+    Ok(())
+}
+
+/// Adds an IPv4 route (`SIOCADDRT`) to `dst`/`mask` via `gw` (0.0.0.0 for
+/// none) through an AF_INET socket `sock`.
+pub fn add_route(sock: BorrowedFd<'_>, dst: [u8; 4], mask: [u8; 4], gw: [u8; 4]) -> io::Result<()> {
+    let sin = |a: [u8; 4]| {
+        let s = libc::sockaddr_in {
+            sin_family: libc::AF_INET as libc::sa_family_t,
+            sin_port: 0,
+            sin_addr: libc::in_addr {
+                s_addr: u32::from_ne_bytes(a),
+            },
+            sin_zero: [0; 8],
+        };
+        // SAFETY: same size, both plain data.
+        unsafe { std::mem::transmute::<libc::sockaddr_in, libc::sockaddr>(s) }
+    };
+    // SAFETY: rtentry is plain data; all zeroes is a valid value.
+    let mut rt: libc::rtentry = unsafe { std::mem::zeroed() };
+    rt.rt_dst = sin(dst);
+    rt.rt_genmask = sin(mask);
+    rt.rt_gateway = sin(gw);
+    rt.rt_flags = libc::RTF_UP;
+    if gw != [0; 4] {
+        rt.rt_flags |= libc::RTF_GATEWAY;
+    }
+    // SAFETY: SIOCADDRT reads one rtentry we own.
+    cvt(unsafe { libc::ioctl(sock.as_raw_fd(), libc::SIOCADDRT, &mut rt) })?;
+    Ok(())
+}
