@@ -48,6 +48,8 @@ pub struct BootConfig {
     pub init_env: Vec<String>,
     /// The ubd disks (`ubd<N>=`), in unit order.
     pub ubd: Vec<ruml_ubd::param::UbdSpec>,
+    /// The network devices (`eth<N>=`), in command-line order.
+    pub nics: Vec<ruml_net::param::NicSpec>,
     /// The ubd unit the root filesystem is on (None: hostfs).
     pub root_disk: Option<usize>,
     /// The command line as the guest's /proc/cmdline shows it.
@@ -155,6 +157,7 @@ pub fn parse(args: &[String]) -> Result<Command, ParamError> {
         init_args: Vec::new(),
         init_env: Vec::new(),
         ubd: Vec::new(),
+        nics: Vec::new(),
         root_disk: None,
         cmdline: String::new(),
     };
@@ -270,6 +273,16 @@ pub fn parse(args: &[String]) -> Result<Command, ParamError> {
                 }
                 let unit = spec.unit;
                 ubd[unit] = Some(spec);
+            }
+            (k, Some(v)) if k.starts_with("eth") => {
+                let spec = ruml_net::param::parse_eth(k, v).map_err(ParamError)?;
+                if c.nics.iter().any(|n| n.unit == spec.unit) {
+                    return err(format!(
+                        "{a}: device eth{} is already configured",
+                        spec.unit
+                    ));
+                }
+                c.nics.push(spec);
             }
             (k, _) if k.starts_with("eth") || k.starts_with("ssl") || k.starts_with("vec") => {
                 return err(format!("{a}: not supported yet by this ruml"));

@@ -901,3 +901,12 @@ pub fn tty_session(fd: BorrowedFd<'_>) -> Option<i32> {
     // SAFETY: TIOCGSID writes one pid_t through the pointer we pass.
     (unsafe { libc::ioctl(fd.as_raw_fd(), libc::TIOCGSID, &mut sid) } == 0).then_some(sid)
 }
+
+/// Makes `fd` non-blocking (`O_NONBLOCK` on its open file description).
+pub fn set_nonblocking(fd: BorrowedFd<'_>) -> io::Result<()> {
+    // SAFETY: F_GETFL/F_SETFL take and return integers.
+    let fl = cvt(unsafe { libc::fcntl(fd.as_raw_fd(), libc::F_GETFL) })?;
+    // SAFETY: as above.
+    cvt(unsafe { libc::fcntl(fd.as_raw_fd(), libc::F_SETFL, fl | libc::O_NONBLOCK) })?;
+    Ok(())
+}

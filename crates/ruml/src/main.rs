@@ -308,6 +308,7 @@ fn boot(cfg: config::BootConfig) -> VmExit {
         .unwrap_or_else(|e| fail(format!("cannot start the guest: {e}"), 1));
     drop(guest_console);
     let init_host = platform.host_tid(1).unwrap_or(0);
+    let nics = start_nics(&cfg, init_host);
     let mut k = Kernel::new(cfg.clone(), vfs, Box::new(platform), boot_ns);
     *CURRENT.lock().expect("current VM") = Some(Current {
         init_host,
@@ -315,9 +316,50 @@ fn boot(cfg: config::BootConfig) -> VmExit {
         winsize: console.winsize_link(),
     });
     let r = k.run();
+    drop(nics);
     *CURRENT.lock().expect("current VM") = None;
     ruml_kernel::fs::private::cleanup();
     ruml_kernel::block::clear();
     console.shutdown();
     r
+}
+
+fn net_log(m: &str) {
+    ruml_kernel::kernel::host_log(&format!("{m}\n"));
+}
+
+/// Creates the VM's network devices (taps in its network namespace) and
+/// starts their transports, before init runs.
+fn start_nics(cfg: &config::BootConfig, init_host: i32) -> Vec<ruml_net::nic::Nic> {
+    if cfg.nics.is_empty() {
+        return Vec::new();
+    }
+    let ns = ruml_platform::net::VmNamespaces::of(init_host)
+        .unwrap_or_else(|e| fail(format!("cannot reach the VM's network namespace: {e}"), 1));
+    let mut nics = Vec::new();
+    for spec in &cfg.nics {
+        let name = spec.name();
+        let mac = spec.mac.unwrap_or_else(|| {
+            net_log(&format!(
+                "Choosing a random ethernet address for device {name}"
+            ));
+            ruml_net::param::random_mac()
+        });
+        let tap = ns.tap(&name, mac).unwrap_or_else(|e| {
+            let hint = if e.raw_os_error() == Some(libc::EACCES) {
+                " (ruml needs read and write access to /dev/net/tun, mode 0666 as Debian sets it)"
+            } else {
+                ""
+            };
+            fail(
+                format!("{name}: cannot create the guest's interface: {e}{hint}"),
+                1,
+            )
+        });
+        match ruml_net::nic::Nic::start(spec, mac, tap, net_log) {
+            Ok(n) => nics.push(n),
+            Err(e) => fail(format!("{name}: {e}"), 1),
+        }
+    }
+    nics
 }

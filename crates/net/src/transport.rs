@@ -1,0 +1,485 @@
+//! Transports: where a NIC's frames go on the host side. Each carries one
+//! raw Ethernet frame per datagram or message (shared/spec/net.md §1.2),
+//! and keeps trying to (re)connect while its peer is away, so a VM can boot
+//! before its switch and survives the switch's restart.
+
+use crate::param::TransportSpec;
+use std::io::{self, Read, Write};
+use std::net::{Ipv4Addr, SocketAddrV4, UdpSocket};
+use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
+use std::os::linux::net::SocketAddrExt;
+use std::os::unix::net::{SocketAddr, UnixDatagram, UnixStream};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::RwLock;
+use std::time::{Duration, Instant};
+
+/// The host side of a NIC.
+pub trait Transport: Send + Sync {
+    /// Sends one frame; a frame that cannot go now is dropped, as on a wire.
+    fn send(&self, frame: &[u8]);
+    /// Takes one received frame if one is ready (never blocks).
+    fn recv(&self, buf: &mut [u8]) -> Option<usize>;
+    /// Waits up to `ms` milliseconds for a frame to arrive, and keeps the
+    /// connection: notices a peer that went away and reconnects.
+    fn wait(&self, ms: i32);
+}
+
+/// Logs a transport's state changes (one line each).
+pub type Log = fn(&str);
+
+/// Opens the transport `spec` for the NIC `name` with address `mac`.
+/// Socket transports that cannot reach their peer yet log that and keep
+/// retrying; errors are only for what retrying cannot fix.
+pub fn open(
+    name: &str,
+    spec: &TransportSpec,
+    mac: [u8; 6],
+    log: Log,
+) -> io::Result<Box<dyn Transport>> {
+    Ok(match spec {
+        TransportSpec::Daemon { ctl } => {
+            Box::new(Switched::new(name, Kind::Daemon { ctl: ctl.clone() }, log))
+        }
+        TransportSpec::Vde {
+            switch,
+            port,
+            group: _,
+            mode,
+            descr,
+        } => Box::new(Switched::new(
+            name,
+            Kind::Vde {
+                switch: switch.clone(),
+                port: *port,
+                mode: *mode,
+                descr: descr.clone(),
+            },
+            log,
+        )),
+        TransportSpec::Mcast { group, port, ttl } => {
+            Box::new(Udp::mcast(*group, *port, *ttl, mac)?)
+        }
+        TransportSpec::Ucast {
+            remote,
+            listen,
+            remote_port,
+        } => Box::new(Udp::ucast(*remote, *listen, *remote_port)?),
+        TransportSpec::Tuntap { dev } => Box::new(Tap::open(dev)?),
+        TransportSpec::Slirp { .. } => return Err(io::Error::from_raw_os_error(libc::EINVAL)),
+    })
+}
+
+fn poll(fds: &[BorrowedFd<'_>], ms: i32) -> Vec<bool> {
+    ruml_platform::host::poll_readable(fds, ms).unwrap_or_else(|_| vec![false; fds.len()])
+}
+
+// ---- daemon (uml_switch) and vde ------------------------------------------
+
+const MAGIC: u32 = 0xfeed_face;
+const SUN_PATH: usize = 108;
+
+enum Kind {
+    Daemon {
+        ctl: PathBuf,
+    },
+    Vde {
+        switch: Option<PathBuf>,
+        port: u32,
+        mode: u32,
+        descr: String,
+    },
+}
+
+struct Conn {
+    data: UnixDatagram,
+    ctl: UnixStream,
+}
+
+/// A port on a switch reached through a control stream (uml_switch's
+/// protocol, or VDE's): the data socket is connected to the switch's, and
+/// the port lives as long as the control stream.
+struct Switched {
+    name: String,
+    kind: Kind,
+    conn: RwLock<Option<Conn>>,
+    retry: std::sync::Mutex<(Option<Instant>, bool)>,
+    log: Log,
+}
+
+static SEQ: AtomicU32 = AtomicU32::new(0);
+
+impl Switched {
+    fn new(name: &str, kind: Kind, log: Log) -> Self {
+        let s = Switched {
+            name: name.to_string(),
+            kind,
+            conn: RwLock::new(None),
+            retry: std::sync::Mutex::new((None, false)),
+            log,
+        };
+        s.reconnect();
+        s
+    }
+
+    fn describe(&self) -> String {
+        match &self.kind {
+            Kind::Daemon { ctl } => format!("switch {}", ctl.display()),
+            Kind::Vde { switch, .. } => format!(
+                "vde switch {}",
+                switch
+                    .as_deref()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_else(|| "(default)".into())
+            ),
+        }
+    }
+
+    /// Tries to connect if not connected and the last try was over a
+    /// second ago.
+    fn reconnect(&self) {
+        let mut r = self.retry.lock().unwrap_or_else(|e| e.into_inner());
+        if r.0.is_some_and(|t| t.elapsed() < Duration::from_secs(1)) {
+            return;
+        }
+        r.0 = Some(Instant::now());
+        let res = match &self.kind {
+            Kind::Daemon { ctl } => connect_daemon(ctl),
+            Kind::Vde {
+                switch,
+                port,
+                mode,
+                descr,
+            } => connect_vde(switch.as_deref(), *port, *mode, descr),
+        };
+        match res {
+            Ok(c) => {
+                if r.1 {
+                    (self.log)(&format!(
+                        "{}: reconnected to {}",
+                        self.name,
+                        self.describe()
+                    ));
+                }
+                r.1 = false;
+                *self.conn.write().unwrap_or_else(|e| e.into_inner()) = Some(c);
+            }
+            Err(e) => {
+                if !r.1 {
+                    (self.log)(&format!(
+                        "{}: cannot reach {}: {e}; retrying every second",
+                        self.name,
+                        self.describe()
+                    ));
+                    r.1 = true;
+                }
+            }
+        }
+    }
+
+    fn disconnected(&self) {
+        let mut c = self.conn.write().unwrap_or_else(|e| e.into_inner());
+        if c.take().is_some() {
+            let mut r = self.retry.lock().unwrap_or_else(|e| e.into_inner());
+            (self.log)(&format!(
+                "{}: lost {}; reconnecting",
+                self.name,
+                self.describe()
+            ));
+            r.1 = true;
+            r.0 = None;
+        }
+    }
+}
+
+impl Transport for Switched {
+    fn send(&self, frame: &[u8]) {
+        let gone = {
+            let c = self.conn.read().unwrap_or_else(|e| e.into_inner());
+            match c.as_ref().map(|c| c.data.send(frame)) {
+                Some(Err(e)) => matches!(
+                    e.raw_os_error(),
+                    Some(libc::ECONNREFUSED | libc::ENOENT | libc::ENOTCONN)
+                ),
+                _ => false,
+            }
+        };
+        if gone {
+            self.disconnected();
+        }
+    }
+
+    fn recv(&self, buf: &mut [u8]) -> Option<usize> {
+        let c = self.conn.read().unwrap_or_else(|e| e.into_inner());
+        c.as_ref()?.data.recv(buf).ok()
+    }
+
+    fn wait(&self, ms: i32) {
+        let eof = {
+            let c = self.conn.read().unwrap_or_else(|e| e.into_inner());
+            match c.as_ref() {
+                None => None,
+                Some(c) => {
+                    let r = poll(&[c.data.as_fd(), c.ctl.as_fd()], ms);
+                    // The switch never writes on the control stream: data
+                    // or EOF there both end the port.
+                    Some(
+                        r[1] && {
+                            let mut b = [0u8; 64];
+                            !matches!((&c.ctl).read(&mut b), Err(e) if e.kind() == io::ErrorKind::WouldBlock)
+                        },
+                    )
+                }
+            }
+        };
+        match eof {
+            Some(true) => self.disconnected(),
+            Some(false) => {}
+            None => {
+                std::thread::sleep(Duration::from_millis(ms.clamp(0, 200) as u64));
+                self.reconnect();
+            }
+        }
+    }
+}
+
+/// A unique abstract name, 107 bytes long so the address is the full
+/// 110-byte `sockaddr_un`, as UML's and uml_switch's are.
+fn abstract_name() -> [u8; SUN_PATH - 1] {
+    let mut name = [0u8; SUN_PATH - 1];
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
+    let s = format!(
+        "ruml-{}-{}-{nanos}",
+        std::process::id(),
+        SEQ.fetch_add(1, Ordering::Relaxed)
+    );
+    name[..s.len()].copy_from_slice(s.as_bytes());
+    name
+}
+
+/// Reads the 110-byte `sockaddr_un` a switch answers with.
+fn read_reply(ctl: &mut UnixStream) -> io::Result<SocketAddr> {
+    let mut reply = [0u8; 2 + SUN_PATH];
+    ctl.read_exact(&mut reply)
+        .map_err(|e| io::Error::new(e.kind(), format!("read of the switch's reply failed: {e}")))?;
+    let bad = || {
+        io::Error::new(
+            io::ErrorKind::InvalidData,
+            "the switch's reply is not an AF_UNIX address",
+        )
+    };
+    if u16::from_ne_bytes([reply[0], reply[1]]) != libc::AF_UNIX as u16 {
+        return Err(bad());
+    }
+    let path = &reply[2..];
+    if path[0] == 0 {
+        SocketAddr::from_abstract_name(&path[1..])
+    } else {
+        use std::os::unix::ffi::OsStrExt;
+        let end = path.iter().position(|&b| b == 0).unwrap_or(SUN_PATH);
+        SocketAddr::from_pathname(std::ffi::OsStr::from_bytes(&path[..end])).map_err(|_| bad())
+    }
+}
+
+fn request(ty: u32, own: &[u8; SUN_PATH], tail: &[u8]) -> Vec<u8> {
+    let mut req = Vec::with_capacity(124 + tail.len());
+    req.extend_from_slice(&MAGIC.to_ne_bytes());
+    req.extend_from_slice(&3u32.to_ne_bytes());
+    req.extend_from_slice(&ty.to_ne_bytes());
+    req.extend_from_slice(&(libc::AF_UNIX as u16).to_ne_bytes());
+    req.extend_from_slice(own);
+    req.extend_from_slice(tail);
+    req
+}
+
+fn finish(data: UnixDatagram, ctl: UnixStream) -> io::Result<Conn> {
+    data.set_nonblocking(true)?;
+    ctl.set_nonblocking(true)?;
+    // Large socket buffers keep bursts from being dropped.
+    let s = socket2::SockRef::from(&data);
+    let _ = s.set_send_buffer_size(1 << 20);
+    let _ = s.set_recv_buffer_size(1 << 20);
+    Ok(Conn { data, ctl })
+}
+
+fn connect_daemon(ctl_path: &Path) -> io::Result<Conn> {
+    let name = abstract_name();
+    let data = UnixDatagram::bind_addr(&SocketAddr::from_abstract_name(name)?)?;
+    let mut ctl = UnixStream::connect(ctl_path)?;
+    let mut own = [0u8; SUN_PATH];
+    own[1..].copy_from_slice(&name);
+    // Version 3, REQ_NEW_CONTROL, and two bytes of tail padding: 124 bytes.
+    ctl.write_all(&request(0, &own, &[0, 0]))?;
+    ctl.set_read_timeout(Some(Duration::from_secs(5)))?;
+    let sw = read_reply(&mut ctl)?;
+    data.connect_addr(&sw)?;
+    finish(data, ctl)
+}
+
+fn connect_vde(switch: Option<&Path>, port: u32, mode: u32, descr: &str) -> io::Result<Conn> {
+    let dir = match switch {
+        Some(p) => p.to_path_buf(),
+        None => ["/var/run/vde.ctl", "/tmp/vde.ctl"]
+            .iter()
+            .map(PathBuf::from)
+            .find(|p| p.exists())
+            .ok_or_else(|| {
+                io::Error::new(
+                    io::ErrorKind::NotFound,
+                    "no default VDE switch (/var/run/vde.ctl, /tmp/vde.ctl)",
+                )
+            })?,
+    };
+    let dir = dir.canonicalize()?;
+    let ctl_path = if dir.is_dir() {
+        dir.join("ctl")
+    } else {
+        dir.clone()
+    };
+    let data_dir = if dir.is_dir() {
+        dir.clone()
+    } else {
+        PathBuf::from("/tmp")
+    };
+    let mut ctl = UnixStream::connect(&ctl_path)?;
+    let pid = std::process::id();
+    let (data, path) = (0..100_000u32)
+        .find_map(|seq| {
+            let p = data_dir.join(format!(".{pid:05}-{seq:05}"));
+            match UnixDatagram::bind(&p) {
+                Ok(d) => Some(Ok((d, p))),
+                Err(e) if e.kind() == io::ErrorKind::AddrInUse => None,
+                Err(e) => Some(Err(e)),
+            }
+        })
+        .unwrap_or_else(|| Err(io::Error::from_raw_os_error(libc::EADDRINUSE)))?;
+    let cleanup = Unlink(path.clone());
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode))?;
+    use std::os::unix::ffi::OsStrExt;
+    let mut own = [0u8; SUN_PATH];
+    let b = path.as_os_str().as_bytes();
+    if b.len() >= SUN_PATH {
+        return Err(io::Error::from_raw_os_error(libc::ENAMETOOLONG));
+    }
+    own[..b.len()].copy_from_slice(b);
+    let user = std::env::var("USER")
+        .unwrap_or_else(|_| format!("uid{}", ruml_platform::host::host_ids().0));
+    let mut d = format!("{descr} user={user} pid={pid}").into_bytes();
+    d.truncate(128);
+    ctl.write_all(&request(port << 8, &own, &d))?;
+    ctl.set_read_timeout(Some(Duration::from_secs(5)))?;
+    let sw = read_reply(&mut ctl)?;
+    data.connect_addr(&sw)?;
+    drop(cleanup);
+    finish(data, ctl)
+}
+
+/// Removes a socket file when dropped.
+struct Unlink(PathBuf);
+impl Drop for Unlink {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+// ---- mcast and ucast -------------------------------------------------------
+
+/// Ethernet in UDP: to a multicast group every member hears (mcast), or
+/// to one peer (ucast).
+struct Udp {
+    sock: UdpSocket,
+    to: SocketAddrV4,
+    /// mcast hears its own frames back; they are not delivered.
+    own_mac: Option<[u8; 6]>,
+}
+
+impl Udp {
+    fn mcast(group: Ipv4Addr, port: u16, ttl: u32, mac: [u8; 6]) -> io::Result<Self> {
+        use socket2::{Domain, Protocol, Socket, Type};
+        let s = Socket::new(Domain::IPV4, Type::DGRAM, Some(Protocol::UDP))?;
+        s.set_reuse_address(true)?;
+        s.bind(&SocketAddrV4::new(group, port).into())?;
+        s.set_multicast_ttl_v4(ttl)?;
+        s.set_multicast_loop_v4(true)?;
+        s.join_multicast_v4(&group, &Ipv4Addr::UNSPECIFIED).map_err(|e| {
+            io::Error::new(e.kind(), format!("cannot join multicast group {group}: {e} (does the host have a multicast route?)"))
+        })?;
+        let sock: UdpSocket = s.into();
+        sock.set_nonblocking(true)?;
+        Ok(Udp {
+            sock,
+            to: SocketAddrV4::new(group, port),
+            own_mac: Some(mac),
+        })
+    }
+
+    fn ucast(remote: Ipv4Addr, listen: u16, remote_port: u16) -> io::Result<Self> {
+        let sock = UdpSocket::bind(SocketAddrV4::new(Ipv4Addr::UNSPECIFIED, listen))?;
+        sock.set_nonblocking(true)?;
+        Ok(Udp {
+            sock,
+            to: SocketAddrV4::new(remote, remote_port),
+            own_mac: None,
+        })
+    }
+}
+
+impl Transport for Udp {
+    fn send(&self, frame: &[u8]) {
+        let _ = self.sock.send_to(frame, self.to);
+    }
+
+    fn recv(&self, buf: &mut [u8]) -> Option<usize> {
+        loop {
+            let n = self.sock.recv(buf).ok()?;
+            match self.own_mac {
+                Some(m) if n >= 12 && buf[6..12] == m => continue,
+                _ => return Some(n),
+            }
+        }
+    }
+
+    fn wait(&self, ms: i32) {
+        poll(&[self.sock.as_fd()], ms);
+    }
+}
+
+// ---- tuntap ------------------------------------------------------------------
+
+/// A host tap device: each read is one frame, each write sends one.
+pub struct Tap {
+    file: std::fs::File,
+}
+
+impl Tap {
+    fn open(dev: &str) -> io::Result<Self> {
+        let fd = ruml_platform::net::open_host_tap(dev).map_err(|e| {
+            io::Error::new(e.kind(), format!("cannot open host tap device {dev}: {e}"))
+        })?;
+        Tap::from_fd(fd)
+    }
+
+    /// Wraps an open tap descriptor.
+    pub fn from_fd(fd: OwnedFd) -> io::Result<Self> {
+        ruml_platform::host::set_nonblocking(fd.as_fd())?;
+        Ok(Tap { file: fd.into() })
+    }
+}
+
+impl Transport for Tap {
+    fn send(&self, frame: &[u8]) {
+        let _ = (&self.file).write(frame);
+    }
+
+    fn recv(&self, buf: &mut [u8]) -> Option<usize> {
+        (&self.file).read(buf).ok()
+    }
+
+    fn wait(&self, ms: i32) {
+        poll(&[self.file.as_fd()], ms);
+    }
+}
