@@ -196,8 +196,22 @@ impl Transport for Switched {
     fn send(&self, frame: &[u8]) {
         let gone = {
             let c = self.conn.read().unwrap_or_else(|e| e.into_inner());
-            match c.as_ref().map(|c| c.data.send(frame)) {
-                Some(Err(e)) => matches!(
+            let Some(c) = c.as_ref() else { return };
+            let mut r = c.data.send(frame);
+            // A switch's socket queue is short (net.unix.max_dgram_qlen):
+            // wait a little for room rather than drop, so the guest's
+            // queue, and so its TCP, slows down instead of losing frames.
+            for _ in 0..5 {
+                match &r {
+                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                        ruml_platform::host::poll_writable(c.data.as_fd(), 10);
+                        r = c.data.send(frame);
+                    }
+                    _ => break,
+                }
+            }
+            match r {
+                Err(e) => matches!(
                     e.raw_os_error(),
                     Some(libc::ECONNREFUSED | libc::ENOENT | libc::ENOTCONN)
                 ),

@@ -910,3 +910,15 @@ pub fn set_nonblocking(fd: BorrowedFd<'_>) -> io::Result<()> {
     cvt(unsafe { libc::fcntl(fd.as_raw_fd(), libc::F_SETFL, fl | libc::O_NONBLOCK) })?;
     Ok(())
 }
+
+/// Waits up to `timeout_ms` for `fd` to accept a write (POLLOUT).
+pub fn poll_writable(fd: BorrowedFd<'_>, timeout_ms: i32) -> bool {
+    let mut p = libc::pollfd {
+        fd: fd.as_raw_fd(),
+        events: libc::POLLOUT,
+        revents: 0,
+    };
+    // SAFETY: one valid pollfd.
+    let r = unsafe { libc::poll(&mut p, 1, timeout_ms) };
+    r > 0 && p.revents & libc::POLLOUT != 0
+}
