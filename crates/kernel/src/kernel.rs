@@ -65,6 +65,9 @@ pub struct State {
     /// through it).
     pub netlink: Option<std::os::fd::OwnedFd>,
     netlink_tried: bool,
+    /// The VM's user and network namespaces, for objects that must be
+    /// opened inside them (network sysctls, NIC taps).
+    pub netns: Option<Arc<ruml_platform::net::VmNamespaces>>,
     /// The VM's devpts instance, made at the first devpts mount.
     pub devpts: Option<Arc<crate::fs::devpts::Instance>>,
     /// Whether ELF interpreters may be copied into the guests' host chroot
@@ -200,6 +203,7 @@ impl Kernel {
                 trace: std::env::var_os("RUML_TRACE").is_some(),
                 netlink: None,
                 netlink_tried: false,
+                netns: None,
                 devpts: None,
                 // With the root on a disk, the guest's chroot is ruml's
                 // private directory: ELF interpreters are copied there.

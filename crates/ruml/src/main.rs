@@ -308,8 +308,13 @@ fn boot(cfg: config::BootConfig) -> VmExit {
         .unwrap_or_else(|e| fail(format!("cannot start the guest: {e}"), 1));
     drop(guest_console);
     let init_host = platform.host_tid(1).unwrap_or(0);
-    let nics = start_nics(&cfg, init_host);
+    let netns = std::sync::Arc::new(
+        ruml_platform::net::VmNamespaces::of(init_host)
+            .unwrap_or_else(|e| fail(format!("cannot reach the VM's network namespace: {e}"), 1)),
+    );
+    let nics = start_nics(&cfg, &netns);
     let mut k = Kernel::new(cfg.clone(), vfs, Box::new(platform), boot_ns);
+    k.st.netns = Some(netns);
     *CURRENT.lock().expect("current VM") = Some(Current {
         init_host,
         terminate: k.terminate.clone(),
@@ -330,12 +335,10 @@ fn net_log(m: &str) {
 
 /// Creates the VM's network devices (taps in its network namespace) and
 /// starts their transports, before init runs.
-fn start_nics(cfg: &config::BootConfig, init_host: i32) -> Vec<ruml_net::nic::Nic> {
-    if cfg.nics.is_empty() {
-        return Vec::new();
-    }
-    let ns = ruml_platform::net::VmNamespaces::of(init_host)
-        .unwrap_or_else(|e| fail(format!("cannot reach the VM's network namespace: {e}"), 1));
+fn start_nics(
+    cfg: &config::BootConfig,
+    ns: &ruml_platform::net::VmNamespaces,
+) -> Vec<ruml_net::nic::Nic> {
     let mut nics = Vec::new();
     for spec in &cfg.nics {
         let name = spec.name();

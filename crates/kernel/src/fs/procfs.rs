@@ -171,6 +171,22 @@ fn apply_write(st: &mut State, target: &ProcWrite, data: &[u8]) {
     }
 }
 
+/// /proc/sys/net/...: the file of the VM's own network namespace, opened
+/// there and handed to the guest, which reads and writes it natively (None
+/// when the kernel has no namespace to open it in).
+fn net_sysctl(cx: &Caller<'_>, path: &str, flags: i32) -> Option<SysResult<OwnedFd>> {
+    if !path.starts_with("net/") {
+        return None;
+    }
+    let (st, _) = kernel(cx).ok()?;
+    let ns = st.netns.as_ref()?;
+    let flags = flags & (libc::O_ACCMODE | libc::O_CLOEXEC);
+    Some(
+        ns.open(&format!("/proc/sys/{path}"), flags)
+            .map_err(Errno::from),
+    )
+}
+
 /// A procfs object.
 pub struct ProcInode {
     node: Node,
@@ -252,6 +268,13 @@ const SYS_DIRS: &[&str] = &[
     "net",
     "net/core",
     "net/ipv4",
+    "net/ipv4/conf",
+    "net/ipv4/conf/all",
+    "net/ipv4/conf/default",
+    "net/ipv6",
+    "net/ipv6/conf",
+    "net/ipv6/conf/all",
+    "net/ipv6/conf/default",
     "vm",
 ];
 const SYS_FILES: &[(&str, SysGen)] = &[
@@ -274,10 +297,24 @@ const SYS_FILES: &[(&str, SysGen)] = &[
     ("kernel/random/uuid", |_| format!("{}\n", uuid())),
     ("kernel/threads-max", |st| format!("{}\n", st.max_tasks)),
     ("kernel/version", |_| format!("{}\n", VERSION_TAG)),
-    // The defaults of a new network namespace.
+    // The VM's network namespace's own files (`net_sysctl`); the text here
+    // is only for a kernel without one.
     ("net/core/somaxconn", |_| "4096\n".into()),
+    ("net/ipv4/conf/all/forwarding", |_| "0\n".into()),
+    ("net/ipv4/conf/all/rp_filter", |_| "0\n".into()),
+    ("net/ipv4/conf/default/forwarding", |_| "0\n".into()),
+    ("net/ipv4/conf/default/rp_filter", |_| "0\n".into()),
+    ("net/ipv4/icmp_echo_ignore_all", |_| "0\n".into()),
+    ("net/ipv4/icmp_echo_ignore_broadcasts", |_| "1\n".into()),
+    ("net/ipv4/ip_default_ttl", |_| "64\n".into()),
     ("net/ipv4/ip_forward", |_| "0\n".into()),
     ("net/ipv4/ip_local_port_range", |_| "32768\t60999\n".into()),
+    ("net/ipv4/ping_group_range", |_| "1\t0\n".into()),
+    ("net/ipv4/tcp_keepalive_time", |_| "7200\n".into()),
+    ("net/ipv6/conf/all/disable_ipv6", |_| "0\n".into()),
+    ("net/ipv6/conf/all/forwarding", |_| "0\n".into()),
+    ("net/ipv6/conf/default/disable_ipv6", |_| "0\n".into()),
+    ("net/ipv6/conf/default/forwarding", |_| "0\n".into()),
     ("vm/overcommit_memory", |_| "0\n".into()),
     ("vm/swappiness", |_| "60\n".into()),
 ];
@@ -1461,6 +1498,7 @@ impl Inode for ProcInode {
             Node::Net { .. } => self.net_mode(),
             Node::Pid { .. } => libc::S_IFDIR | 0o555,
             Node::Sys(p) if SYS_DIRS.contains(p) => libc::S_IFDIR | 0o555,
+            Node::Sys(p) if p.starts_with("net/") => libc::S_IFREG | 0o644,
             Node::Sys(p) if matches!(*p, "kernel/hostname" | "kernel/domainname") => {
                 libc::S_IFREG | 0o644
             }
@@ -1679,6 +1717,11 @@ impl Inode for ProcInode {
     fn open(&self, cx: &Caller<'_>, flags: i32) -> SysResult<OwnedFd> {
         if self.kind() == Kind::Dir {
             return Err(Errno::EISDIR);
+        }
+        if let Node::Sys(p) = &self.node {
+            if let Some(fd) = net_sysctl(cx, p, flags) {
+                return fd;
+            }
         }
         let writable = self.stat()?.mode & 0o200 != 0;
         if flags & libc::O_ACCMODE != libc::O_RDONLY && !writable {
