@@ -1,0 +1,313 @@
+//! Virtual networks: ruml VMs (and real UML VMs) wired through switches,
+//! running busybox's network tools and checking what they print.
+//!
+//! Every VM runs through tests/uml/run-uml.sh (ruml with `--kernel`, or the
+//! real linux.uml) on a shared busybox root, with its script's output in a
+//! file. The VMs of one test boot concurrently; their scripts wait for each
+//! other by pinging and by retrying connections.
+
+mod common;
+
+use common::*;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// A directory for one test: the shared root and the VMs' files.
+struct Lab {
+    dir: PathBuf,
+    root: PathBuf,
+    vms: Vec<(String, Child, PathBuf)>,
+    daemons: Vec<Child>,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Kernel {
+    Ruml,
+    Uml,
+}
+
+impl Lab {
+    fn new(name: &str) -> Lab {
+        let root = busybox_root(&format!("net-{name}"), "#!/bin/sh\n");
+        guest_program(&root, "udpecho");
+        let dir = root.with_extension("lab");
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        Lab {
+            dir,
+            root,
+            vms: Vec::new(),
+            daemons: Vec::new(),
+        }
+    }
+
+    /// Starts a host daemon (a switch) and waits for `ready` to exist. Its
+    /// stdin is a pipe kept open (vde_switch ends at EOF on it).
+    fn daemon(&mut self, cmd: &mut Command, ready: &Path) {
+        let c = cmd
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn switch");
+        self.daemons.push(c);
+        let t = Instant::now();
+        while !ready.exists() {
+            assert!(
+                t.elapsed() < Duration::from_secs(10),
+                "{ready:?} never appeared"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// Boots VM `name` with `kernel`, running `script` (after a common
+    /// prologue), with extra kernel arguments `args`.
+    fn vm(&mut self, name: &str, kernel: Kernel, script: &str, args: &[String]) {
+        let file = self.dir.join(format!("{name}.sh"));
+        std::fs::write(&file, format!("{PROLOGUE}{script}")).unwrap();
+        let out = self.dir.join(format!("{name}.out"));
+        let mut cmd = Command::new(repo().join("tests/uml/run-uml.sh"));
+        if kernel == Kernel::Ruml {
+            cmd.arg("--kernel").arg(ruml());
+        }
+        cmd.arg("--root")
+            .arg(&self.root)
+            .arg("--out")
+            .arg(&out)
+            .arg("--log")
+            .arg(self.dir.join(format!("{name}.log")))
+            .args(["--timeout", "150"])
+            .arg(&file)
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        let child = cmd.spawn().expect("run-uml.sh");
+        self.vms.push((name.to_string(), child, out));
+    }
+
+    /// Waits for every VM; returns each one's output by name.
+    fn wait(&mut self) -> Vec<(String, String)> {
+        let mut outs = Vec::new();
+        for (name, mut child, out) in std::mem::take(&mut self.vms) {
+            let status = child.wait().unwrap();
+            let text = std::fs::read_to_string(&out).unwrap_or_default();
+            let log =
+                std::fs::read_to_string(self.dir.join(format!("{name}.log"))).unwrap_or_default();
+            let tail: Vec<&str> = log.lines().rev().take(15).collect();
+            assert!(
+                status.code() == Some(0),
+                "VM {name} ended with {status:?}\n--- its output:\n{text}\n--- its log (last lines, newest first):\n{}",
+                tail.join("\n")
+            );
+            outs.push((name, text));
+        }
+        outs
+    }
+
+    /// The device files a test should not leave behind.
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.join(name)
+    }
+}
+
+impl Drop for Lab {
+    fn drop(&mut self) {
+        for (_, c, _) in &mut self.vms {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+        for d in &mut self.daemons {
+            let _ = d.kill();
+            let _ = d.wait();
+        }
+        let _ = std::fs::remove_dir_all(&self.root);
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// Shell functions for the guest scripts.
+const PROLOGUE: &str = r#"
+# wait_for ADDR: until ADDR answers a ping (at most 60 s).
+wait_for() {
+    i=0
+    while ! ping -c 1 -W 1 "$1" >/dev/null 2>&1; do
+        i=$((i+1)); [ $i -lt 60 ] || { echo "no answer from $1"; return 1; }
+    done
+}
+# send ADDR PORT FILE: connect (retrying until the peer listens) and send.
+send() {
+    i=0
+    while ! nc "$1" "$2" < "$3"; do
+        i=$((i+1)); [ $i -lt 100 ] || { echo "cannot send to $1:$2"; return 1; }
+        sleep 0.3
+    done
+}
+# receive PORT OUT: accept one connection and store what it sends.
+receive() { nc -l -p "$1" -e sh -c "cat > $2"; }
+"#;
+
+fn eth(unit: u32, spec: String) -> String {
+    format!("eth{unit}={spec}")
+}
+
+fn sha_lines(text: &str, tag: &str) -> Vec<String> {
+    text.lines()
+        .filter_map(|l| l.strip_prefix(tag))
+        .map(|s| s.split_whitespace().next().unwrap_or("").to_string())
+        .collect()
+}
+
+/// Two VMs on one segment: addresses by ifconfig on one and by `ip` on the
+/// other; ping both ways, arping, a TCP transfer of `mib` MiB from b to a
+/// and (when `both`) back, UDP echo.
+fn two_vms(lab: &mut Lab, a: (Kernel, String), b: (Kernel, String), mib: u32, both: bool) {
+    let a_script = format!(
+        r#"
+ifconfig eth0 10.0.0.1 netmask 255.255.255.0 up
+/bin/udpecho server 7000 &
+wait_for 10.0.0.2 || exit 1
+ping -c 5 -i 0.2 10.0.0.2 | grep -E 'packets transmitted'
+arping -c 2 -I eth0 10.0.0.2 | grep -E '^Received'
+receive 5000 /tmp/a-in
+echo "A-GOT $(sha256sum < /tmp/a-in)"
+{back}
+receive 5002 /tmp/a-done
+rm -f /tmp/a-in /tmp/a-out
+"#,
+        back = if both {
+            format!("dd if=/dev/urandom of=/tmp/a-out bs=1M count={mib} 2>/dev/null\necho \"A-SENT $(sha256sum < /tmp/a-out)\"\nsend 10.0.0.2 5001 /tmp/a-out || exit 1")
+        } else {
+            String::new()
+        }
+    );
+    let b_script = format!(
+        r#"
+ip addr add 10.0.0.2/24 dev eth0
+ip link set eth0 up
+wait_for 10.0.0.1 || exit 1
+ping -c 5 -i 0.2 10.0.0.1 | grep -E 'packets transmitted'
+arping -c 2 -I eth0 10.0.0.1 | grep -E '^Received'
+dd if=/dev/urandom of=/tmp/b-out bs=1M count={mib} 2>/dev/null
+echo "B-SENT $(sha256sum < /tmp/b-out)"
+send 10.0.0.1 5000 /tmp/b-out || exit 1
+{back}
+/bin/udpecho client 10.0.0.1 7000 50
+echo bye > /tmp/b-bye
+send 10.0.0.1 5002 /tmp/b-bye
+rm -f /tmp/b-in /tmp/b-out /tmp/b-bye
+"#,
+        back = if both {
+            "receive 5001 /tmp/b-in\necho \"B-GOT $(sha256sum < /tmp/b-in)\"".to_string()
+        } else {
+            String::new()
+        }
+    );
+    lab.vm("a", a.0, &a_script, &[a.1]);
+    lab.vm("b", b.0, &b_script, &[b.1]);
+    let outs = lab.wait();
+    let (ta, tb) = (&outs[0].1, &outs[1].1);
+    for t in [ta, tb] {
+        assert!(
+            t.contains("5 packets transmitted, 5 packets received"),
+            "ping:\n{ta}\n---\n{tb}"
+        );
+        assert!(
+            t.contains("Received ") && !t.contains("Received 0 response"),
+            "arping:\n{ta}\n---\n{tb}"
+        );
+    }
+    let (sent, got) = (sha_lines(tb, "B-SENT "), sha_lines(ta, "A-GOT "));
+    assert!(sent.len() == 1 && sent == got, "TCP b->a:\n{ta}\n---\n{tb}");
+    if both {
+        let (sent, got) = (sha_lines(ta, "A-SENT "), sha_lines(tb, "B-GOT "));
+        assert!(sent.len() == 1 && sent == got, "TCP a->b:\n{ta}\n---\n{tb}");
+    }
+    assert!(tb.contains("udp echo ok 50"), "UDP:\n{tb}");
+}
+
+fn uml_switch(lab: &mut Lab) -> String {
+    let ctl = lab.path("uml_switch.ctl");
+    lab.daemon(Command::new("uml_switch").arg("-unix").arg(&ctl), &ctl);
+    ctl.display().to_string()
+}
+
+#[test]
+fn two_ruml_vms_on_the_real_uml_switch() {
+    let mut lab = Lab::new("uswitch");
+    let ctl = uml_switch(&mut lab);
+    two_vms(
+        &mut lab,
+        (
+            Kernel::Ruml,
+            eth(0, format!("daemon,fe:fd:0a:00:00:01,unix,{ctl}")),
+        ),
+        (
+            Kernel::Ruml,
+            eth(0, format!("daemon,fe:fd:0a:00:00:02,unix,{ctl}")),
+        ),
+        64,
+        false,
+    );
+}
+
+#[test]
+fn ruml_and_uml_on_the_real_uml_switch() {
+    let mut lab = Lab::new("mixed-uswitch");
+    let ctl = uml_switch(&mut lab);
+    two_vms(
+        &mut lab,
+        (
+            Kernel::Uml,
+            eth(0, format!("daemon,fe:fd:0a:00:00:01,unix,{ctl}")),
+        ),
+        (
+            Kernel::Ruml,
+            eth(0, format!("daemon,fe:fd:0a:00:00:02,unix,{ctl}")),
+        ),
+        16,
+        true,
+    );
+}
+
+#[test]
+fn ruml_vms_on_the_real_vde_switch() {
+    let mut lab = Lab::new("vde");
+    let sw = lab.path("vde.sw");
+    lab.daemon(
+        Command::new("vde_switch")
+            .arg("-s")
+            .arg(&sw)
+            .arg("-M")
+            .arg(lab.path("vde.mgmt")),
+        &sw.join("ctl"),
+    );
+    let sw = sw.display().to_string();
+    two_vms(
+        &mut lab,
+        (Kernel::Ruml, eth(0, format!("vde,{sw},fe:fd:0a:00:00:01"))),
+        (Kernel::Uml, eth(0, format!("vde,{sw},fe:fd:0a:00:00:02"))),
+        16,
+        true,
+    );
+}
+
+#[test]
+fn ruml_vms_on_ucast() {
+    let mut lab = Lab::new("ucast");
+    two_vms(
+        &mut lab,
+        (
+            Kernel::Ruml,
+            eth(0, "ucast,fe:fd:0a:00:00:01,127.0.0.1,15611,15612".into()),
+        ),
+        (
+            Kernel::Ruml,
+            eth(0, "ucast,fe:fd:0a:00:00:02,127.0.0.1,15612,15611".into()),
+        ),
+        16,
+        false,
+    );
+}
