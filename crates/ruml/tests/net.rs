@@ -311,3 +311,110 @@ fn ruml_vms_on_ucast() {
         false,
     );
 }
+
+/// Three segments joined by two router VMs with two NICs each; the hosts
+/// at the ends reach each other through both routers (static routes and
+/// ip_forward set by the routers' init scripts).
+#[test]
+fn routing_across_two_router_vms() {
+    let mut lab = Lab::new("routing");
+    let s: Vec<String> = (1..=3)
+        .map(|i| switch(&mut lab, &format!("s{i}")))
+        .collect();
+    let nic = |unit: u32, sw: &String, mac: u8| {
+        eth(unit, format!("daemon,fe:fd:0a:00:01:{mac:02x},unix,{sw}"))
+    };
+    let router = |lan: &str, wan: &str, peer: &str, far: &str| {
+        format!(
+            r#"
+ifconfig eth0 {lan} netmask 255.255.255.0 up
+ip addr add {wan}/24 dev eth1
+ip link set eth1 up
+route add -net {far} netmask 255.255.255.0 gw {peer}
+echo 1 > /proc/sys/net/ipv4/ip_forward
+echo "forwarding $(cat /proc/sys/net/ipv4/ip_forward)"
+receive 5009 /tmp/bye-{lan}
+"#
+        )
+    };
+    lab.vm(
+        "r1",
+        Kernel::Ruml,
+        &router("10.0.1.1", "10.0.2.1", "10.0.2.2", "10.0.3.0"),
+        &[nic(0, &s[0], 0x11), nic(1, &s[1], 0x12)],
+    );
+    lab.vm(
+        "r2",
+        Kernel::Ruml,
+        &router("10.0.3.1", "10.0.2.2", "10.0.2.1", "10.0.1.0"),
+        &[nic(0, &s[2], 0x21), nic(1, &s[1], 0x22)],
+    );
+    lab.vm(
+        "h1",
+        Kernel::Ruml,
+        r#"
+ifconfig eth0 10.0.1.2 netmask 255.255.255.0 up
+route add default gw 10.0.1.1
+wait_for 10.0.3.2 || exit 1
+ping -c 3 -i 0.2 10.0.3.2 | grep -E 'transmitted|seq=0'
+dd if=/dev/urandom of=/tmp/h1-out bs=1M count=8 2>/dev/null
+echo "H1-SENT $(sha256sum < /tmp/h1-out)"
+send 10.0.3.2 5000 /tmp/h1-out || exit 1
+receive 5001 /tmp/h1-in
+echo "H1-GOT $(sha256sum < /tmp/h1-in)"
+echo bye > /tmp/h1-bye
+send 10.0.1.1 5009 /tmp/h1-bye
+rm -f /tmp/h1-*
+"#,
+        &[nic(0, &s[0], 0x01)],
+    );
+    lab.vm(
+        "h3",
+        Kernel::Ruml,
+        r#"
+ip addr add 10.0.3.2/24 dev eth0
+ip link set eth0 up
+ip route add default via 10.0.3.1
+ip route
+receive 5000 /tmp/h3-in
+echo "H3-GOT $(sha256sum < /tmp/h3-in)"
+dd if=/dev/urandom of=/tmp/h3-out bs=1M count=8 2>/dev/null
+echo "H3-SENT $(sha256sum < /tmp/h3-out)"
+send 10.0.1.2 5001 /tmp/h3-out || exit 1
+echo bye > /tmp/h3-bye
+send 10.0.3.1 5009 /tmp/h3-bye
+rm -f /tmp/h3-*
+"#,
+        &[nic(0, &s[2], 0x03)],
+    );
+    let outs = lab.wait();
+    let all: String = outs.iter().map(|(n, t)| format!("--- {n}:\n{t}")).collect();
+    let text = |n: &str| &outs.iter().find(|(m, _)| m == n).unwrap().1;
+    assert!(
+        text("r1").contains("forwarding 1") && text("r2").contains("forwarding 1"),
+        "{all}"
+    );
+    // Two routers on the way: the echo replies arrive with ttl 64 - 2.
+    assert!(
+        text("h1").contains("3 packets transmitted, 3 packets received"),
+        "{all}"
+    );
+    assert!(text("h1").contains("ttl=62"), "{all}");
+    let (a, b) = (
+        sha_lines(text("h1"), "H1-SENT "),
+        sha_lines(text("h3"), "H3-GOT "),
+    );
+    assert!(a.len() == 1 && a == b, "{all}");
+    let (a, b) = (
+        sha_lines(text("h3"), "H3-SENT "),
+        sha_lines(text("h1"), "H1-GOT "),
+    );
+    assert!(a.len() == 1 && a == b, "{all}");
+}
+
+/// A switch for segment `name` (its control socket path).
+fn switch(lab: &mut Lab, name: &str) -> String {
+    let ctl = lab.path(&format!("{name}.ctl"));
+    lab.daemon(Command::new("uml_switch").arg("-unix").arg(&ctl), &ctl);
+    ctl.display().to_string()
+}
