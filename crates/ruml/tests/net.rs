@@ -418,3 +418,90 @@ fn switch(lab: &mut Lab, name: &str) -> String {
     lab.daemon(Command::new("uml_switch").arg("-unix").arg(&ctl), &ctl);
     ctl.display().to_string()
 }
+
+#[test]
+fn ruml_vms_on_mcast() {
+    let mut lab = Lab::new("mcast");
+    // A group and port of this test's own, so parallel runs do not meet.
+    let port = 20000 + std::process::id() % 20000;
+    let spec = |mac: u8| {
+        format!(
+            "mcast,fe:fd:0a:00:02:{mac:02x},239.192.77.{},{port}",
+            1 + std::process::id() % 250
+        )
+    };
+    two_vms(
+        &mut lab,
+        (Kernel::Ruml, eth(0, spec(1))),
+        (Kernel::Ruml, eth(0, spec(2))),
+        16,
+        false,
+    );
+}
+
+/// The switch goes away while two VMs use it and comes back at the same
+/// path: the VMs keep running, their NICs reconnect, traffic resumes. And
+/// garbage sent to a ucast NIC's port changes nothing.
+#[test]
+fn switch_restart_and_garbage_do_not_hurt_the_vms() {
+    let mut lab = Lab::new("restart");
+    let ctl = lab.path("restart.ctl");
+    let start = |lab: &mut Lab| lab.daemon(Command::new("uml_switch").arg("-unix").arg(&ctl), &ctl);
+    start(&mut lab);
+    let c = ctl.display().to_string();
+    lab.vm(
+        "a",
+        Kernel::Ruml,
+        "ifconfig eth0 10.0.0.1 netmask 255.255.255.0 up\nifconfig eth1 10.0.9.1 netmask 255.255.255.0 up\nreceive 5009 /tmp/a-bye\necho a alive\n",
+        &[
+            eth(0, format!("daemon,fe:fd:0a:00:03:01,unix,{c}")),
+            eth(1, "ucast,fe:fd:0a:00:03:11,127.0.0.1,15621,15622".into()),
+        ],
+    );
+    lab.vm(
+        "b",
+        Kernel::Ruml,
+        r#"
+ifconfig eth0 10.0.0.2 netmask 255.255.255.0 up
+wait_for 10.0.0.1 || exit 1
+touch /tmp/restart-up
+state=up; i=0
+while [ $i -lt 300 ]; do
+    if ping -c 1 -W 1 10.0.0.1 >/dev/null 2>&1; then
+        [ $state = lost ] && { echo resumed; break; }
+    else
+        [ $state = up ] && echo lost
+        state=lost
+    fi
+    i=$((i+1)); sleep 0.1
+done
+echo bye > /tmp/b-bye
+send 10.0.0.1 5009 /tmp/b-bye
+"#,
+        &[eth(0, format!("daemon,fe:fd:0a:00:03:02,unix,{c}"))],
+    );
+    let up = lab.root.join("tmp/restart-up");
+    let t = Instant::now();
+    while !up.exists() {
+        assert!(t.elapsed() < Duration::from_secs(60), "the VMs never met");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // Garbage and oversized datagrams at a's ucast NIC.
+    let u = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    for n in [0usize, 1, 13, 14, 60, 1514, 9000, 65000] {
+        let _ = u.send_to(&vec![0xa5; n], "127.0.0.1:15621");
+    }
+    // The switch dies (SIGKILL: its socket file stays, as after a crash)
+    // and a new one starts on the same path.
+    let mut old = lab.daemons.pop().unwrap();
+    old.kill().unwrap();
+    old.wait().unwrap();
+    std::thread::sleep(Duration::from_secs(2));
+    let _ = std::fs::remove_file(&ctl);
+    start(&mut lab);
+    let outs = lab.wait();
+    let (ta, tb) = (&outs[0].1, &outs[1].1);
+    assert!(tb.contains("lost\nresumed"), "a:\n{ta}\n---\nb:\n{tb}");
+    assert!(ta.contains("a alive"), "a:\n{ta}\n---\nb:\n{tb}");
+    let _ = std::fs::remove_file(up);
+}
