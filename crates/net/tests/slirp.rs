@@ -612,6 +612,9 @@ fn udp_echo_through_host_loopback() {
         let mut reply = buf[..n].to_vec();
         reply.reverse();
         srv.send_to(&reply, from).unwrap();
+        // Larger than the MTU: slirp sends it in fragments.
+        let big: Vec<u8> = (0..5000u32).map(|i| (i % 251) as u8).collect();
+        srv.send_to(&big, from).unwrap();
         from
     });
     let (_s, mut g) = guest("");
@@ -626,6 +629,14 @@ fn udp_echo_through_host_loopback() {
     });
     assert_eq!(data, b"!margatad");
     assert_eq!(from, IpEndpoint::new(IpAddress::Ipv4(GATEWAY), port));
+    let big = g.run_until(10, |g| {
+        let s = g.sockets.get_mut::<udp::Socket>(h);
+        s.recv().ok().map(|(d, _)| d.to_vec())
+    });
+    assert_eq!(
+        big,
+        (0..5000u32).map(|i| (i % 251) as u8).collect::<Vec<_>>()
+    );
     let seen: SocketAddr = server.join().unwrap();
     assert!(seen.ip().is_loopback());
 }
