@@ -35,12 +35,12 @@ const FRAMES: Token = Token(1);
 /// segments and host reads pause.
 const OUT_CAP: usize = 512;
 /// Each TCP connection's buffers, each way.
-const TCP_BUF: usize = 256 * 1024;
+const TCP_BUF: usize = 128 * 1024;
 /// Frames read per loop turn before the rest of the work is done.
 const READ_BURST: usize = 128;
 const UDP_IDLE: Duration = Duration::from_secs(120);
 const MAX_UDP_BINDINGS: usize = 512;
-const MAX_TCP_CONNS: usize = 4096;
+const MAX_TCP_CONNS: usize = 1024;
 const HOUSEKEEPING: Duration = Duration::from_secs(1);
 
 fn in_subnet(a: Ipv4Addr) -> bool {
