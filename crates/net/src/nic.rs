@@ -1,7 +1,7 @@
 //! A NIC: the guest's interface is a tap device in the VM's network
 //! namespace; two threads carry its frames to and from the transport.
 
-use crate::param::{format_mac, NicSpec};
+use crate::param::{format_mac, slirp_options, NicSpec, TransportSpec};
 use crate::transport::{self, Log, Tap, Transport};
 use std::io;
 use std::os::fd::OwnedFd;
@@ -15,6 +15,8 @@ pub struct Nic {
     pub mac: [u8; 6],
     stop: Arc<AtomicBool>,
     threads: Vec<JoinHandle<()>>,
+    /// The user-mode network behind a slirp NIC (it owns the tap).
+    slirp: Option<crate::slirp::Slirp>,
 }
 
 /// How long a relay thread sleeps at most before it looks at `stop`.
@@ -31,6 +33,22 @@ impl Nic {
             format_mac(&mac),
             spec.transport
         ));
+        if let TransportSpec::Slirp { options } = &spec.transport {
+            if let Some(w) = options.iter().find(|o| !o.contains('=')) {
+                log(&format!(
+                    "{name}: ignoring the slirp command '{w}': ruml's user networking is built in"
+                ));
+            }
+            let cfg = crate::slirp::SlirpConfig::parse(&slirp_options(options).join(","))
+                .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e.to_string()))?;
+            return Ok(Nic {
+                spec: spec.clone(),
+                mac,
+                stop: Arc::new(AtomicBool::new(false)),
+                threads: Vec::new(),
+                slirp: Some(crate::slirp::Slirp::spawn(tap, cfg)?),
+            });
+        }
         let guest: Arc<dyn Transport> = Arc::new(Tap::from_fd(tap)?);
         let wire: Arc<dyn Transport> =
             Arc::from(transport::open(&name, &spec.transport, mac, log)?);
@@ -58,6 +76,7 @@ impl Nic {
             mac,
             stop,
             threads,
+            slirp: None,
         })
     }
 }
@@ -65,6 +84,7 @@ impl Nic {
 impl Drop for Nic {
     fn drop(&mut self) {
         self.stop.store(true, Ordering::Relaxed);
+        drop(self.slirp.take());
         for t in self.threads.drain(..) {
             let _ = t.join();
         }

@@ -77,6 +77,16 @@ impl fmt::Display for TransportSpec {
     }
 }
 
+/// The `key=value` options of a slirp NIC (words without `=` are UML's
+/// slirp command and its arguments, which ruml does not run).
+pub fn slirp_options(fields: &[String]) -> Vec<&str> {
+    fields
+        .iter()
+        .filter(|f| f.contains('='))
+        .map(String::as_str)
+        .collect()
+}
+
 /// Parses a MAC address `xx:xx:xx:xx:xx:xx`. Multicast and all-zero
 /// addresses are refused, as UML refuses them.
 pub fn parse_mac(s: &str) -> Result<[u8; 6], String> {
@@ -243,12 +253,19 @@ pub fn parse_eth(key: &str, value: &str) -> Result<NicSpec, String> {
             }
             (mac_at(1)?, TransportSpec::Tuntap { dev: dev.to_string() })
         }
-        "slirp" => (
-            mac_at(0)?,
-            TransportSpec::Slirp {
-                options: rest.iter().skip(1).filter(|f| !f.is_empty()).map(|f| f.to_string()).collect(),
-            },
-        ),
+        "slirp" => {
+            // UML's form is slirp,MAC,COMMAND,ARG...: ruml's NAT is built
+            // in, so a command word is ignored (see `slirp_options`); the
+            // MAC field may be left out before options.
+            let (mac, skip) = match field(0) {
+                Some(f) if !f.contains('=') && f.contains(':') => (Some(parse_mac(f).map_err(e)?), 1),
+                None if !rest.is_empty() => (None, 1),
+                _ => (None, 0),
+            };
+            let options: Vec<String> = rest.iter().skip(skip).filter(|f| !f.is_empty()).map(|f| f.to_string()).collect();
+            crate::slirp::SlirpConfig::parse(&slirp_options(&options).join(",")).map_err(|m| e(m.to_string()))?;
+            (mac, TransportSpec::Slirp { options })
+        }
         "ethertap" | "slip" | "pcap" | "vector" => {
             return Err(e(format!("the {transport} transport is not supported by ruml (daemon, vde, mcast, ucast, tuntap and slirp are)")))
         }
@@ -336,6 +353,35 @@ mod tests {
         let s = parse_eth("eth5", "tuntap,tap0,fe:fd:00:00:00:05").unwrap();
         assert_eq!(s.transport, TransportSpec::Tuntap { dev: "tap0".into() });
         assert!(parse_eth("eth5", "tuntap").is_err());
+    }
+
+    #[test]
+    fn slirp_fields() {
+        let s = parse_eth("eth0", "slirp").unwrap();
+        assert_eq!(
+            (s.mac, s.transport),
+            (None, TransportSpec::Slirp { options: vec![] })
+        );
+        let s = parse_eth("eth0", "slirp,fe:fd:00:00:00:09,slirp").unwrap();
+        assert_eq!(s.mac, Some([0xfe, 0xfd, 0, 0, 0, 9]));
+        let s = parse_eth("eth0", "slirp,hostfwd=tcp::8080-:80").unwrap();
+        assert_eq!(
+            s.transport,
+            TransportSpec::Slirp {
+                options: vec!["hostfwd=tcp::8080-:80".into()]
+            }
+        );
+        let s = parse_eth("eth0", "slirp,,hostfwd=tcp::8080-:80,dns=1.1.1.1").unwrap();
+        assert_eq!(s.mac, None);
+        assert_eq!(
+            slirp_options(match &s.transport {
+                TransportSpec::Slirp { options } => options,
+                _ => unreachable!(),
+            })
+            .len(),
+            2
+        );
+        assert!(parse_eth("eth0", "slirp,,hostfwd=tcp::80").is_err());
     }
 
     #[test]

@@ -505,3 +505,86 @@ send 10.0.0.1 5009 /tmp/b-bye
     assert!(ta.contains("a alive"), "a:\n{ta}\n---\nb:\n{tb}");
     let _ = std::fs::remove_file(up);
 }
+
+/// User networking: the guest gets its address by DHCP, fetches a page
+/// over HTTP from a server on the host's loopback through the NAT
+/// (10.0.2.2 is the host), and a host client reaches a server in the guest
+/// through a port forward.
+#[test]
+fn slirp_nat_dhcp_and_port_forward() {
+    use std::io::{Read, Write};
+    let mut lab = Lab::new("slirp");
+    // The host's web server.
+    let web = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let web_port = web.local_addr().unwrap().port();
+    let page = format!("hello from the host {}\n", std::process::id());
+    let body = page.clone();
+    std::thread::spawn(move || {
+        for c in web.incoming().flatten() {
+            let mut c = c;
+            let mut req = [0u8; 1024];
+            let _ = c.read(&mut req);
+            let _ = write!(
+                c,
+                "HTTP/1.0 200 OK\r\nContent-Length: {}\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    // A free host port for the forward.
+    let fwd_port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    write_exec(
+        &lab.root.join("bin/dhcp.sh"),
+        "#!/bin/sh\n[ \"$1\" = bound ] || exit 0\nifconfig $interface $ip netmask $subnet up\nroute add default gw $router\necho \"leased $ip via $router\"\n",
+    );
+    let ready = lab.root.join("tmp/slirp-ready");
+    let _ = std::fs::remove_file(&ready);
+    lab.vm(
+        "g",
+        Kernel::Ruml,
+        &format!(
+            r#"
+ip link set eth0 up
+udhcpc -i eth0 -n -q -s /bin/dhcp.sh 2>/dev/null | grep leased
+ip route | grep default
+wget -q -O - http://10.0.2.2:{web_port}/index.html
+touch /tmp/slirp-ready
+nc -l -p 80 -e sh -c 'read line; echo "guest got: $line"'
+echo served
+"#
+        ),
+        &[eth(0, format!("slirp,,hostfwd=tcp::{fwd_port}-:80"))],
+    );
+    let t = Instant::now();
+    while !ready.exists() {
+        assert!(
+            t.elapsed() < Duration::from_secs(60),
+            "the guest never got ready"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let mut reply = String::new();
+    for _ in 0..50 {
+        if let Ok(mut c) = std::net::TcpStream::connect(("127.0.0.1", fwd_port)) {
+            c.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+            c.write_all(b"ping-from-host\n").unwrap();
+            let _ = c.read_to_string(&mut reply);
+            if !reply.is_empty() {
+                break;
+            }
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let outs = lab.wait();
+    let g = &outs[0].1;
+    assert!(g.contains("leased 10.0.2.15 via 10.0.2.2"), "{g}");
+    assert!(g.contains("default via 10.0.2.2"), "{g}");
+    assert!(g.contains(&page), "{g}");
+    assert!(g.contains("served"), "{g}");
+    assert_eq!(reply, "guest got: ping-from-host\n");
+    let _ = std::fs::remove_file(ready);
+}
