@@ -4,6 +4,7 @@
 use crate::param::{format_mac, slirp_options, NicSpec, TransportSpec};
 use crate::transport::{self, Log, Tap, Transport};
 use std::io;
+use std::os::fd::AsFd;
 use std::os::fd::OwnedFd;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -21,6 +22,8 @@ pub struct Nic {
 
 /// How long a relay thread sleeps at most before it looks at `stop`.
 const TICK_MS: i32 = 200;
+/// Frames taken from one side before the other gets its turn.
+const BATCH: usize = 64;
 
 impl Nic {
     /// Starts NIC `spec` on `tap` (a tap descriptor of the guest's
@@ -49,28 +52,36 @@ impl Nic {
                 slirp: Some(crate::slirp::Slirp::spawn(tap, cfg)?),
             });
         }
-        let guest: Arc<dyn Transport> = Arc::new(Tap::from_fd(tap)?);
-        let wire: Arc<dyn Transport> =
-            Arc::from(transport::open(&name, &spec.transport, mac, log)?);
+        let guest = Tap::from_fd(tap)?;
+        let wire = transport::open(&name, &spec.transport, mac, log)?;
         let stop = Arc::new(AtomicBool::new(false));
-        let relay = |from: Arc<dyn Transport>, to: Arc<dyn Transport>, dir: &str| {
-            let stop = stop.clone();
-            std::thread::Builder::new()
-                .name(format!("{name}-{dir}"))
-                .spawn(move || {
-                    let mut buf = vec![0u8; 65536];
-                    while !stop.load(Ordering::Relaxed) {
-                        match from.recv(&mut buf) {
-                            Some(n) => to.send(&buf[..n]),
-                            None => from.wait(TICK_MS),
-                        }
+        let flag = stop.clone();
+        // One thread carries both directions: after it writes a frame to
+        // the guest, the guest kernel's answer (an ICMP echo reply, a TCP
+        // ACK) is often already queued on the tap, and it takes it without
+        // another thread having to wake up.
+        let thread = std::thread::Builder::new()
+            .name(name.clone())
+            .spawn(move || {
+                let mut buf = vec![0u8; 65536];
+                while !flag.load(Ordering::Relaxed) {
+                    let mut busy = false;
+                    for _ in 0..BATCH {
+                        let Some(n) = guest.recv(&mut buf) else { break };
+                        wire.send(&buf[..n]);
+                        busy = true;
                     }
-                })
-        };
-        let threads = vec![
-            relay(guest.clone(), wire.clone(), "tx")?,
-            relay(wire, guest, "rx")?,
-        ];
+                    for _ in 0..BATCH {
+                        let Some(n) = wire.recv(&mut buf) else { break };
+                        guest.send(&buf[..n]);
+                        busy = true;
+                    }
+                    if !busy {
+                        wire.wait(guest.as_fd(), TICK_MS);
+                    }
+                }
+            })?;
+        let threads = vec![thread];
         Ok(Nic {
             spec: spec.clone(),
             mac,

@@ -20,9 +20,10 @@ pub trait Transport: Send + Sync {
     fn send(&self, frame: &[u8]);
     /// Takes one received frame if one is ready (never blocks).
     fn recv(&self, buf: &mut [u8]) -> Option<usize>;
-    /// Waits up to `ms` milliseconds for a frame to arrive, and keeps the
-    /// connection: notices a peer that went away and reconnects.
-    fn wait(&self, ms: i32);
+    /// Waits up to `ms` milliseconds for a frame to arrive here or for
+    /// `also` to become readable, and keeps the connection: notices a peer
+    /// that went away and reconnects.
+    fn wait(&self, also: BorrowedFd<'_>, ms: i32);
 }
 
 /// Logs a transport's state changes (one line each).
@@ -228,13 +229,13 @@ impl Transport for Switched {
         c.as_ref()?.data.recv(buf).ok()
     }
 
-    fn wait(&self, ms: i32) {
+    fn wait(&self, also: BorrowedFd<'_>, ms: i32) {
         let eof = {
             let c = self.conn.read().unwrap_or_else(|e| e.into_inner());
             match c.as_ref() {
                 None => None,
                 Some(c) => {
-                    let r = poll(&[c.data.as_fd(), c.ctl.as_fd()], ms);
+                    let r = poll(&[c.data.as_fd(), c.ctl.as_fd(), also], ms);
                     // The switch never writes on the control stream: data
                     // or EOF there both end the port.
                     Some(
@@ -250,7 +251,7 @@ impl Transport for Switched {
             Some(true) => self.disconnected(),
             Some(false) => {}
             None => {
-                std::thread::sleep(Duration::from_millis(ms.clamp(0, 200) as u64));
+                poll(&[also], ms.clamp(0, 200));
                 self.reconnect();
             }
         }
@@ -457,14 +458,15 @@ impl Transport for Udp {
         }
     }
 
-    fn wait(&self, ms: i32) {
-        poll(&[self.sock.as_fd()], ms);
+    fn wait(&self, also: BorrowedFd<'_>, ms: i32) {
+        poll(&[self.sock.as_fd(), also], ms);
     }
 }
 
 // ---- tuntap ------------------------------------------------------------------
 
 /// A host tap device: each read is one frame, each write sends one.
+#[derive(Debug)]
 pub struct Tap {
     file: std::fs::File,
 }
@@ -484,6 +486,12 @@ impl Tap {
     }
 }
 
+impl AsFd for Tap {
+    fn as_fd(&self) -> BorrowedFd<'_> {
+        self.file.as_fd()
+    }
+}
+
 impl Transport for Tap {
     fn send(&self, frame: &[u8]) {
         let _ = (&self.file).write(frame);
@@ -493,7 +501,7 @@ impl Transport for Tap {
         (&self.file).read(buf).ok()
     }
 
-    fn wait(&self, ms: i32) {
-        poll(&[self.file.as_fd()], ms);
+    fn wait(&self, also: BorrowedFd<'_>, ms: i32) {
+        poll(&[self.file.as_fd(), also], ms);
     }
 }
