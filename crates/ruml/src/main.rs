@@ -59,7 +59,7 @@ fn fail(msg: impl std::fmt::Display, code: i32) -> ! {
 fn help() -> String {
     let lines = [
         "usage: ruml [options] [init args] [NAME=value for init's environment]",
-        "       ruml mkcow|moo|image ... (also as uml_mkcow, uml_moo)",
+        "       ruml mkcow|moo|image|switch ... (also as uml_mkcow, uml_moo, uml_switch)",
         "",
         "  ubd<N>[rsdct]=[COW,]IMAGE[,SERIAL]",
         "        disk N (0-15 or a-p), with an optional copy-on-write file",
@@ -81,6 +81,12 @@ fn help() -> String {
         "        the guest's host name",
         "  hostfs=DIR",
         "        allow hostfs mounts, confined below DIR",
+        "  eth<N>=daemon[,MAC,unix,CTL] | vde,SWITCHDIR[,MAC,PORT,GROUP,MODE,DESCR]",
+        "        | mcast[,MAC,GROUP,PORT,TTL] | ucast,MAC,REMOTE,LPORT,RPORT | tuntap,HOSTTAP[,MAC]",
+        "        | slirp[,MAC][,hostfwd=tcp::HOSTPORT-:GUESTPORT][,dns=ADDR]",
+        "        network device ethN (daemon: a uml_switch or `ruml switch` at CTL,",
+        "        default /var/run/uml-utilities/uml_switch.ctl; slirp: user networking,",
+        "        guest 10.0.2.15/24 by DHCP, gateway 10.0.2.2 = the host's 127.0.0.1, DNS 10.0.2.3)",
         "  con=CHAN, con<N>=CHAN",
         "        console channels: fd:N, null, none, or IN,OUT (default con0=fd:0,fd:1)",
         "  quiet",

@@ -242,7 +242,7 @@ table! {
     38 setitimer => N, Full;
     39 getpid => N, Full;
     40 sendfile => F, Full;
-    41 socket => unless(1, 0xf, &[libc::SOCK_RAW as u32], misc::sys_socket_raw), Partial("AF_INET/AF_INET6 reach only the VM's own loopback");
+    41 socket => unless(1, 0xf, &[libc::SOCK_RAW as u32], misc::sys_socket_raw), Full;
     42 connect => T(misc::sys_connect), Partial("AF_UNIX paths on the root hostfs and tmpfs");
     43 accept => F, Full;
     44 sendto => Kind::NativeIfZero { arg: 4, then: misc::sys_sendto }, Full;
