@@ -114,6 +114,16 @@ fn bad_parameters_give_one_line_errors() {
             "ubda: cannot open \"/nonexistent-ruml-dir/a.img\"",
         ),
         (vec!["ubda=/dev/null"], "ubda: \"/dev/null\" is empty"),
+        // Network devices.
+        (vec!["eth0=bogus"], "eth0=bogus: unknown transport 'bogus'"),
+        (vec!["eth0=daemon,01:02:03:04:05:06"], "is a multicast address"),
+        (vec!["eth0=daemon,fe:fd:1:2:3"], "invalid MAC address 'fe:fd:1:2:3'"),
+        (vec!["eth0=slirp", "eth0=slirp"], "device eth0 is already configured"),
+        (vec!["eth99=slirp"], "bad device number"),
+        (vec!["eth0=ucast"], "the remote address is missing"),
+        (vec!["eth0=slirp,hostfwd=tcp::80"], "expected HOST-GUEST"),
+        (vec!["eth0=tuntap"], "a host tap device name is needed"),
+        (vec!["eth0=pcap,eth0"], "not supported by ruml"),
     ] {
         let o = Command::new(ruml())
             .args(&args)
