@@ -588,3 +588,48 @@ echo served
     assert_eq!(reply, "guest got: ping-from-host\n");
     let _ = std::fs::remove_file(ready);
 }
+
+/// `tuntap`: a host tap device the user may open. The test makes one
+/// (needs CAP_NET_ADMIN: as root; otherwise it says so and does nothing),
+/// gives the host side an address, and the guest pings the host through it.
+#[test]
+fn tuntap_reaches_the_host() {
+    let tap = format!("rumlt{}", std::process::id() % 100000);
+    let ip = |args: &[&str]| {
+        Command::new("ip")
+            .args(args)
+            .output()
+            .map(|o| o.status.success())
+            .unwrap_or(false)
+    };
+    if !ip(&["tuntap", "add", "dev", &tap, "mode", "tap"]) {
+        eprintln!(
+            "tuntap_reaches_the_host: skipped: cannot create a host tap device here (needs root)"
+        );
+        return;
+    }
+    struct Del(String);
+    impl Drop for Del {
+        fn drop(&mut self) {
+            let _ = Command::new("ip").args(["link", "del", &self.0]).output();
+        }
+    }
+    let _del = Del(tap.clone());
+    assert!(ip(&["addr", "add", "10.77.0.1/24", "dev", &tap]));
+    assert!(ip(&["link", "set", &tap, "up"]));
+    let mut lab = Lab::new("tuntap");
+    lab.vm(
+        "g",
+        Kernel::Ruml,
+        "ifconfig eth0 10.77.0.2 netmask 255.255.255.0 up\nwait_for 10.77.0.1 && ping -c 3 -i 0.2 10.77.0.1 | grep transmitted\n",
+        &[eth(0, format!("tuntap,{tap},fe:fd:0a:00:04:01"))],
+    );
+    let outs = lab.wait();
+    assert!(
+        outs[0]
+            .1
+            .contains("3 packets transmitted, 3 packets received"),
+        "{}",
+        outs[0].1
+    );
+}
