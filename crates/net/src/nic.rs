@@ -27,10 +27,22 @@ const BATCH: usize = 64;
 
 impl Nic {
     /// Starts NIC `spec` on `tap` (a tap descriptor of the guest's
-    /// interface, with address `mac`).
-    pub fn start(spec: &NicSpec, mac: [u8; 6], tap: OwnedFd, log: Log) -> io::Result<Nic> {
+    /// interface, with address `mac`). `log` gets state changes, and with
+    /// `verbose` the device's description too.
+    pub fn start(
+        spec: &NicSpec,
+        mac: [u8; 6],
+        tap: OwnedFd,
+        log: Log,
+        verbose: bool,
+    ) -> io::Result<Nic> {
         let name = spec.name();
-        log(&format!(
+        let describe = |m: String| {
+            if verbose {
+                log(&m)
+            }
+        };
+        describe(format!(
             "Netdevice {} ({}) : {}",
             spec.unit,
             format_mac(&mac),

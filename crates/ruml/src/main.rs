@@ -365,7 +365,7 @@ fn start_nics(
                 1,
             )
         });
-        match ruml_net::nic::Nic::start(spec, mac, tap, net_log) {
+        match ruml_net::nic::Nic::start(spec, mac, tap, net_log, !cfg.quiet) {
             Ok(n) => nics.push(n),
             Err(e) => fail(format!("{name}: {e}"), 1),
         }
