@@ -112,7 +112,7 @@ impl Key {
             let n = p.len().min(SUN_PATH_LEN - 1);
             k[..n].copy_from_slice(&p[..n]);
         }
-        Some(k).map(Key)
+        Some(Key(k))
     }
 }
 
@@ -376,11 +376,9 @@ impl Switch {
                     let fd = stream.as_raw_fd();
                     let token = Token(CONN + fd as usize);
                     let ok = stream.set_nonblocking(true).and_then(|()| {
-                        self.poll.registry().register(
-                            &mut SourceFd(&fd),
-                            token,
-                            Interest::READABLE,
-                        )
+                        self.poll
+                            .registry()
+                            .register(&mut SourceFd(&fd), token, Interest::READABLE)
                     });
                     if let Err(e) = ok {
                         self.log(format_args!("Failed to set up connection: {e}"));
@@ -549,7 +547,9 @@ impl Switch {
                 let now = self.now();
                 if self.unknown_logged != Some(now) {
                     self.unknown_logged = Some(now);
-                    self.log(format_args!("Unknown connection for packet, shouldn't happen"));
+                    self.log(format_args!(
+                        "Unknown connection for packet, shouldn't happen"
+                    ));
                 }
             }
             self.forward(src, &buf[..n]);
@@ -558,18 +558,19 @@ impl Switch {
     }
 
     fn on_tap(&mut self) {
-        let Some(tap_port) = self
-            .ports
-            .iter()
-            .position(|p| matches!(p, Some(Port { dest: Dest::Tap, .. })))
-        else {
+        let Some(tap_port) = self.ports.iter().position(|p| {
+            matches!(
+                p,
+                Some(Port {
+                    dest: Dest::Tap,
+                    ..
+                })
+            )
+        }) else {
             return;
         };
         let mut buf = std::mem::take(&mut self.buf);
-        loop {
-            let Some(mut tap) = self.tap.as_ref() else {
-                break;
-            };
+        while let Some(mut tap) = self.tap.as_ref() {
             match tap.read(&mut buf) {
                 Ok(0) => break,
                 Ok(n) => self.forward(Some(tap_port), &buf[..n]),
@@ -629,7 +630,9 @@ impl Switch {
             })) => {
                 let _ = self.data.send_to_addr(frame, addr);
             }
-            Some(Some(Port { dest: Dest::Tap, .. })) => {
+            Some(Some(Port {
+                dest: Dest::Tap, ..
+            })) => {
                 if let Some(mut t) = self.tap.as_ref() {
                     let _ = t.write(frame);
                 }

@@ -145,7 +145,10 @@ mod tests {
         // UML leaves the tail padding uninitialised.
         req[122] = 0x5a;
         req[123] = 0xc3;
-        assert_eq!(&req[..14], &[0xce, 0xfa, 0xed, 0xfe, 3, 0, 0, 0, 0, 0, 0, 0, 1, 0]);
+        assert_eq!(
+            &req[..14],
+            &[0xce, 0xfa, 0xed, 0xfe, 3, 0, 0, 0, 0, 0, 0, 0, 1, 0]
+        );
         for n in 0..REQUEST_LEN {
             assert_eq!(parse(&req[..n]), Parse::Incomplete, "prefix of {n} bytes");
         }
