@@ -182,7 +182,9 @@ fn switch(prog: &str, args: &[String]) -> i32 {
     use std::os::fd::AsRawFd;
 
     let usage = || {
-        eprintln!("Usage : {prog} [ -unix control-socket ] [ -hub ] [ -tap tap-device ] [ -daemon ]");
+        eprintln!(
+            "Usage : {prog} [ -unix control-socket ] [ -hub ] [ -tap tap-device ] [ -daemon ]"
+        );
         1
     };
     let mut cfg = Config {
@@ -229,10 +231,7 @@ fn switch(prog: &str, args: &[String]) -> i32 {
     if let Some(tap) = &cfg.tap {
         println!("{prog} attached to tap device '{tap}'");
     }
-    println!(
-        "{prog} attached to unix socket '{}'",
-        cfg.control.display()
-    );
+    println!("{prog} attached to unix socket '{}'", cfg.control.display());
     let _ = std::io::stdout().flush();
     if daemon {
         // Single-threaded here: the tools run before ruml starts threads.
