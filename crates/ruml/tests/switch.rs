@@ -113,6 +113,10 @@ impl Drop for Sw {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        // The scratch directory (failures print the log before this).
+        if let Some(d) = self.ctl.parent() {
+            let _ = std::fs::remove_dir_all(d);
+        }
     }
 }
 
