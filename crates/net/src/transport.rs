@@ -481,7 +481,7 @@ impl Tap {
 
     /// Wraps an open tap descriptor.
     pub fn from_fd(fd: OwnedFd) -> io::Result<Self> {
-        ruml_platform::host::set_nonblocking(fd.as_fd())?;
+        ruml_platform::host::set_nonblocking(fd.as_fd(), true)?;
         Ok(Tap { file: fd.into() })
     }
 }

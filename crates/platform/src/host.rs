@@ -902,13 +902,31 @@ pub fn tty_session(fd: BorrowedFd<'_>) -> Option<i32> {
     (unsafe { libc::ioctl(fd.as_raw_fd(), libc::TIOCGSID, &mut sid) } == 0).then_some(sid)
 }
 
-/// Makes `fd` non-blocking (`O_NONBLOCK` on its open file description).
-pub fn set_nonblocking(fd: BorrowedFd<'_>) -> io::Result<()> {
-    // SAFETY: F_GETFL/F_SETFL take and return integers.
-    let fl = cvt(unsafe { libc::fcntl(fd.as_raw_fd(), libc::F_GETFL) })?;
-    // SAFETY: as above.
-    cvt(unsafe { libc::fcntl(fd.as_raw_fd(), libc::F_SETFL, fl | libc::O_NONBLOCK) })?;
-    Ok(())
+/// Sets or clears `O_NONBLOCK` on a descriptor (the switch's `-tap`
+/// device, which it reads until `EAGAIN`).
+pub fn set_nonblocking(fd: BorrowedFd<'_>, on: bool) -> io::Result<()> {
+    // SAFETY: F_GETFL takes no pointer.
+    let flags = cvt(unsafe { libc::fcntl(fd.as_raw_fd(), libc::F_GETFL) })?;
+    let flags = if on {
+        flags | libc::O_NONBLOCK
+    } else {
+        flags & !libc::O_NONBLOCK
+    };
+    // SAFETY: F_SETFL takes an integer.
+    cvt(unsafe { libc::fcntl(fd.as_raw_fd(), libc::F_SETFL, flags) }).map(drop)
+}
+
+/// Detaches the process from its terminal as uml_switch's `-daemon` does
+/// (`daemon(3)` with `nochdir = 0, noclose = 1`): it forks, the parent
+/// exits with status 0 at once (no destructors, no atexit handlers), and
+/// the child, which returns, leads a new session with `/` as its working
+/// directory; stdin, stdout and stderr are kept. Only for a process that
+/// has a single thread (the child gets only the calling thread).
+pub fn daemonize() -> io::Result<()> {
+    // SAFETY: daemon() forks and the parent calls _exit(); the caller
+    // guarantees there is no other thread whose locks or state the child
+    // could inherit half-way.
+    cvt(unsafe { libc::daemon(0, 1) }).map(drop)
 }
 
 /// Waits up to `timeout_ms` for `fd` to accept a write (POLLOUT).

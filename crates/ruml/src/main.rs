@@ -115,7 +115,7 @@ fn main() {
     if let Some(code) = rest.first().and_then(|t| tools::run(t, &rest[1..])) {
         exit(code);
     }
-    if ["uml_switch", "uml_mconsole"].contains(&argv0.as_str()) {
+    if ["uml_mconsole"].contains(&argv0.as_str()) {
         fail(format!("{argv0}: not implemented yet"), 2);
     }
     if rest.first().map(String::as_str) == Some("--syscalls") {

@@ -1,7 +1,8 @@
 //! The companion tools, as `ruml <tool>` subcommands that also answer to
-//! UML's names: `mkcow` (uml_mkcow) and `moo` (uml_moo), with their
-//! arguments, messages and exit statuses; and `image`, which makes disk
-//! images. The work is in `ruml_ubd`.
+//! UML's names: `mkcow` (uml_mkcow), `moo` (uml_moo) and `switch`
+//! (uml_switch), with their arguments, messages and exit statuses; and
+//! `image`, which makes disk images. The work is in `ruml_ubd` and
+//! `ruml_net`.
 
 use ruml_ubd::{cow, image, moo};
 use std::io::ErrorKind;
@@ -28,6 +29,8 @@ pub fn run(name: &str, args: &[String]) -> Option<i32> {
         "mkcow" | "uml_mkcow" => Some(mkcow(args)),
         "moo" | "uml_moo" => Some(moo(args)),
         "image" => Some(image_tool(args)),
+        "switch" => Some(switch("ruml switch", args)),
+        "uml_switch" => Some(switch("uml_switch", args)),
         _ => None,
     }
 }
@@ -166,6 +169,133 @@ fn image_tool(args: &[String]) -> i32 {
         Err(e) => {
             eprintln!("ruml image: {e}");
             1
+        }
+    }
+}
+
+/// `ruml switch` (uml_switch): a virtual switch for the `daemon` transport.
+/// Options as uml_switch's, in any order; `-compat-v0` is refused.
+fn switch(prog: &str, args: &[String]) -> i32 {
+    use ruml_net::switch::{Config, Switch, Wake};
+    use ruml_platform::host;
+    use std::io::{IsTerminal, Write};
+    use std::os::fd::AsRawFd;
+
+    let usage = || {
+        eprintln!(
+            "Usage : {prog} [ -unix control-socket ] [ -hub ] [ -tap tap-device ] [ -daemon ]"
+        );
+        1
+    };
+    let mut cfg = Config {
+        control: "/tmp/uml.ctl".into(),
+        ..Config::default()
+    };
+    let mut daemon = false;
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "-unix" => match it.next() {
+                Some(p) => cfg.control = p.into(),
+                None => return usage(),
+            },
+            "-tap" => match it.next() {
+                Some(d) => cfg.tap = Some(d.clone()),
+                None => return usage(),
+            },
+            "-hub" => cfg.hub = true,
+            "-daemon" => daemon = true,
+            "-compat-v0" => {
+                eprintln!("{prog}: -compat-v0 (control protocol version 0) is not supported");
+                return 1;
+            }
+            _ => return usage(),
+        }
+    }
+    // -daemon changes directory to /: keep the socket's path valid.
+    if cfg.control.is_relative() {
+        if let Ok(cwd) = std::env::current_dir() {
+            cfg.control = cwd.join(&cfg.control);
+        }
+    }
+    if cfg.hub {
+        println!("{prog} will be a hub instead of a switch");
+    }
+    let mut sw = match Switch::new(&cfg) {
+        Ok(sw) => sw,
+        Err(e) => {
+            eprintln!("{prog}: {e}");
+            return 1;
+        }
+    };
+    if let Some(tap) = &cfg.tap {
+        println!("{prog} attached to tap device '{tap}'");
+    }
+    println!("{prog} attached to unix socket '{}'", cfg.control.display());
+    let _ = std::io::stdout().flush();
+    if daemon {
+        // Single-threaded here: the tools run before ruml starts threads.
+        if let Err(e) = host::daemonize() {
+            eprintln!("{prog}: cannot become a daemon: {e}");
+            return 1;
+        }
+    }
+    // SIGINT and SIGTERM remove the control socket and end the switch.
+    let sigs = [libc::SIGINT, libc::SIGTERM];
+    host::block_signals(&sigs);
+    let mut sigfds = Vec::new();
+    for s in sigs {
+        match host::signalfd(s).and_then(|fd| Ok((sw.watch(fd.as_raw_fd())?, fd, s))) {
+            Ok(x) => sigfds.push(x),
+            Err(e) => {
+                eprintln!("{prog}: signalfd: {e}");
+                return 1;
+            }
+        }
+    }
+    // As uml_switch: a terminal on stdin is read, and its EOF ends the switch.
+    let tty = if !daemon && std::io::stdin().is_terminal() {
+        match sw.watch(0) {
+            Ok(n) => Some(n),
+            Err(e) => {
+                eprintln!("{prog}: {e}");
+                return 1;
+            }
+        }
+    } else {
+        None
+    };
+    loop {
+        match sw.run() {
+            Ok(Wake::Extra(n)) => {
+                if let Some((_, fd, sig)) = sigfds.iter().find(|(w, _, _)| *w == n) {
+                    host::drain_signalfd(std::os::fd::AsFd::as_fd(fd));
+                    println!("Caught signal {sig}, cleaning up and exiting");
+                    drop(sw);
+                    return 0;
+                }
+                if Some(n) == tty {
+                    let mut buf = [0u8; 4096];
+                    match host::read(host::borrow_process_fd(0), &mut buf) {
+                        Ok(0) => {
+                            drop(sw);
+                            return 0;
+                        }
+                        Ok(_) => {}
+                        Err(e) if e.kind() == ErrorKind::Interrupted => {}
+                        Err(e) => {
+                            eprintln!("{prog}: stdin: {e}");
+                            drop(sw);
+                            return 1;
+                        }
+                    }
+                }
+            }
+            Err(e) => {
+                eprintln!("{prog}: {e}");
+                drop(sw);
+                return 1;
+            }
         }
     }
 }
