@@ -234,6 +234,54 @@ fn uml_switch(lab: &mut Lab) -> String {
     ctl.display().to_string()
 }
 
+/// `ruml switch` for a segment (its control socket path).
+fn ruml_switch(lab: &mut Lab, name: &str) -> String {
+    let ctl = lab.path(&format!("{name}.ctl"));
+    lab.daemon(
+        Command::new(ruml()).arg("switch").arg("-unix").arg(&ctl),
+        &ctl,
+    );
+    ctl.display().to_string()
+}
+
+#[test]
+fn two_ruml_vms_on_ruml_switch() {
+    let mut lab = Lab::new("rswitch");
+    let ctl = ruml_switch(&mut lab, "sw");
+    two_vms(
+        &mut lab,
+        (
+            Kernel::Ruml,
+            eth(0, format!("daemon,fe:fd:0a:00:00:01,unix,{ctl}")),
+        ),
+        (
+            Kernel::Ruml,
+            eth(0, format!("daemon,fe:fd:0a:00:00:02,unix,{ctl}")),
+        ),
+        64,
+        false,
+    );
+}
+
+#[test]
+fn ruml_and_uml_on_ruml_switch() {
+    let mut lab = Lab::new("mixed-rswitch");
+    let ctl = ruml_switch(&mut lab, "sw");
+    two_vms(
+        &mut lab,
+        (
+            Kernel::Ruml,
+            eth(0, format!("daemon,fe:fd:0a:00:00:01,unix,{ctl}")),
+        ),
+        (
+            Kernel::Uml,
+            eth(0, format!("daemon,fe:fd:0a:00:00:02,unix,{ctl}")),
+        ),
+        16,
+        true,
+    );
+}
+
 #[test]
 fn two_ruml_vms_on_the_real_uml_switch() {
     let mut lab = Lab::new("uswitch");
@@ -319,7 +367,7 @@ fn ruml_vms_on_ucast() {
 fn routing_across_two_router_vms() {
     let mut lab = Lab::new("routing");
     let s: Vec<String> = (1..=3)
-        .map(|i| switch(&mut lab, &format!("s{i}")))
+        .map(|i| ruml_switch(&mut lab, &format!("s{i}")))
         .collect();
     let nic = |unit: u32, sw: &String, mac: u8| {
         eth(unit, format!("daemon,fe:fd:0a:00:01:{mac:02x},unix,{sw}"))
@@ -412,13 +460,6 @@ rm -f /tmp/h3-*
     assert!(a.len() == 1 && a == b, "{all}");
 }
 
-/// A switch for segment `name` (its control socket path).
-fn switch(lab: &mut Lab, name: &str) -> String {
-    let ctl = lab.path(&format!("{name}.ctl"));
-    lab.daemon(Command::new("uml_switch").arg("-unix").arg(&ctl), &ctl);
-    ctl.display().to_string()
-}
-
 #[test]
 fn ruml_vms_on_mcast() {
     let mut lab = Lab::new("mcast");
@@ -446,7 +487,12 @@ fn ruml_vms_on_mcast() {
 fn switch_restart_and_garbage_do_not_hurt_the_vms() {
     let mut lab = Lab::new("restart");
     let ctl = lab.path("restart.ctl");
-    let start = |lab: &mut Lab| lab.daemon(Command::new("uml_switch").arg("-unix").arg(&ctl), &ctl);
+    let start = |lab: &mut Lab| {
+        lab.daemon(
+            Command::new(ruml()).arg("switch").arg("-unix").arg(&ctl),
+            &ctl,
+        )
+    };
     start(&mut lab);
     let c = ctl.display().to_string();
     lab.vm(
