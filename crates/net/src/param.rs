@@ -9,6 +9,10 @@ use std::path::PathBuf;
 /// default of Debian's UML (uml_switch's own default is /tmp/uml.ctl).
 pub const DEFAULT_DAEMON_CTL: &str = "/var/run/uml-utilities/uml_switch.ctl";
 
+/// uml_switch's (and `ruml switch`'s) default control socket: a daemon NIC
+/// without a socket of its own falls back on it when Debian's is missing.
+pub const UML_SWITCH_DEFAULT_CTL: &str = "/tmp/uml.ctl";
+
 /// Units `eth0` to `eth<MAX_NICS-1>`.
 pub const MAX_NICS: u32 = 64;
 

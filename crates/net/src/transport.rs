@@ -3,7 +3,7 @@
 //! and keeps trying to (re)connect while its peer is away, so a VM can boot
 //! before its switch and survives the switch's restart.
 
-use crate::param::TransportSpec;
+use crate::param::{TransportSpec, DEFAULT_DAEMON_CTL, UML_SWITCH_DEFAULT_CTL};
 use std::io::{self, Read, Write};
 use std::net::{Ipv4Addr, SocketAddrV4, UdpSocket};
 use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
@@ -323,7 +323,16 @@ fn finish(data: UnixDatagram, ctl: UnixStream) -> io::Result<Conn> {
 fn connect_daemon(ctl_path: &Path) -> io::Result<Conn> {
     let name = abstract_name();
     let data = UnixDatagram::bind_addr(&SocketAddr::from_abstract_name(name)?)?;
-    let mut ctl = UnixStream::connect(ctl_path)?;
+    let mut ctl = match UnixStream::connect(ctl_path) {
+        // With no socket given, a switch on uml_switch's own default path
+        // (where `ruml switch` and a hand-started uml_switch listen) does.
+        Err(e)
+            if e.kind() == io::ErrorKind::NotFound && ctl_path == Path::new(DEFAULT_DAEMON_CTL) =>
+        {
+            UnixStream::connect(UML_SWITCH_DEFAULT_CTL).map_err(|_| e)?
+        }
+        r => r?,
+    };
     let mut own = [0u8; SUN_PATH];
     own[1..].copy_from_slice(&name);
     // Version 3, REQ_NEW_CONTROL, and two bytes of tail padding: 124 bytes.

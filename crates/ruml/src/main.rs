@@ -85,7 +85,7 @@ fn help() -> String {
         "        | mcast[,MAC,GROUP,PORT,TTL] | ucast,MAC,REMOTE,LPORT,RPORT | tuntap,HOSTTAP[,MAC]",
         "        | slirp[,MAC][,hostfwd=tcp::HOSTPORT-:GUESTPORT][,dns=ADDR]",
         "        network device ethN (daemon: a uml_switch or `ruml switch` at CTL,",
-        "        default /var/run/uml-utilities/uml_switch.ctl; slirp: user networking,",
+        "        default /var/run/uml-utilities/uml_switch.ctl, else /tmp/uml.ctl; slirp: user networking,",
         "        guest 10.0.2.15/24 by DHCP, gateway 10.0.2.2 = the host's 127.0.0.1, DNS 10.0.2.3)",
         "  con=CHAN, con<N>=CHAN",
         "        console channels: fd:N, null, none, or IN,OUT (default con0=fd:0,fd:1)",

@@ -188,7 +188,7 @@ fn switch(prog: &str, args: &[String]) -> i32 {
         1
     };
     let mut cfg = Config {
-        control: "/tmp/uml.ctl".into(),
+        control: ruml_net::param::UML_SWITCH_DEFAULT_CTL.into(),
         ..Config::default()
     };
     let mut daemon = false;
