@@ -43,6 +43,7 @@ pub mod cap {
     pub const SETGID: u32 = 6;
     pub const SETUID: u32 = 7;
     pub const SETPCAP: u32 = 8;
+    pub const NET_ADMIN: u32 = 12;
     pub const NET_RAW: u32 = 13;
     pub const SYS_NICE: u32 = 23;
     pub const SYS_CHROOT: u32 = 18;

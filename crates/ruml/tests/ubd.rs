@@ -408,7 +408,7 @@ fn bad_disks_are_refused_with_one_line_and_nothing_written() {
         "ubdb: cannot open \"nothere.img\"",
     );
     // An image another VM has open read-write.
-    let holder = busybox_root("ubd-holder", "#!/bin/sh\nsleep 30\n");
+    let holder = busybox_root("ubd-holder", "#!/bin/sh\n: > /tmp/holding\nsleep 30\n");
     let mut first = Command::new(ruml())
         .current_dir(&d)
         .args(common::boot_args(&holder, &["ubdb=base.ext4"]))
@@ -417,6 +417,15 @@ fn bad_disks_are_refused_with_one_line_and_nothing_written() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
+    // The disk is locked before init runs: wait until the holder's has.
+    let t = std::time::Instant::now();
+    while !holder.join("tmp/holding").exists() {
+        assert!(
+            t.elapsed() < Duration::from_secs(60),
+            "the holder VM never started"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
     let mut o = boot("ubdb=base.ext4");
     for _ in 0..50 {
         if o.status.code() == Some(2) {

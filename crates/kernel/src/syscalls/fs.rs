@@ -2170,6 +2170,51 @@ const HDIO_GETGEO: u32 = 0x0301;
 
 /// The ioctl requests of block devices, which the kernel answers for the
 /// guest's ubd disks (a raw disk is the image file on the host).
+/// The ioctl requests that trap: the block-device ones (answered for ubd
+/// disks) and the network-configuration ones (`net::NET_ADMIN_IOCTLS`).
+pub const TRAPPED_IOCTLS: &[u32] = &[
+    BLKROGET,
+    BLKRRPART,
+    BLKGETSIZE,
+    BLKFLSBUF,
+    BLKSSZGET,
+    BLKBSZGET,
+    BLKGETSIZE64,
+    BLKDISCARD,
+    BLKIOMIN,
+    BLKIOOPT,
+    BLKPBSZGET,
+    HDIO_GETGEO,
+    0x890b,
+    0x890c,
+    0x8914,
+    0x8916,
+    0x8918,
+    0x891a,
+    0x891c,
+    0x891e,
+    0x8922,
+    0x8923,
+    0x8924,
+    0x8931,
+    0x8932,
+    0x8934,
+    0x8936,
+    0x8937,
+    0x8943,
+    0x8953,
+    0x8955,
+    0x8971,
+];
+
+/// A trapped ioctl: see `TRAPPED_IOCTLS`.
+pub fn sys_ioctl(c: &mut Ctx<'_>) -> SysResult<Resume> {
+    if super::net::NET_ADMIN_IOCTLS.contains(&(c.arg(1) as u32)) {
+        return super::net::sys_net_admin_ioctl(c);
+    }
+    sys_block_ioctl(c)
+}
+
 pub const BLOCK_IOCTLS: &[u32] = &[
     BLKROGET,
     BLKRRPART,
@@ -2184,6 +2229,13 @@ pub const BLOCK_IOCTLS: &[u32] = &[
     BLKPBSZGET,
     HDIO_GETGEO,
 ];
+
+#[test]
+fn trapped_ioctls_are_block_and_net_admin_ones() {
+    let mut all: Vec<u32> = BLOCK_IOCTLS.to_vec();
+    all.extend_from_slice(super::net::NET_ADMIN_IOCTLS);
+    assert_eq!(all, TRAPPED_IOCTLS);
+}
 
 /// A block-device ioctl: answered for descriptors of ubd disks; on any
 /// other descriptor the host answers (ENOTTY for files, as Linux).

@@ -589,12 +589,6 @@ pub fn sys_setdomainname(c: &mut Ctx<'_>) -> SysResult<Resume> {
     set_uts_name(c, true)
 }
 
-/// socket(..., SOCK_RAW, ...) needs CAP_NET_RAW in the guest's credentials.
-pub fn sys_socket_raw(c: &mut Ctx<'_>) -> SysResult<Resume> {
-    c.require(crate::task::cap::NET_RAW)?;
-    Ok(Resume::Native)
-}
-
 /// unshare and setns: the VM's kernel is built without namespaces inside
 /// it, as Linux answers without CONFIG_*_NS (a bare CLONE_FS or
 /// CLONE_FILES unshare needs no namespace and runs natively).

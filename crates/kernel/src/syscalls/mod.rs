@@ -11,6 +11,7 @@ pub mod exec;
 pub mod fs;
 pub mod misc;
 pub mod names;
+pub mod net;
 pub mod process;
 pub mod signal;
 
@@ -217,7 +218,7 @@ table! {
     13 rt_sigaction => N, Full;
     14 rt_sigprocmask => N, Full;
     15 rt_sigreturn => N, Full;
-    16 ioctl => unless(1, !0, fs::BLOCK_IOCTLS, fs::sys_block_ioctl), Partial("host semantics on the descriptors ruml gave (ptys, pipes, files); block-device requests answered for ubd disks");
+    16 ioctl => unless(1, !0, fs::TRAPPED_IOCTLS, fs::sys_ioctl), Partial("host semantics on the descriptors ruml gave (ptys, pipes, files, sockets of the VM's network); block-device requests answered for ubd disks; network configuration needs CAP_NET_ADMIN");
     17 pread64 => F, Full;
     18 pwrite64 => F, Full;
     19 readv => F, Full;
@@ -242,7 +243,7 @@ table! {
     38 setitimer => N, Full;
     39 getpid => N, Full;
     40 sendfile => F, Full;
-    41 socket => unless(1, 0xf, &[libc::SOCK_RAW as u32], misc::sys_socket_raw), Full;
+    41 socket => unless(1, 0xf, net::CHECKED_SOCKET_TYPES, net::sys_socket), Full;
     42 connect => T(misc::sys_connect), Partial("AF_UNIX paths on the root hostfs and tmpfs");
     43 accept => F, Full;
     44 sendto => Kind::NativeIfZero { arg: 4, then: misc::sys_sendto }, Full;
