@@ -82,15 +82,7 @@ while [ $r -lt "$ROUNDS" ]; do
 done
 
 median=$work/median
-awk '{ k = $1 " " $2; if (!(k in n)) order[++m] = k; v[k, ++n[k]] = $3 }
-    END {
-        for (i = 1; i <= m; i++) {
-            k = order[i]; c = n[k]
-            for (a = 1; a <= c; a++) x[a] = v[k, a]
-            for (a = 2; a <= c; a++) for (b = a; b > 1 && x[b - 1] > x[b]; b--) { t = x[b]; x[b] = x[b - 1]; x[b - 1] = t }
-            print k, x[int((c + 1) / 2)]
-        }
-    }' "$results" > "$median"
+awk -f bench/median.awk "$results" > "$median"
 echo
 echo "VM to VM through a switch, run $(date -u +%Y-%m-%d) on $(uname -r), $(nproc) cores (median of $ROUNDS)"
 echo

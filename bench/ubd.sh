@@ -163,15 +163,7 @@ rm -f "$work/disk.ext4" "$work/disk.cow"
 
 # The median of the rounds, in the order the workloads ran.
 median=$work/results
-awk '{ k = $1 " " $2; if (!(k in n)) order[++m] = k; v[k, ++n[k]] = $3 }
-    END {
-        for (i = 1; i <= m; i++) {
-            k = order[i]; c = n[k]
-            for (a = 1; a <= c; a++) x[a] = v[k, a]
-            for (a = 2; a <= c; a++) for (b = a; b > 1 && x[b - 1] > x[b]; b--) { t = x[b]; x[b] = x[b - 1]; x[b - 1] = t }
-            print k, x[int((c + 1) / 2)]
-        }
-    }' "$results" > "$median"
+awk -f bench/median.awk "$results" > "$median"
 [ -z "${BENCH_UBD_RESULTS:-}" ] || cat "$median" >> "$BENCH_UBD_RESULTS"
 
 table() { # file title divisor (as bench/run's)

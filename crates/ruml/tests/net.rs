@@ -244,80 +244,37 @@ fn ruml_switch(lab: &mut Lab, name: &str) -> String {
     ctl.display().to_string()
 }
 
+/// Two VMs (`a`, `b`) on one daemon-protocol switch: ruml's, or the real
+/// uml_switch; `mib` MiB over TCP from b to a, and back when `both`.
+fn on_switch(name: &str, real: bool, a: Kernel, b: Kernel, mib: u32, both: bool) {
+    let mut lab = Lab::new(name);
+    let ctl = if real {
+        uml_switch(&mut lab)
+    } else {
+        ruml_switch(&mut lab, "sw")
+    };
+    let nic = |n: u8| eth(0, format!("daemon,fe:fd:0a:00:00:{n:02x},unix,{ctl}"));
+    two_vms(&mut lab, (a, nic(1)), (b, nic(2)), mib, both);
+}
+
 #[test]
 fn two_ruml_vms_on_ruml_switch() {
-    let mut lab = Lab::new("rswitch");
-    let ctl = ruml_switch(&mut lab, "sw");
-    two_vms(
-        &mut lab,
-        (
-            Kernel::Ruml,
-            eth(0, format!("daemon,fe:fd:0a:00:00:01,unix,{ctl}")),
-        ),
-        (
-            Kernel::Ruml,
-            eth(0, format!("daemon,fe:fd:0a:00:00:02,unix,{ctl}")),
-        ),
-        64,
-        false,
-    );
+    on_switch("rswitch", false, Kernel::Ruml, Kernel::Ruml, 64, false);
 }
 
 #[test]
 fn ruml_and_uml_on_ruml_switch() {
-    let mut lab = Lab::new("mixed-rswitch");
-    let ctl = ruml_switch(&mut lab, "sw");
-    two_vms(
-        &mut lab,
-        (
-            Kernel::Ruml,
-            eth(0, format!("daemon,fe:fd:0a:00:00:01,unix,{ctl}")),
-        ),
-        (
-            Kernel::Uml,
-            eth(0, format!("daemon,fe:fd:0a:00:00:02,unix,{ctl}")),
-        ),
-        16,
-        true,
-    );
+    on_switch("mixed-rswitch", false, Kernel::Ruml, Kernel::Uml, 16, true);
 }
 
 #[test]
 fn two_ruml_vms_on_the_real_uml_switch() {
-    let mut lab = Lab::new("uswitch");
-    let ctl = uml_switch(&mut lab);
-    two_vms(
-        &mut lab,
-        (
-            Kernel::Ruml,
-            eth(0, format!("daemon,fe:fd:0a:00:00:01,unix,{ctl}")),
-        ),
-        (
-            Kernel::Ruml,
-            eth(0, format!("daemon,fe:fd:0a:00:00:02,unix,{ctl}")),
-        ),
-        64,
-        false,
-    );
+    on_switch("uswitch", true, Kernel::Ruml, Kernel::Ruml, 64, false);
 }
 
 #[test]
 fn ruml_and_uml_on_the_real_uml_switch() {
-    let mut lab = Lab::new("mixed-uswitch");
-    let ctl = uml_switch(&mut lab);
-    two_vms(
-        &mut lab,
-        (
-            Kernel::Uml,
-            eth(0, format!("daemon,fe:fd:0a:00:00:01,unix,{ctl}")),
-        ),
-        (
-            Kernel::Ruml,
-            eth(0, format!("daemon,fe:fd:0a:00:00:02,unix,{ctl}")),
-        ),
-        16,
-        true,
-    );
+    on_switch("mixed-uswitch", true, Kernel::Uml, Kernel::Ruml, 16, true);
 }
 
 #[test]
