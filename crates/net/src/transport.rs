@@ -71,6 +71,15 @@ pub fn open(
     })
 }
 
+/// An I/O error's message without Rust's " (os error N)" tail.
+pub fn strerror(e: &io::Error) -> String {
+    let s = e.to_string();
+    match s.find(" (os error ") {
+        Some(i) => s[..i].to_string(),
+        None => s,
+    }
+}
+
 fn poll(fds: &[BorrowedFd<'_>], ms: i32) -> Vec<bool> {
     ruml_platform::host::poll_readable(fds, ms).unwrap_or_else(|_| vec![false; fds.len()])
 }
@@ -168,9 +177,10 @@ impl Switched {
             Err(e) => {
                 if !r.1 {
                     (self.log)(&format!(
-                        "{}: cannot reach {}: {e}; retrying every second",
+                        "{}: cannot reach {}: {}; retrying every second",
                         self.name,
-                        self.describe()
+                        self.describe(),
+                        strerror(&e)
                     ));
                     r.1 = true;
                 }
@@ -278,8 +288,12 @@ fn abstract_name() -> [u8; SUN_PATH - 1] {
 /// Reads the 110-byte `sockaddr_un` a switch answers with.
 fn read_reply(ctl: &mut UnixStream) -> io::Result<SocketAddr> {
     let mut reply = [0u8; 2 + SUN_PATH];
-    ctl.read_exact(&mut reply)
-        .map_err(|e| io::Error::new(e.kind(), format!("read of the switch's reply failed: {e}")))?;
+    ctl.read_exact(&mut reply).map_err(|e| {
+        io::Error::new(
+            e.kind(),
+            format!("read of the switch's reply failed: {}", strerror(&e)),
+        )
+    })?;
     let bad = || {
         io::Error::new(
             io::ErrorKind::InvalidData,
@@ -430,7 +444,7 @@ impl Udp {
         s.set_multicast_ttl_v4(ttl)?;
         s.set_multicast_loop_v4(true)?;
         s.join_multicast_v4(&group, &Ipv4Addr::UNSPECIFIED).map_err(|e| {
-            io::Error::new(e.kind(), format!("cannot join multicast group {group}: {e} (does the host have a multicast route?)"))
+            io::Error::new(e.kind(), format!("cannot join multicast group {group}: {} (does the host have a multicast route?)", strerror(&e)))
         })?;
         let sock: UdpSocket = s.into();
         sock.set_nonblocking(true)?;
@@ -483,7 +497,10 @@ pub struct Tap {
 impl Tap {
     fn open(dev: &str) -> io::Result<Self> {
         let fd = ruml_platform::net::open_host_tap(dev).map_err(|e| {
-            io::Error::new(e.kind(), format!("cannot open host tap device {dev}: {e}"))
+            io::Error::new(
+                e.kind(),
+                format!("cannot open host tap device {dev}: {}", strerror(&e)),
+            )
         })?;
         Tap::from_fd(fd)
     }

@@ -348,12 +348,7 @@ fn start_nics(
     let mut nics = Vec::new();
     for spec in &cfg.nics {
         let name = spec.name();
-        let mac = spec.mac.unwrap_or_else(|| {
-            net_log(&format!(
-                "Choosing a random ethernet address for device {name}"
-            ));
-            ruml_net::param::random_mac()
-        });
+        let mac = spec.mac.unwrap_or_else(ruml_net::param::random_mac);
         let tap = ns.tap(&name, mac).unwrap_or_else(|e| {
             let hint = if e.raw_os_error() == Some(libc::EACCES) {
                 " (ruml needs read and write access to /dev/net/tun, mode 0666 as Debian sets it)"
@@ -361,13 +356,21 @@ fn start_nics(
                 ""
             };
             fail(
-                format!("{name}: cannot create the guest's interface: {e}{hint}"),
+                format!(
+                    "{name}: cannot create the guest's interface: {}{hint}",
+                    ruml_net::transport::strerror(&e)
+                ),
                 1,
             )
         });
+        if spec.mac.is_none() && !cfg.quiet {
+            net_log(&format!(
+                "Choosing a random ethernet address for device {name}"
+            ));
+        }
         match ruml_net::nic::Nic::start(spec, mac, tap, net_log, !cfg.quiet) {
             Ok(n) => nics.push(n),
-            Err(e) => fail(format!("{name}: {e}"), 1),
+            Err(e) => fail(format!("{name}: {}", ruml_net::transport::strerror(&e)), 1),
         }
     }
     nics

@@ -677,3 +677,19 @@ ip link show lo | grep -o "UP,LOWER_UP" | head -1
     );
     assert_eq!(r, u, "ruml:\n{r}\n---\nUML:\n{u}");
 }
+
+/// A NIC that cannot start stops the boot with one line and status 1: a
+/// slirp forward whose host port is taken.
+#[test]
+fn a_nic_that_cannot_start_fails_the_boot_with_one_line() {
+    let busy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = busy.local_addr().unwrap().port();
+    let root = busybox_root("net-busy", "#!/bin/sh\necho guest ran\npoweroff -f\n");
+    let o = boot(&root, &[&format!("eth0=slirp,hostfwd=tcp::{port}-:80")]);
+    let e = stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "{e}");
+    assert_eq!(e.trim_end().lines().count(), 1, "{e}");
+    assert!(e.contains("eth0:") && e.contains(&port.to_string()), "{e}");
+    assert!(!text(&o).contains("guest ran"));
+    let _ = std::fs::remove_dir_all(root);
+}
