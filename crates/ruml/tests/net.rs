@@ -162,11 +162,14 @@ fn sha_lines(text: &str, tag: &str) -> Vec<String> {
 
 /// Two VMs on one segment: addresses by ifconfig on one and by `ip` on the
 /// other; ping both ways, arping, a TCP transfer of `mib` MiB from b to a
-/// and (when `both`) back, UDP echo.
+/// and (when `both`) back, UDP echo; between two ruml VMs also IPv6 (the
+/// Debian UML kernel has none).
 fn two_vms(lab: &mut Lab, a: (Kernel, String), b: (Kernel, String), mib: u32, both: bool) {
+    let v6 = a.0 == Kernel::Ruml && b.0 == Kernel::Ruml;
     let a_script = format!(
         r#"
 ifconfig eth0 10.0.0.1 netmask 255.255.255.0 up
+{v6a}
 /bin/udpecho server 7000 &
 wait_for 10.0.0.2 || exit 1
 ping -c 5 -i 0.2 10.0.0.2 | grep -E 'packets transmitted'
@@ -177,6 +180,11 @@ echo "A-GOT $(sha256sum < /tmp/a-in)"
 receive 5002 /tmp/a-done
 rm -f /tmp/a-in /tmp/a-out
 "#,
+        v6a = if v6 {
+            "ip -6 addr add fd00::1/64 dev eth0"
+        } else {
+            ""
+        },
         back = if both {
             format!("dd if=/dev/urandom of=/tmp/a-out bs=1M count={mib} 2>/dev/null\necho \"A-SENT $(sha256sum < /tmp/a-out)\"\nsend 10.0.0.2 5001 /tmp/a-out || exit 1")
         } else {
@@ -190,6 +198,7 @@ ip link set eth0 up
 wait_for 10.0.0.1 || exit 1
 ping -c 5 -i 0.2 10.0.0.1 | grep -E 'packets transmitted'
 arping -c 2 -I eth0 10.0.0.1 | grep -E '^Received'
+{v6b}
 dd if=/dev/urandom of=/tmp/b-out bs=1M count={mib} 2>/dev/null
 echo "B-SENT $(sha256sum < /tmp/b-out)"
 send 10.0.0.1 5000 /tmp/b-out || exit 1
@@ -199,6 +208,13 @@ echo bye > /tmp/b-bye
 send 10.0.0.1 5002 /tmp/b-bye
 rm -f /tmp/b-in /tmp/b-out /tmp/b-bye
 "#,
+        v6b = if v6 {
+            "ip -6 addr add fd00::2/64 dev eth0\n\
+             i=0; until ping6 -c 1 -W 1 fd00::1 >/dev/null 2>&1; do i=$((i+1)); [ $i -lt 20 ] || break; done\n\
+             ping6 -c 3 -i 0.2 fd00::1 | grep -E 'transmitted' | sed 's/^/v6: /'"
+        } else {
+            ""
+        },
         back = if both {
             "receive 5001 /tmp/b-in\necho \"B-GOT $(sha256sum < /tmp/b-in)\"".to_string()
         } else {
@@ -226,6 +242,12 @@ rm -f /tmp/b-in /tmp/b-out /tmp/b-bye
         assert!(sent.len() == 1 && sent == got, "TCP a->b:\n{ta}\n---\n{tb}");
     }
     assert!(tb.contains("udp echo ok 50"), "UDP:\n{tb}");
+    if v6 {
+        assert!(
+            tb.contains("v6: 3 packets transmitted, 3 packets received"),
+            "IPv6:\n{tb}"
+        );
+    }
 }
 
 fn uml_switch(lab: &mut Lab) -> String {
