@@ -25,7 +25,7 @@ make_image() {
     echo "$img"
     exit 0
 }
-pkgs=python3,perl,procps,iproute2,util-linux,findutils,grep,sed,gawk,coreutils,bash,tar,gzip,xz-utils,sqlite3,less,psmisc,locales-all,tzdata,bsdutils,inotify-tools,attr,file
+pkgs=python3,perl,procps,iproute2,util-linux,findutils,grep,sed,gawk,coreutils,bash,tar,gzip,xz-utils,sqlite3,less,psmisc,locales-all,tzdata,bsdutils,inotify-tools,attr,file,nftables
 stamp="$dir/.ruml-root-complete"
 want="bookworm minbase $pkgs"
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then

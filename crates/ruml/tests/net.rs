@@ -715,3 +715,108 @@ fn a_nic_that_cannot_start_fails_the_boot_with_one_line() {
     assert!(!text(&o).contains("guest ran"));
     let _ = std::fs::remove_dir_all(root);
 }
+
+/// A firewall: a Debian VM (nftables) routes between two segments and
+/// rejects TCP to port 5001; the busybox hosts on both sides still ping and
+/// exchange data on port 5000 through it, and a connection to 5001 is
+/// refused by the firewall's reset.
+#[test]
+fn debian_vm_as_nftables_firewall() {
+    let deb = debian_root();
+    let mut lab = Lab::new("firewall");
+    let (s1, s2) = (ruml_switch(&mut lab, "s1"), ruml_switch(&mut lab, "s2"));
+    let nic = |unit: u32, sw: &String, mac: u8| {
+        eth(unit, format!("daemon,fe:fd:0a:00:05:{mac:02x},unix,{sw}"))
+    };
+    // The firewall runs from a directory of its own in the Debian root's
+    // /tmp (world-writable), and ends when the test creates `stop` there.
+    let dir = deb.join(format!("tmp/ruml-fw-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let inside = format!("/tmp/ruml-fw-{}", std::process::id());
+    write_exec(
+        &dir.join("init.sh"),
+        &format!(
+            r#"#!/bin/sh
+mount -t proc proc /proc
+ip addr add 10.1.0.1/24 dev eth0 && ip link set eth0 up
+ip addr add 10.2.0.1/24 dev eth1 && ip link set eth1 up
+echo 1 > /proc/sys/net/ipv4/ip_forward
+nft -f - <<'RULES'
+table inet fw {{
+    chain forward {{
+        type filter hook forward priority 0; policy accept;
+        tcp dport 5001 counter reject with tcp reset
+    }}
+}}
+RULES
+echo "rules loaded: $?"
+while [ ! -e {inside}/stop ]; do sleep 0.2; done
+nft list chain inet fw forward | grep -o 'counter packets [0-9]*'
+poweroff -f
+"#
+        ),
+    );
+    let mut fw = Command::new(ruml());
+    fw.args(hostfs_boot_args(
+        &deb,
+        &format!("{inside}/init.sh"),
+        &["mem=128M", &nic(0, &s1, 1), &nic(1, &s2, 2)],
+    ))
+    .stdin(Stdio::null());
+    let fw = std::thread::spawn(move || output_within(fw, Duration::from_secs(150)));
+    lab.vm(
+        "h1",
+        Kernel::Ruml,
+        r#"
+ifconfig eth0 10.1.0.2 netmask 255.255.255.0 up
+route add default gw 10.1.0.1
+wait_for 10.2.0.2 || exit 1
+ping -c 2 -i 0.2 10.2.0.2 | grep transmitted
+head -c 1000000 /dev/urandom > /tmp/h1-out
+echo "H1-SENT $(sha256sum < /tmp/h1-out)"
+send 10.2.0.2 5000 /tmp/h1-out || exit 1
+echo x | nc 10.2.0.2 5001 2>&1 | head -1
+echo "nc 5001 status: $?"
+echo bye > /tmp/h1-bye
+send 10.2.0.2 5002 /tmp/h1-bye
+rm -f /tmp/h1-*
+"#,
+        &[nic(0, &s1, 3)],
+    );
+    lab.vm(
+        "h2",
+        Kernel::Ruml,
+        r#"
+ifconfig eth0 10.2.0.2 netmask 255.255.255.0 up
+route add default gw 10.2.0.1
+nc -l -p 5001 -e sh -c 'echo should-not-happen > /tmp/h2-5001' &
+receive 5000 /tmp/h2-in
+echo "H2-GOT $(sha256sum < /tmp/h2-in)"
+receive 5002 /tmp/h2-bye
+cat /tmp/h2-5001 2>/dev/null
+rm -f /tmp/h2-*
+"#,
+        &[nic(0, &s2, 4)],
+    );
+    let outs = lab.wait();
+    std::fs::write(dir.join("stop"), "").unwrap();
+    let fo = fw.join().unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    let f = text(&fo);
+    let all = format!("{outs:#?}\n--- firewall:\n{f}{}", stderr(&fo));
+    let text = |n: &str| &outs.iter().find(|(m, _)| m == n).unwrap().1;
+    assert!(f.contains("rules loaded: 0"), "{all}");
+    assert!(f.contains("counter packets 1"), "{all}");
+    assert!(
+        text("h1").contains("2 packets transmitted, 2 packets received"),
+        "{all}"
+    );
+    let (a, b) = (
+        sha_lines(text("h1"), "H1-SENT "),
+        sha_lines(text("h2"), "H2-GOT "),
+    );
+    assert!(a.len() == 1 && a == b, "{all}");
+    assert!(text("h1").contains("Connection refused"), "{all}");
+    assert!(!text("h2").contains("should-not-happen"), "{all}");
+}
