@@ -820,3 +820,58 @@ rm -f /tmp/h2-*
     assert!(text("h1").contains("Connection refused"), "{all}");
     assert!(!text("h2").contains("should-not-happen"), "{all}");
 }
+
+/// Many tiny VMs (32 MB each) on one switch: seven clients ping a server VM
+/// and each sends it a greeting over TCP.
+#[test]
+fn many_tiny_vms_on_one_switch() {
+    const CLIENTS: u32 = 7;
+    let mut lab = Lab::new("many");
+    let sw = ruml_switch(&mut lab, "sw");
+    let nic = |i: u32| eth(0, format!("daemon,fe:fd:0a:00:06:{:02x},unix,{sw}", i + 1));
+    lab.vm(
+        "server",
+        Kernel::Ruml,
+        &format!(
+            "ifconfig eth0 10.0.6.1 netmask 255.255.255.0 up\n\
+             : > /tmp/many-all\n\
+             nc -ll -p 5000 -e sh -c 'cat >> /tmp/many-all' &\n\
+             i=0; while [ $(wc -l < /tmp/many-all) -lt {CLIENTS} ] && [ $i -lt 600 ]; do sleep 0.2; i=$((i+1)); done\n\
+             kill %1; cat /tmp/many-all; rm /tmp/many-all\n\
+             free | awk '/Mem:/ {{ print \"total memory\", $2 }}'\n"
+        ),
+        &[nic(0), "mem=32M".into()],
+    );
+    for c in 1..=CLIENTS {
+        lab.vm(
+            &format!("c{c}"),
+            Kernel::Ruml,
+            &format!(
+                "ifconfig eth0 10.0.6.{} netmask 255.255.255.0 up\n\
+                 wait_for 10.0.6.1 || exit 1\n\
+                 ping -c 2 -i 0.2 10.0.6.1 | grep transmitted\n\
+                 echo hello from c{c} > /tmp/hello-{c}\n\
+                 send 10.0.6.1 5000 /tmp/hello-{c} || exit 1\n\
+                 rm /tmp/hello-{c}\n",
+                c + 1
+            ),
+            &[nic(c), "mem=32M".into()],
+        );
+    }
+    let outs = lab.wait();
+    let server = &outs[0].1;
+    for c in 1..=CLIENTS {
+        assert!(server.contains(&format!("hello from c{c}\n")), "{server}");
+        let t = &outs[c as usize].1;
+        assert!(
+            t.contains("2 packets transmitted, 2 packets received"),
+            "c{c}: {t}"
+        );
+    }
+    let total: u64 = server
+        .lines()
+        .find_map(|l| l.strip_prefix("total memory "))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(0);
+    assert!(total > 0 && total <= 32 * 1024, "{server}");
+}
