@@ -257,6 +257,22 @@ fn debian_login_shell_on_the_console() {
     t.wait_for("in-script-4");
     let s = t.screen();
     assert!(s.contains("/dev/pts/"), "{s}");
+    // script passes what is typed to its pty until its child is gone:
+    // type the next command only once the shell's prompt is back.
+    let start = std::time::Instant::now();
+    while !t
+        .screen()
+        .split("in-script-4")
+        .nth(1)
+        .is_some_and(|rest| rest.contains("root@debtest:~#"))
+    {
+        assert!(
+            start.elapsed() < Duration::from_secs(15),
+            "no prompt after script:\n{}",
+            t.screen()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
     t.keys(&[
         "python3 -c 'import pty; pty.spawn([\"bash\", \"--norc\", \"-i\"])'",
         "Enter",
