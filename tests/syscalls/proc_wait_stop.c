@@ -72,13 +72,16 @@ int main(void) {
     pid_t pid = child();
     int st = 0;
     kill(pid, SIGSTOP);
-    int r = waitpid(pid, &st, WUNTRACED);
-    printf("SIGSTOP: waitpid WUNTRACED got child %d: %s\n", r == pid, desc(st));
+    // The SIGCHLD first: its si_status is read when the child notifies its
+    // parent, and a waitpid that reaps the stop before that (the parent on
+    // another CPU) would leave 0 there.
     siginfo_t si;
     struct timespec ts = {5, 0};
-    r = sigtimedwait(&chld, &si, &ts);
+    int r = sigtimedwait(&chld, &si, &ts);
     printf("SIGCHLD for the stop: %d code CLD_STOPPED %d status %d pid ok %d\n", r == SIGCHLD,
            si.si_code == CLD_STOPPED, si.si_status, si.si_pid == pid);
+    r = waitpid(pid, &st, WUNTRACED);
+    printf("SIGSTOP: waitpid WUNTRACED got child %d: %s\n", r == pid, desc(st));
     r = waitpid(pid, &st, WUNTRACED | WNOHANG);
     printf("stop reported only once: %d\n", r);
     r = waitpid(pid, &st, WNOHANG);
