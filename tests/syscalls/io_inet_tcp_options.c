@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "common.h"
+#include "netutil.h"
 
 static struct sockaddr_in lo4(int port) {
     struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(port)};
@@ -75,17 +76,6 @@ static void show_revents(const char *what, int fd, short events, int timeout) {
     printf("%s: poll %d, revents%s%s%s%s%s\n", what, n, p.revents & POLLIN ? " IN" : "",
            p.revents & POLLOUT ? " OUT" : "", p.revents & POLLRDHUP ? " RDHUP" : "",
            p.revents & POLLHUP ? " HUP" : "", p.revents & POLLERR ? " ERR" : "");
-}
-
-static void lo_up(void) {
-    int ctl = socket(AF_INET, SOCK_DGRAM, 0);
-    struct ifreq ifr;
-    memset(&ifr, 0, sizeof ifr);
-    strcpy(ifr.ifr_name, "lo");
-    ioctl(ctl, SIOCGIFFLAGS, &ifr);
-    ifr.ifr_flags |= IFF_UP;
-    report("SIOCSIFFLAGS lo up", ioctl(ctl, SIOCSIFFLAGS, &ifr));
-    close(ctl);
 }
 
 static void backlog(void) {

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "common.h"
+#include "netutil.h"
 
 /* From <linux/errqueue.h> (musl-gcc has no kernel headers). */
 struct sock_extended_err {
@@ -58,17 +59,6 @@ static struct sockaddr_in closed_port(void) {
     struct sockaddr_in a;
     close(bound(&a));
     return a;
-}
-
-static void lo_up(void) {
-    int ctl = socket(AF_INET, SOCK_DGRAM, 0);
-    struct ifreq ifr;
-    memset(&ifr, 0, sizeof ifr);
-    strcpy(ifr.ifr_name, "lo");
-    ioctl(ctl, SIOCGIFFLAGS, &ifr);
-    ifr.ifr_flags |= IFF_UP;
-    report("SIOCSIFFLAGS lo up", ioctl(ctl, SIOCSIFFLAGS, &ifr));
-    close(ctl);
 }
 
 static void basic(void) {

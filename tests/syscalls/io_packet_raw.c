@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "common.h"
+#include "netutil.h"
 
 static struct sockaddr_in lo4(int port) {
     struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(port)};
@@ -40,17 +41,6 @@ static unsigned short csum(const void *p, int len) {
     while (s >> 16)
         s = (s & 0xffff) + (s >> 16);
     return htons(~s & 0xffff);
-}
-
-static void lo_up(void) {
-    int ctl = socket(AF_INET, SOCK_DGRAM, 0);
-    struct ifreq ifr;
-    memset(&ifr, 0, sizeof ifr);
-    strcpy(ifr.ifr_name, "lo");
-    ioctl(ctl, SIOCGIFFLAGS, &ifr);
-    ifr.ifr_flags |= IFF_UP;
-    report("SIOCSIFFLAGS lo up", ioctl(ctl, SIOCSIFFLAGS, &ifr));
-    close(ctl);
 }
 
 static void packet(void) {
