@@ -19,8 +19,10 @@
 //! What crosses the NAT: TCP connections the guest opens to any address
 //! (each becomes a host connection made by ruml; a refused one is reset),
 //! UDP datagrams to any address (replies come back to the guest's port),
-//! DNS over UDP and TCP to 10.0.2.3:53, and ping of 10.0.2.2 and 10.0.2.3
-//! (pings to other hosts are not relayed). The guest can't be reached from
+//! DNS over UDP and TCP to 10.0.2.3:53, and ping: 10.0.2.2 and 10.0.2.3
+//! answer themselves, other hosts' echo replies come back through a host
+//! ping socket (where the host's `net.ipv4.ping_group_range` allows ruml's
+//! group, as Debian's default does) or a raw socket (with CAP_NET_RAW). The guest can't be reached from
 //! outside except through forwards.
 //!
 //! Options (comma-separated after `slirp`):

@@ -879,3 +879,69 @@ fn many_tiny_vms_on_one_switch() {
         .unwrap_or(0);
     assert!(total > 0 && total <= 32 * 1024, "{server}");
 }
+
+/// slirp relays ping to hosts outside its network: the guest pings the
+/// host's own (non-loopback) address through the NAT. Needs a host ICMP
+/// socket: a ping socket the host's ping_group_range allows, or root.
+#[test]
+fn slirp_relays_ping_to_the_host_network() {
+    let addr = Command::new("ip")
+        .args(["-4", "-o", "addr", "show", "scope", "global"])
+        .output()
+        .ok()
+        .and_then(|o| {
+            String::from_utf8_lossy(&o.stdout)
+                .split_whitespace()
+                .skip_while(|w| *w != "inet")
+                .nth(1)
+                .and_then(|a| a.split('/').next().map(str::to_string))
+        });
+    let Some(addr) = addr else {
+        eprintln!(
+            "slirp_relays_ping_to_the_host_network: skipped: the host has no global IPv4 address"
+        );
+        return;
+    };
+    let gid = std::fs::metadata("/proc/self").map(|m| {
+        use std::os::unix::fs::MetadataExt;
+        m.gid()
+    });
+    let allowed = std::fs::read_to_string("/proc/sys/net/ipv4/ping_group_range")
+        .ok()
+        .and_then(|r| {
+            let v: Vec<u32> = r
+                .split_whitespace()
+                .filter_map(|x| x.parse().ok())
+                .collect();
+            gid.as_ref()
+                .ok()
+                .map(|g| v.len() == 2 && v[0] <= *g && *g <= v[1])
+        })
+        .unwrap_or(false);
+    let root = std::fs::read_to_string("/proc/self/status")
+        .map(|s| {
+            s.lines()
+                .any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(2) == Some("0"))
+        })
+        .unwrap_or(false);
+    if !allowed && !root {
+        eprintln!("slirp_relays_ping_to_the_host_network: skipped: the host allows neither ping sockets to this group nor raw sockets to this user");
+        return;
+    }
+    let mut lab = Lab::new("slirp-ping");
+    lab.vm(
+        "g",
+        Kernel::Ruml,
+        &format!(
+            "ip link set eth0 up\nip addr add 10.0.2.15/24 dev eth0\nip route add default via 10.0.2.2\n\
+             ping -c 3 -i 0.2 -W 2 {addr} | grep -E 'transmitted|seq=0'\n"
+        ),
+        &[eth(0, "slirp".into())],
+    );
+    let out = lab.wait().remove(0).1;
+    assert!(
+        out.contains("3 packets transmitted, 3 packets received"),
+        "{out}"
+    );
+    assert!(out.contains(&format!("from {addr}: seq=0")), "{out}");
+}

@@ -41,6 +41,8 @@ const READ_BURST: usize = 128;
 const UDP_IDLE: Duration = Duration::from_secs(120);
 const MAX_UDP_BINDINGS: usize = 512;
 const MAX_TCP_CONNS: usize = 1024;
+const PING_IDLE: Duration = Duration::from_secs(60);
+const MAX_PING_BINDINGS: usize = 64;
 const HOUSEKEEPING: Duration = Duration::from_secs(1);
 
 fn in_subnet(a: Ipv4Addr) -> bool {
@@ -146,6 +148,19 @@ struct UdpBinding {
     last: Instant,
 }
 
+/// A host ICMP socket relaying the guest's echo requests of one
+/// identifier to hosts outside slirp's network.
+struct PingBinding {
+    sock: UdpSocket,
+    /// A raw socket (replies carry their IP header, and every ICMP message
+    /// the host receives arrives) rather than a ping socket (the kernel
+    /// picks the identifier and hands back only the replies to it).
+    raw: bool,
+    guest_id: u16,
+    guest: Ipv4Addr,
+    last: Instant,
+}
+
 /// A `hostfwd=udp:` socket and the host peers that used it.
 struct UdpFwd {
     sock: UdpSocket,
@@ -187,7 +202,25 @@ pub(crate) struct Engine {
     udp_keys: HashMap<SocketAddrV4, Token>,
     udp_fwds: HashMap<Token, UdpFwd>,
     udp_fwd_peers: HashMap<u16, UdpFwdPeer>,
+    pings: HashMap<Token, PingBinding>,
+    ping_ids: HashMap<u16, Token>,
     last_housekeeping: Instant,
+}
+
+/// A host socket for ICMP echo: a ping socket if the host allows them to
+/// ruml's group, else a raw one; true for raw.
+fn ping_socket() -> io::Result<(UdpSocket, bool)> {
+    use socket2::{Domain, Protocol, Socket, Type};
+    let (s, raw) = match Socket::new(Domain::IPV4, Type::DGRAM, Some(Protocol::ICMPV4)) {
+        Ok(s) => (s, false),
+        Err(_) => (
+            Socket::new(Domain::IPV4, Type::RAW, Some(Protocol::ICMPV4))?,
+            true,
+        ),
+    };
+    s.set_nonblocking(true)?;
+    s.set_cloexec(true)?;
+    Ok((UdpSocket::from_std(s.into()), raw))
 }
 
 fn would_block(e: &io::Error) -> bool {
@@ -262,6 +295,8 @@ impl Engine {
             udp_keys: HashMap::new(),
             udp_fwds: HashMap::new(),
             udp_fwd_peers: HashMap::new(),
+            pings: HashMap::new(),
+            ping_ids: HashMap::new(),
             last_housekeeping: start,
         };
         for f in cfg.forwards {
@@ -335,6 +370,8 @@ impl Engine {
                     self.udp_replies(t, &mut buf);
                 } else if self.udp_fwds.contains_key(&t) {
                     self.udp_fwd_in(t, &mut buf);
+                } else if self.pings.contains_key(&t) {
+                    self.ping_replies(t, &mut buf);
                 }
             }
             if self.read_frames(&mut buf) {
@@ -575,8 +612,9 @@ impl Engine {
             return;
         }
         if dst != GATEWAY && dst != DNS {
-            // Echo to other hosts needs privileges (or ping sockets);
-            // not relayed.
+            if !in_subnet(dst) && !dst.is_loopback() && !dst.is_multicast() && !dst.is_broadcast() {
+                self.ping_out(src, dst, b);
+            }
             return;
         }
         let mut reply = b.to_vec();
@@ -584,6 +622,105 @@ impl Engine {
         r.set_msg_type(Icmpv4Message::EchoReply);
         r.fill_checksum();
         self.send_ip(dst, src, IpProtocol::Icmp, &reply);
+    }
+
+    // ---- ICMP echo to other hosts ----
+
+    /// Sends the guest's echo request to `dst` through a host ICMP socket:
+    /// a ping socket where the host's net.ipv4.ping_group_range allows
+    /// ruml's group (Debian's default allows everyone), else a raw socket
+    /// (with CAP_NET_RAW); without either the request is dropped, as a
+    /// network without a route would.
+    fn ping_out(&mut self, src: Ipv4Addr, dst: Ipv4Addr, b: &[u8]) {
+        let id = u16::from_be_bytes([b[4], b[5]]);
+        let t = match self.ping_ids.get(&id) {
+            Some(&t) => t,
+            None => {
+                if self.pings.len() >= MAX_PING_BINDINGS {
+                    return;
+                }
+                let Ok((mut sock, raw)) = ping_socket() else {
+                    return;
+                };
+                let t = self.token();
+                if self
+                    .poll
+                    .registry()
+                    .register(&mut sock, t, Interest::READABLE)
+                    .is_err()
+                {
+                    return;
+                }
+                self.pings.insert(
+                    t,
+                    PingBinding {
+                        sock,
+                        raw,
+                        guest_id: id,
+                        guest: src,
+                        last: Instant::now(),
+                    },
+                );
+                self.ping_ids.insert(id, t);
+                t
+            }
+        };
+        if let Some(p) = self.pings.get_mut(&t) {
+            p.last = Instant::now();
+            p.guest = src;
+            let _ = p.sock.send_to(b, SocketAddr::V4(SocketAddrV4::new(dst, 0)));
+        }
+    }
+
+    /// Echo replies from the host, for the guest.
+    fn ping_replies(&mut self, t: Token, buf: &mut [u8]) {
+        loop {
+            let Some(p) = self.pings.get_mut(&t) else {
+                return;
+            };
+            let (n, from) = match p.sock.recv_from(buf) {
+                Ok(x) => x,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) if would_block(&e) => return,
+                Err(_) => continue,
+            };
+            let IpAddr::V4(from) = from.ip() else {
+                continue;
+            };
+            let (guest_id, guest, raw) = (p.guest_id, p.guest, p.raw);
+            // A raw socket's datagram starts with the IP header.
+            let start = if raw {
+                usize::from(buf[0] & 0xf) * 4
+            } else {
+                0
+            };
+            if n < start + 8 {
+                continue;
+            }
+            let mut reply = buf[start..n].to_vec();
+            let mut r = Icmpv4Packet::new_unchecked(&mut reply[..]);
+            if r.msg_type() != Icmpv4Message::EchoReply || (raw && r.echo_ident() != guest_id) {
+                continue;
+            }
+            r.set_echo_ident(guest_id);
+            r.fill_checksum();
+            self.send_ip(from, guest, IpProtocol::Icmp, &reply);
+        }
+    }
+
+    fn expire_pings(&mut self) {
+        let old: Vec<Token> = self
+            .pings
+            .iter()
+            .filter(|(_, p)| p.last.elapsed() >= PING_IDLE)
+            .map(|(&t, _)| t)
+            .collect();
+        for t in old {
+            if let Some(mut p) = self.pings.remove(&t) {
+                let _ = self.poll.registry().deregister(&mut p.sock);
+                self.ping_ids.remove(&p.guest_id);
+            }
+        }
     }
 
     // ---- UDP ----
@@ -759,6 +896,7 @@ impl Engine {
     fn housekeeping(&mut self) {
         self.last_housekeeping = Instant::now();
         self.expire_udp(UDP_IDLE, 0);
+        self.expire_pings();
         self.udp_fwd_peers
             .retain(|_, p| p.last.elapsed() < UDP_IDLE);
     }
