@@ -654,19 +654,25 @@ fn tuntap_reaches_the_host() {
         return;
     };
     let mut lab = Lab::new("tuntap");
+    let nic = eth(0, format!("tuntap,{},fe:fd:0a:00:04:01", tap.0));
+    pings_the_host(&mut lab, "10.77.0.2", "10.77.0.1", nic);
+}
+
+/// Boots a VM with `nic` at `guest` (a /24) that pings `host` three times.
+fn pings_the_host(lab: &mut Lab, guest: &str, host: &str, nic: String) {
     lab.vm(
         "g",
         Kernel::Ruml,
-        "ifconfig eth0 10.77.0.2 netmask 255.255.255.0 up\nwait_for 10.77.0.1 && ping -c 3 -i 0.2 10.77.0.1 | grep transmitted\n",
-        &[eth(0, format!("tuntap,{},fe:fd:0a:00:04:01", tap.0))],
+        &format!(
+            "ifconfig eth0 {guest} netmask 255.255.255.0 up\n\
+             wait_for {host} && ping -c 3 -i 0.2 {host} | grep transmitted\n"
+        ),
+        &[nic],
     );
-    let outs = lab.wait();
+    let out = lab.wait().remove(0).1;
     assert!(
-        outs[0]
-            .1
-            .contains("3 packets transmitted, 3 packets received"),
-        "{}",
-        outs[0].1
+        out.contains("3 packets transmitted, 3 packets received"),
+        "{out}"
     );
 }
 
@@ -688,20 +694,11 @@ fn switch_tap_port_reaches_the_host() {
             .arg(&tap.0),
         &ctl,
     );
-    lab.vm(
-        "g",
-        Kernel::Ruml,
-        "ifconfig eth0 10.78.0.2 netmask 255.255.255.0 up\nwait_for 10.78.0.1 && ping -c 3 -i 0.2 10.78.0.1 | grep transmitted\n",
-        &[eth(0, format!("daemon,fe:fd:0a:00:04:02,unix,{}", ctl.display()))],
+    let nic = eth(
+        0,
+        format!("daemon,fe:fd:0a:00:04:02,unix,{}", ctl.display()),
     );
-    let outs = lab.wait();
-    assert!(
-        outs[0]
-            .1
-            .contains("3 packets transmitted, 3 packets received"),
-        "{}",
-        outs[0].1
-    );
+    pings_the_host(&mut lab, "10.78.0.2", "10.78.0.1", nic);
 }
 
 /// A NIC that cannot start stops the boot with one line and status 1: a

@@ -328,6 +328,16 @@ impl Engine {
         Ok(e)
     }
 
+    /// Registers a new host datagram socket for reading; its token.
+    fn register_udp(&mut self, sock: &mut UdpSocket) -> Option<Token> {
+        let t = self.token();
+        self.poll
+            .registry()
+            .register(sock, t, Interest::READABLE)
+            .ok()
+            .map(|_| t)
+    }
+
     fn token(&mut self) -> Token {
         self.next_token += 1;
         Token(self.next_token)
@@ -642,15 +652,9 @@ impl Engine {
                 let Ok((mut sock, raw)) = ping_socket() else {
                     return;
                 };
-                let t = self.token();
-                if self
-                    .poll
-                    .registry()
-                    .register(&mut sock, t, Interest::READABLE)
-                    .is_err()
-                {
+                let Some(t) = self.register_udp(&mut sock) else {
                     return;
-                }
+                };
                 self.pings.insert(
                     t,
                     PingBinding {
@@ -765,15 +769,9 @@ impl Engine {
                 let Ok(mut sock) = UdpSocket::bind((Ipv4Addr::UNSPECIFIED, 0).into()) else {
                     return;
                 };
-                let t = self.token();
-                if self
-                    .poll
-                    .registry()
-                    .register(&mut sock, t, Interest::READABLE)
-                    .is_err()
-                {
+                let Some(t) = self.register_udp(&mut sock) else {
                     return;
-                }
+                };
                 self.udp.insert(
                     t,
                     UdpBinding {
