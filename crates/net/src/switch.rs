@@ -116,17 +116,6 @@ impl Key {
     }
 }
 
-/// The address to `sendto` for a registered `sun_path`: abstract with all
-/// 107 name bytes (length 110, as the client bound it), or a path.
-fn client_addr(p: &[u8; SUN_PATH_LEN]) -> io::Result<SocketAddr> {
-    if p[0] == 0 {
-        SocketAddr::from_abstract_name(&p[1..])
-    } else {
-        let n = p.iter().position(|&b| b == 0).unwrap_or(SUN_PATH_LEN);
-        SocketAddr::from_pathname(Path::new(std::ffi::OsStr::from_bytes(&p[..n])))
-    }
-}
-
 enum Dest {
     Unix(SocketAddr),
     Tap,
@@ -200,31 +189,6 @@ fn bind_control(path: &Path) -> Result<UnixListener, SwitchError> {
     UnixListener::bind(path).map_err(|e| SwitchError::Control(path.into(), e))
 }
 
-/// The data socket, bound to a unique abstract name with the full
-/// `sockaddr_un` length (110 bytes), as uml_switch binds its own.
-fn bind_data() -> io::Result<(UnixDatagram, [u8; SUN_PATH_LEN])> {
-    let mut path = [0u8; SUN_PATH_LEN];
-    let t = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap_or_default();
-    for attempt in 0u32..16 {
-        let tag = format!(
-            "ruml-switch-{}-{}-{}",
-            std::process::id(),
-            t.as_nanos(),
-            attempt
-        );
-        path[1..1 + tag.len()].copy_from_slice(tag.as_bytes());
-        let addr = SocketAddr::from_abstract_name(&path[1..])?;
-        match UnixDatagram::bind_addr(&addr) {
-            Ok(s) => return Ok((s, path)),
-            Err(e) if e.kind() == ErrorKind::AddrInUse => continue,
-            Err(e) => return Err(e),
-        }
-    }
-    Err(io::Error::from(ErrorKind::AddrInUse))
-}
-
 impl Switch {
     /// Opens the tap device (if any), binds the control and data sockets.
     pub fn new(cfg: &Config) -> Result<Switch, SwitchError> {
@@ -238,7 +202,8 @@ impl Switch {
                 Some(File::from(fd))
             }
         };
-        let (data, data_path) = bind_data().map_err(|e| SwitchError::Io("data socket", e))?;
+        let (data, data_path) =
+            request::bind_abstract("ruml-switch").map_err(|e| SwitchError::Io("data socket", e))?;
         data.set_nonblocking(true)
             .map_err(|e| SwitchError::Io("data socket", e))?;
         let listener = bind_control(&cfg.control)?;
@@ -471,7 +436,8 @@ impl Switch {
         if self.by_key.contains_key(&key) {
             return Err("data socket address already in use by another port".into());
         }
-        let addr = client_addr(&r.sun_path).map_err(|e| format!("bad data socket address: {e}"))?;
+        let addr = request::sun_path_addr(&r.sun_path)
+            .map_err(|e| format!("bad data socket address: {e}"))?;
         let reply = request::reply(&self.data_path);
         let c = self.conns.get_mut(&token).ok_or("no connection")?;
         // A fresh connection's buffer takes 110 bytes at once.

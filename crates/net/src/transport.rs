@@ -4,14 +4,15 @@
 //! before its switch and survives the switch's restart.
 
 use crate::param::{TransportSpec, DEFAULT_DAEMON_CTL, UML_SWITCH_DEFAULT_CTL};
+use crate::switch::request::{
+    bind_abstract, sun_path_addr, MAGIC, REPLY_LEN, REQUEST_LEN, SUN_PATH_LEN as SUN_PATH,
+};
 use std::io::{self, Read, Write};
 use std::net::{Ipv4Addr, SocketAddrV4, UdpSocket};
 use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
-use std::os::linux::net::SocketAddrExt;
 use std::os::unix::net::{SocketAddr, UnixDatagram, UnixStream};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::RwLock;
+use std::sync::{Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 /// The host side of a NIC.
@@ -86,9 +87,6 @@ fn poll(fds: &[BorrowedFd<'_>], ms: i32) -> Vec<bool> {
 
 // ---- daemon (uml_switch) and vde ------------------------------------------
 
-const MAGIC: u32 = 0xfeed_face;
-const SUN_PATH: usize = 108;
-
 enum Kind {
     Daemon {
         ctl: PathBuf,
@@ -113,11 +111,17 @@ struct Switched {
     name: String,
     kind: Kind,
     conn: RwLock<Option<Conn>>,
-    retry: std::sync::Mutex<(Option<Instant>, bool)>,
+    retry: Mutex<Retry>,
     log: Log,
 }
 
-static SEQ: AtomicU32 = AtomicU32::new(0);
+/// When the last connection attempt was, and whether the switch is known
+/// to be away (so its absence and return are each logged once).
+#[derive(Default)]
+struct Retry {
+    last: Option<Instant>,
+    away: bool,
+}
 
 impl Switched {
     fn new(name: &str, kind: Kind, log: Log) -> Self {
@@ -125,7 +129,7 @@ impl Switched {
             name: name.to_string(),
             kind,
             conn: RwLock::new(None),
-            retry: std::sync::Mutex::new((None, false)),
+            retry: Mutex::new(Retry::default()),
             log,
         };
         s.reconnect();
@@ -149,10 +153,10 @@ impl Switched {
     /// second ago.
     fn reconnect(&self) {
         let mut r = self.retry.lock().unwrap_or_else(|e| e.into_inner());
-        if r.0.is_some_and(|t| t.elapsed() < Duration::from_secs(1)) {
+        if r.last.is_some_and(|t| t.elapsed() < Duration::from_secs(1)) {
             return;
         }
-        r.0 = Some(Instant::now());
+        r.last = Some(Instant::now());
         let res = match &self.kind {
             Kind::Daemon { ctl } => connect_daemon(ctl),
             Kind::Vde {
@@ -164,25 +168,25 @@ impl Switched {
         };
         match res {
             Ok(c) => {
-                if r.1 {
+                if r.away {
                     (self.log)(&format!(
                         "{}: reconnected to {}",
                         self.name,
                         self.describe()
                     ));
                 }
-                r.1 = false;
+                r.away = false;
                 *self.conn.write().unwrap_or_else(|e| e.into_inner()) = Some(c);
             }
             Err(e) => {
-                if !r.1 {
+                if !r.away {
                     (self.log)(&format!(
                         "{}: cannot reach {}: {}; retrying every second",
                         self.name,
                         self.describe(),
                         strerror(&e)
                     ));
-                    r.1 = true;
+                    r.away = true;
                 }
             }
         }
@@ -197,8 +201,8 @@ impl Switched {
                 self.name,
                 self.describe()
             ));
-            r.1 = true;
-            r.0 = None;
+            r.away = true;
+            r.last = None;
         }
     }
 }
@@ -268,26 +272,9 @@ impl Transport for Switched {
     }
 }
 
-/// A unique abstract name, 107 bytes long so the address is the full
-/// 110-byte `sockaddr_un`, as UML's and uml_switch's are.
-fn abstract_name() -> [u8; SUN_PATH - 1] {
-    let mut name = [0u8; SUN_PATH - 1];
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_nanos())
-        .unwrap_or(0);
-    let s = format!(
-        "ruml-{}-{}-{nanos}",
-        std::process::id(),
-        SEQ.fetch_add(1, Ordering::Relaxed)
-    );
-    name[..s.len()].copy_from_slice(s.as_bytes());
-    name
-}
-
 /// Reads the 110-byte `sockaddr_un` a switch answers with.
 fn read_reply(ctl: &mut UnixStream) -> io::Result<SocketAddr> {
-    let mut reply = [0u8; 2 + SUN_PATH];
+    let mut reply = [0u8; REPLY_LEN];
     ctl.read_exact(&mut reply).map_err(|e| {
         io::Error::new(
             e.kind(),
@@ -303,18 +290,13 @@ fn read_reply(ctl: &mut UnixStream) -> io::Result<SocketAddr> {
     if u16::from_ne_bytes([reply[0], reply[1]]) != libc::AF_UNIX as u16 {
         return Err(bad());
     }
-    let path = &reply[2..];
-    if path[0] == 0 {
-        SocketAddr::from_abstract_name(&path[1..])
-    } else {
-        use std::os::unix::ffi::OsStrExt;
-        let end = path.iter().position(|&b| b == 0).unwrap_or(SUN_PATH);
-        SocketAddr::from_pathname(std::ffi::OsStr::from_bytes(&path[..end])).map_err(|_| bad())
-    }
+    let mut path = [0u8; SUN_PATH];
+    path.copy_from_slice(&reply[2..]);
+    sun_path_addr(&path).map_err(|_| bad())
 }
 
 fn request(ty: u32, own: &[u8; SUN_PATH], tail: &[u8]) -> Vec<u8> {
-    let mut req = Vec::with_capacity(124 + tail.len());
+    let mut req = Vec::with_capacity(REQUEST_LEN + tail.len());
     req.extend_from_slice(&MAGIC.to_ne_bytes());
     req.extend_from_slice(&3u32.to_ne_bytes());
     req.extend_from_slice(&ty.to_ne_bytes());
@@ -335,8 +317,7 @@ fn finish(data: UnixDatagram, ctl: UnixStream) -> io::Result<Conn> {
 }
 
 fn connect_daemon(ctl_path: &Path) -> io::Result<Conn> {
-    let name = abstract_name();
-    let data = UnixDatagram::bind_addr(&SocketAddr::from_abstract_name(name)?)?;
+    let (data, own) = bind_abstract("ruml")?;
     let mut ctl = match UnixStream::connect(ctl_path) {
         // With no socket given, a switch on uml_switch's own default path
         // (where `ruml switch` and a hand-started uml_switch listen) does.
@@ -347,8 +328,6 @@ fn connect_daemon(ctl_path: &Path) -> io::Result<Conn> {
         }
         r => r?,
     };
-    let mut own = [0u8; SUN_PATH];
-    own[1..].copy_from_slice(&name);
     // Version 3, REQ_NEW_CONTROL, and two bytes of tail padding: 124 bytes.
     ctl.write_all(&request(0, &own, &[0, 0]))?;
     ctl.set_read_timeout(Some(Duration::from_secs(5)))?;
@@ -372,15 +351,12 @@ fn connect_vde(switch: Option<&Path>, port: u32, mode: u32, descr: &str) -> io::
             })?,
     };
     let dir = dir.canonicalize()?;
-    let ctl_path = if dir.is_dir() {
-        dir.join("ctl")
+    // A switch directory holds its control socket; a socket given itself
+    // has the client's socket in /tmp.
+    let (ctl_path, data_dir) = if dir.is_dir() {
+        (dir.join("ctl"), dir)
     } else {
-        dir.clone()
-    };
-    let data_dir = if dir.is_dir() {
-        dir.clone()
-    } else {
-        PathBuf::from("/tmp")
+        (dir, PathBuf::from("/tmp"))
     };
     let mut ctl = UnixStream::connect(&ctl_path)?;
     let pid = std::process::id();

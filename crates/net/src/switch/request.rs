@@ -10,6 +10,12 @@
 //!
 //! The reply is a 110-byte `sockaddr_un` naming the switch's data socket.
 
+use std::io;
+use std::os::linux::net::SocketAddrExt;
+use std::os::unix::ffi::OsStrExt;
+use std::os::unix::net::{SocketAddr, UnixDatagram};
+use std::path::Path;
+
 /// The request magic number.
 pub const MAGIC: u32 = 0xfeed_face;
 /// Length of a request.
@@ -41,6 +47,38 @@ pub enum Parse {
     Request(Request),
     /// Not a request the switch takes; the text says why.
     Bad(String),
+}
+
+/// The socket address a `sun_path` names, as both sides of the protocol
+/// use it: abstract with all 107 name bytes (length 110, as it was bound)
+/// when it starts with a NUL, else a filesystem path up to the first NUL.
+pub fn sun_path_addr(p: &[u8; SUN_PATH_LEN]) -> io::Result<SocketAddr> {
+    if p[0] == 0 {
+        SocketAddr::from_abstract_name(&p[1..])
+    } else {
+        let n = p.iter().position(|&b| b == 0).unwrap_or(SUN_PATH_LEN);
+        SocketAddr::from_pathname(Path::new(std::ffi::OsStr::from_bytes(&p[..n])))
+    }
+}
+
+/// A data socket bound to a unique abstract name with the full
+/// `sockaddr_un` length (110 bytes), as UML and uml_switch bind theirs;
+/// returns it with its `sun_path`. `tag` starts the name.
+pub fn bind_abstract(tag: &str) -> io::Result<(UnixDatagram, [u8; SUN_PATH_LEN])> {
+    let mut path = [0u8; SUN_PATH_LEN];
+    let t = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    for attempt in 0u32..16 {
+        let name = format!("{tag}-{}-{}-{attempt}", std::process::id(), t.as_nanos());
+        path[1..1 + name.len()].copy_from_slice(name.as_bytes());
+        match UnixDatagram::bind_addr(&sun_path_addr(&path)?) {
+            Ok(s) => return Ok((s, path)),
+            Err(e) if e.kind() == io::ErrorKind::AddrInUse => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    Err(io::Error::from(io::ErrorKind::AddrInUse))
 }
 
 fn u32_at(b: &[u8], off: usize) -> u32 {
