@@ -1,5 +1,6 @@
 //! A NIC: the guest's interface is a tap device in the VM's network
-//! namespace; two threads carry its frames to and from the transport.
+//! namespace; a thread carries its frames to and from the transport (or,
+//! for slirp, the user-mode network answers them).
 
 use crate::param::{format_mac, slirp_options, NicSpec, TransportSpec};
 use crate::transport::{self, Log, Tap, Transport};
@@ -10,14 +11,19 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::thread::JoinHandle;
 
-/// A running network device. Dropping it stops its threads.
+/// A running network device. Dropping it stops its thread.
 pub struct Nic {
     pub spec: NicSpec,
     pub mac: [u8; 6],
-    stop: Arc<AtomicBool>,
-    threads: Vec<JoinHandle<()>>,
+    engine: Engine,
+}
+
+/// What moves the NIC's frames.
+enum Engine {
+    /// The relay thread between the tap and a transport, and its stop flag.
+    Relay(Arc<AtomicBool>, Option<JoinHandle<()>>),
     /// The user-mode network behind a slirp NIC (it owns the tap).
-    slirp: Option<crate::slirp::Slirp>,
+    Slirp(Option<crate::slirp::Slirp>),
 }
 
 /// How long a relay thread sleeps at most before it looks at `stop`.
@@ -59,9 +65,7 @@ impl Nic {
             return Ok(Nic {
                 spec: spec.clone(),
                 mac,
-                stop: Arc::new(AtomicBool::new(false)),
-                threads: Vec::new(),
-                slirp: Some(crate::slirp::Slirp::spawn(tap, cfg)?),
+                engine: Engine::Slirp(Some(crate::slirp::Slirp::spawn(tap, cfg)?)),
             });
         }
         let guest = Tap::from_fd(tap)?;
@@ -93,23 +97,28 @@ impl Nic {
                     }
                 }
             })?;
-        let threads = vec![thread];
         Ok(Nic {
             spec: spec.clone(),
             mac,
-            stop,
-            threads,
-            slirp: None,
+            engine: Engine::Relay(stop, Some(thread)),
         })
     }
 }
 
 impl Drop for Nic {
     fn drop(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
-        drop(self.slirp.take());
-        for t in self.threads.drain(..) {
-            let _ = t.join();
+        match &mut self.engine {
+            Engine::Relay(stop, thread) => {
+                stop.store(true, Ordering::Relaxed);
+                if let Some(t) = thread.take() {
+                    let _ = t.join();
+                }
+            }
+            Engine::Slirp(slirp) => {
+                if let Some(s) = slirp.take() {
+                    let _ = s.stop();
+                }
+            }
         }
     }
 }
