@@ -49,12 +49,6 @@ impl VmNamespaces {
         })
     }
 
-    /// A socket in the VM's network namespace.
-    pub fn socket(&self, domain: i32, ty: i32, proto: i32) -> io::Result<OwnedFd> {
-        // SAFETY: socket takes only integers.
-        self.in_ns(|| unsafe { libc::socket(domain, ty | libc::SOCK_CLOEXEC, proto) })
-    }
-
     /// Runs `make` in a short-lived child that joined the VM's namespaces
     /// and shares ruml's descriptor table; the descriptor it returns is
     /// moved into a slot ruml holds. `make` must only make raw syscalls on
@@ -132,7 +126,7 @@ fn ifreq(name: &str) -> io::Result<libc::ifreq> {
 
 /// Attaches a `/dev/net/tun` descriptor to tap device `name` (created if
 /// it does not exist), raw frames without a packet information header.
-pub fn attach_tap(fd: BorrowedFd<'_>, name: &str) -> io::Result<()> {
+fn attach_tap(fd: BorrowedFd<'_>, name: &str) -> io::Result<()> {
     let mut ifr = ifreq(name)?;
     ifr.ifr_ifru.ifru_flags = (libc::IFF_TAP | libc::IFF_NO_PI) as libc::c_short;
     // SAFETY: TUNSETIFF reads (and writes back) one ifreq we own.
@@ -141,7 +135,7 @@ pub fn attach_tap(fd: BorrowedFd<'_>, name: &str) -> io::Result<()> {
 }
 
 /// Sets the hardware address of the tap device `fd` is attached to.
-pub fn set_mac(fd: BorrowedFd<'_>, mac: [u8; 6]) -> io::Result<()> {
+fn set_mac(fd: BorrowedFd<'_>, mac: [u8; 6]) -> io::Result<()> {
     // SAFETY: ifreq is plain data; all zeroes is a valid value.
     let mut ifr: libc::ifreq = unsafe { std::mem::zeroed() };
     let mut sa: libc::sockaddr = libc::sockaddr {
@@ -163,78 +157,4 @@ pub fn open_host_tap(name: &str) -> io::Result<OwnedFd> {
     let fd = crate::host::open_path(b"/dev/net/tun", libc::O_RDWR | libc::O_CLOEXEC)?;
     attach_tap(fd.as_fd(), name)?;
     Ok(fd)
-}
-
-/// Sets a flag word on interface `name` through socket `sock`'s network
-/// namespace: brings it up (IFF_UP) or down.
-pub fn set_link_up(sock: BorrowedFd<'_>, name: &str, up: bool) -> io::Result<()> {
-    let mut ifr = ifreq(name)?;
-    // SAFETY: SIOCGIFFLAGS writes into the ifreq we own.
-    cvt(unsafe { libc::ioctl(sock.as_raw_fd(), libc::SIOCGIFFLAGS, &mut ifr) })?;
-    // SAFETY: reading the union member SIOCGIFFLAGS filled.
-    let mut flags = unsafe { ifr.ifr_ifru.ifru_flags };
-    if up {
-        flags |= libc::IFF_UP as libc::c_short;
-    } else {
-        flags &= !(libc::IFF_UP as libc::c_short);
-    }
-    ifr.ifr_ifru.ifru_flags = flags;
-    // SAFETY: SIOCSIFFLAGS reads the ifreq we own.
-    cvt(unsafe { libc::ioctl(sock.as_raw_fd(), libc::SIOCSIFFLAGS, &mut ifr) })?;
-    Ok(())
-}
-
-/// Sets an IPv4 address (`SIOCSIFADDR`) or netmask (`SIOCSIFNETMASK`) of
-/// interface `name` through an AF_INET socket `sock`.
-pub fn set_ipv4(
-    sock: BorrowedFd<'_>,
-    name: &str,
-    req: libc::c_ulong,
-    addr: [u8; 4],
-) -> io::Result<()> {
-    let mut ifr = ifreq(name)?;
-    let sin = libc::sockaddr_in {
-        sin_family: libc::AF_INET as libc::sa_family_t,
-        sin_port: 0,
-        sin_addr: libc::in_addr {
-            s_addr: u32::from_ne_bytes(addr),
-        },
-        sin_zero: [0; 8],
-    };
-    // SAFETY: sockaddr_in fits in the 16-byte sockaddr of the union; both
-    // are plain data.
-    ifr.ifr_ifru.ifru_addr =
-        unsafe { std::mem::transmute::<libc::sockaddr_in, libc::sockaddr>(sin) };
-    // SAFETY: the request reads one ifreq we own.
-    cvt(unsafe { libc::ioctl(sock.as_raw_fd(), req, &mut ifr) })?;
-    Ok(())
-}
-
-/// Adds an IPv4 route (`SIOCADDRT`) to `dst`/`mask` via `gw` (0.0.0.0 for
-/// none) through an AF_INET socket `sock`.
-pub fn add_route(sock: BorrowedFd<'_>, dst: [u8; 4], mask: [u8; 4], gw: [u8; 4]) -> io::Result<()> {
-    let sin = |a: [u8; 4]| {
-        let s = libc::sockaddr_in {
-            sin_family: libc::AF_INET as libc::sa_family_t,
-            sin_port: 0,
-            sin_addr: libc::in_addr {
-                s_addr: u32::from_ne_bytes(a),
-            },
-            sin_zero: [0; 8],
-        };
-        // SAFETY: same size, both plain data.
-        unsafe { std::mem::transmute::<libc::sockaddr_in, libc::sockaddr>(s) }
-    };
-    // SAFETY: rtentry is plain data; all zeroes is a valid value.
-    let mut rt: libc::rtentry = unsafe { std::mem::zeroed() };
-    rt.rt_dst = sin(dst);
-    rt.rt_genmask = sin(mask);
-    rt.rt_gateway = sin(gw);
-    rt.rt_flags = libc::RTF_UP;
-    if gw != [0; 4] {
-        rt.rt_flags |= libc::RTF_GATEWAY;
-    }
-    // SAFETY: SIOCADDRT reads one rtentry we own.
-    cvt(unsafe { libc::ioctl(sock.as_raw_fd(), libc::SIOCADDRT, &mut rt) })?;
-    Ok(())
 }

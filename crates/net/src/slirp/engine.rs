@@ -231,11 +231,8 @@ impl Engine {
     /// Sets up the engine: the frame descriptor made non-blocking, the
     /// forwards' host sockets bound (errors here are the caller's).
     pub(crate) fn new(frames: OwnedFd, cfg: SlirpConfig, poll: Poll) -> io::Result<Engine> {
-        // FIONBIO through a socket type is the generic ioctl, valid on any
-        // descriptor (tap included); the descriptor goes back to a File.
-        let s = std::os::unix::net::UnixDatagram::from(frames);
-        s.set_nonblocking(true)?;
-        let frames = File::from(OwnedFd::from(s));
+        ruml_platform::host::set_nonblocking(std::os::fd::AsFd::as_fd(&frames), true)?;
+        let frames = File::from(frames);
         poll.registry().register(
             &mut SourceFd(&frames.as_raw_fd()),
             FRAMES,
