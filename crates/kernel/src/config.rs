@@ -274,8 +274,8 @@ pub fn parse(args: &[String]) -> Result<Command, ParamError> {
                 let unit = spec.unit;
                 ubd[unit] = Some(spec);
             }
-            (k, Some(v)) if k.starts_with("eth") => {
-                let spec = ruml_net::param::parse_eth(k, v).map_err(ParamError)?;
+            (k, v) if k.starts_with("eth") => {
+                let spec = ruml_net::param::parse_eth(k, v.unwrap_or("")).map_err(ParamError)?;
                 if c.nics.iter().any(|n| n.unit == spec.unit) {
                     return err(format!(
                         "{a}: device eth{} is already configured",
@@ -284,7 +284,7 @@ pub fn parse(args: &[String]) -> Result<Command, ParamError> {
                 }
                 c.nics.push(spec);
             }
-            (k, _) if k.starts_with("eth") || k.starts_with("ssl") || k.starts_with("vec") => {
+            (k, _) if k.starts_with("ssl") || k.starts_with("vec") => {
                 return err(format!("{a}: not supported yet by this ruml"));
             }
             (k, _) if k.starts_with("udb") => {

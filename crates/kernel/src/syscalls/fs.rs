@@ -2168,8 +2168,6 @@ const BLKIOOPT: u32 = 0x1279;
 const BLKPBSZGET: u32 = 0x127b;
 const HDIO_GETGEO: u32 = 0x0301;
 
-/// The ioctl requests of block devices, which the kernel answers for the
-/// guest's ubd disks (a raw disk is the image file on the host).
 /// The ioctl requests that trap: the block-device ones (answered for ubd
 /// disks) and the network-configuration ones (`net::NET_ADMIN_IOCTLS`).
 pub const TRAPPED_IOCTLS: &[u32] = &TRAPPED;
@@ -2198,6 +2196,8 @@ pub fn sys_ioctl(c: &mut Ctx<'_>) -> SysResult<Resume> {
     sys_block_ioctl(c)
 }
 
+/// The ioctl requests of block devices, which the kernel answers for the
+/// guest's ubd disks (a raw disk is the image file on the host).
 pub const BLOCK_IOCTLS: &[u32] = &[
     BLKROGET,
     BLKRRPART,
