@@ -201,17 +201,6 @@ static void ping_socket(const char *when) {
     close(s);
 }
 
-static void write_range(const char *range) {
-    int fd = open("/proc/sys/net/ipv4/ping_group_range", O_WRONLY);
-    if (fd < 0) {
-        printf("open ping_group_range: %s\n", en(errno));
-        return;
-    }
-    long r = write(fd, range, strlen(range));
-    printf("write \"%s\" to ping_group_range: %s\n", range, r < 0 ? en(errno) : r == (long)strlen(range) ? "ok" : "short");
-    close(fd);
-}
-
 int main(void) {
     alarm(20);
     printf("uid %d\n", getuid());

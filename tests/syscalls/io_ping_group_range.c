@@ -10,23 +10,13 @@
 #include <unistd.h>
 
 #include "common.h"
+#include "netutil.h"
 
 static void try_ping_socket(const char *when) {
     int s = socket(AF_INET, SOCK_DGRAM, IPPROTO_ICMP);
     printf("ping socket %s: %s\n", when, s < 0 ? en(errno) : "ok");
     if (s >= 0)
         close(s);
-}
-
-static void write_range(const char *range) {
-    int fd = open("/proc/sys/net/ipv4/ping_group_range", O_WRONLY);
-    if (fd < 0) {
-        printf("open ping_group_range: %s\n", en(errno));
-        return;
-    }
-    long r = write(fd, range, strlen(range));
-    printf("write \"%s\": %s\n", range, r < 0 ? en(errno) : r == (long)strlen(range) ? "ok" : "short");
-    close(fd);
 }
 
 int main(void) {
