@@ -902,6 +902,41 @@ pub fn tty_session(fd: BorrowedFd<'_>) -> Option<i32> {
     (unsafe { libc::ioctl(fd.as_raw_fd(), libc::TIOCGSID, &mut sid) } == 0).then_some(sid)
 }
 
+/// A descriptor's file status flags (F_GETFL).
+pub fn status_flags(fd: BorrowedFd<'_>) -> io::Result<i32> {
+    // SAFETY: F_GETFL takes no pointer.
+    cvt(unsafe { libc::fcntl(fd.as_raw_fd(), libc::F_GETFL) })
+}
+
+/// Queues descriptor `fd` on socket `sock` (SCM_RIGHTS with one data
+/// byte), without waiting for room.
+pub fn send_fd(sock: BorrowedFd<'_>, fd: BorrowedFd<'_>) -> io::Result<()> {
+    let byte = [0u8; 1];
+    let mut cbuf = [0u64; 3];
+    let iov = libc::iovec {
+        iov_base: byte.as_ptr() as *mut _,
+        iov_len: 1,
+    };
+    // SAFETY: plain data.
+    let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
+    msg.msg_iov = &iov as *const _ as *mut _;
+    msg.msg_iovlen = 1;
+    msg.msg_control = cbuf.as_mut_ptr().cast();
+    msg.msg_controllen = 24;
+    // SAFETY: `msg` describes a control buffer of 24 bytes that holds one
+    // cmsghdr and one int, as CMSG_SPACE(4) requires.
+    unsafe {
+        let c = libc::CMSG_FIRSTHDR(&msg);
+        (*c).cmsg_level = libc::SOL_SOCKET;
+        (*c).cmsg_type = libc::SCM_RIGHTS;
+        (*c).cmsg_len = libc::CMSG_LEN(4) as usize;
+        *(libc::CMSG_DATA(c) as *mut i32) = fd.as_raw_fd();
+    }
+    // SAFETY: `msg` and everything it points to are live.
+    cvt(unsafe { libc::sendmsg(sock.as_raw_fd(), &msg, libc::MSG_DONTWAIT) } as libc::c_int)
+        .map(drop)
+}
+
 /// Sets or clears `O_NONBLOCK` on a descriptor (the switch's `-tap`
 /// device, which it reads until `EAGAIN`).
 pub fn set_nonblocking(fd: BorrowedFd<'_>, on: bool) -> io::Result<()> {

@@ -14,6 +14,7 @@
 
 pub mod host;
 pub mod net;
+pub mod notify;
 pub mod ptrace;
 pub mod seccomp;
 
@@ -22,10 +23,6 @@ use std::os::fd::{BorrowedFd, OwnedFd};
 
 /// A guest thread id, as the guest sees it (pid namespace numbering).
 pub type Tid = i32;
-
-/// The descriptor number the platform reserves in every guest process for its
-/// control socket. The seccomp filter traps any call naming it.
-pub const RESERVED_FD: i32 = 1023;
 
 /// A trapped system call: number, the six argument registers and the
 /// thread's instruction and stack pointers.

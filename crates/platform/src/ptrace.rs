@@ -12,10 +12,12 @@
 //! Syscall injection works from a seccomp stop: the trapped call is replaced
 //! by the injected one and the thread runs to its syscall-exit stop; further
 //! injections rewind the instruction pointer to the same `syscall`
-//! instruction. Descriptors are installed by injecting `recvmsg` on the
-//! reserved control socket after ruml sends the descriptor with SCM_RIGHTS.
+//! instruction. Descriptors are installed by injecting the filter's
+//! install number, which ruml's seccomp listener answers with the
+//! descriptor (`notify.rs`): no guest process holds a descriptor of ruml's.
 
-use crate::{Event, ExitStatus, FdInfo, Platform, Resume, Syscall, Tid, RESERVED_FD};
+use crate::notify::{Install, Listener};
+use crate::{Event, ExitStatus, FdInfo, Platform, Resume, Syscall, Tid};
 use std::collections::{HashMap, VecDeque};
 use std::ffi::CString;
 use std::io;
@@ -26,9 +28,8 @@ use std::path::PathBuf;
 type Regs = libc::user_regs_struct;
 
 const EVENT_STOP: i32 = 128; // PTRACE_EVENT_STOP
-const SYSCALL_INFO_ENTRY: u8 = 1;
 const SYSCALL_INFO_EXIT: u8 = 2;
-const SYSCALL_INFO_SECCOMP: u8 = 3;
+const SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV: libc::c_ulong = 1 << 5;
 
 /// What the first guest process is started with.
 pub struct BootSpec {
@@ -71,8 +72,9 @@ struct Thread {
     /// The next seccomp stop with this exact call is ruml's own re-issue of
     /// a trapped call and runs without a new trap.
     pass: Option<(u64, [u64; 6], u64)>,
-    /// Signals that arrived while ruml injected syscalls, re-raised on resume.
-    deferred: Vec<i32>,
+    /// Signals that arrived while ruml injected syscalls (their siginfo),
+    /// queued again on resume.
+    deferred: Vec<[u8; 128]>,
     /// In a job-control stop (held with PTRACE_LISTEN).
     job_stopped: bool,
     /// Runs a call ruml rewrote and waits for its result
@@ -91,8 +93,8 @@ pub struct PtracePlatform {
     /// fork event; they stay stopped until registered.
     unclaimed: Vec<i32>,
     pending: VecDeque<Event>,
-    ctl: OwnedFd,
-    ctl_guest_end: OwnedFd,
+    /// ruml's seccomp notification listener (descriptor installs).
+    listener: Listener,
     init_host: i32,
     /// Readable when a tracee changed state (SIGCHLD, blocked in ruml).
     sigchld: OwnedFd,
@@ -161,10 +163,15 @@ fn waitpid(pid: i32) -> io::Result<(i32, i32)> {
 
 /// `waitpid(-1, WNOHANG)` over all tracees: `None` when none has changed.
 fn waitpid_any_nohang() -> io::Result<Option<(i32, i32)>> {
+    waitpid_nohang(-1)
+}
+
+/// `waitpid(pid, WNOHANG)`: `None` when it has not changed.
+fn waitpid_nohang(pid: i32) -> io::Result<Option<(i32, i32)>> {
     loop {
         let mut status = 0;
         // SAFETY: `status` is a valid out-pointer.
-        let r = unsafe { libc::waitpid(-1, &mut status, libc::__WALL | libc::WNOHANG) };
+        let r = unsafe { libc::waitpid(pid, &mut status, libc::__WALL | libc::WNOHANG) };
         if r > 0 {
             return Ok(Some((r, status)));
         }
@@ -235,8 +242,11 @@ struct ChildArgs {
     hostname: Vec<u8>,
     stdio: [RawFd; 3],
     ctty: bool,
-    ctl: RawFd,
+    /// Read twice: once ruml has written the id maps, once it has taken
+    /// the seccomp listener.
     sync: RawFd,
+    /// Where the child writes its listener's descriptor number.
+    ready: RawFd,
     init: CString,
     argv: Vec<*const libc::c_char>,
     envp: Vec<*const libc::c_char>,
@@ -276,9 +286,11 @@ fn child_main(a: &ChildArgs) -> ! {
         if a.ctty {
             libc::ioctl(0, libc::TIOCSCTTY, 0);
         }
-        libc::dup2(a.ctl, RESERVED_FD);
-        libc::syscall(libc::SYS_close_range, 3, RESERVED_FD - 1, 0);
-        libc::syscall(libc::SYS_close_range, RESERVED_FD + 1, u32::MAX, 0);
+        // Close everything but the two handshake descriptors.
+        let (lo, hi) = (a.sync.min(a.ready) as u32, a.sync.max(a.ready) as u32);
+        libc::syscall(libc::SYS_close_range, 3, lo.wrapping_sub(1), 0);
+        libc::syscall(libc::SYS_close_range, lo + 1, hi - 1, 0);
+        libc::syscall(libc::SYS_close_range, hi + 1, u32::MAX, 0);
         if libc::chroot(a.root.as_ptr()) != 0 || libc::chdir(c"/".as_ptr()) != 0 {
             libc::_exit(125);
         }
@@ -286,19 +298,54 @@ fn child_main(a: &ChildArgs) -> ! {
         // No PR_SET_NO_NEW_PRIVS: root of its own user namespace may
         // install the filter without it, and the guest sees Linux's
         // default (0).
-        if libc::syscall(
-            libc::SYS_seccomp,
-            libc::SECCOMP_SET_MODE_FILTER,
-            0,
-            &a.filter,
-        ) != 0
-        {
+        // Once ruml has taken a notification, only SIGKILL interrupts the
+        // wait for its answer (WAIT_KILLABLE_RECV, Linux 5.19; without it
+        // a signal makes the call restart).
+        let install = |flags: libc::c_ulong| {
+            libc::syscall(
+                libc::SYS_seccomp,
+                libc::SECCOMP_SET_MODE_FILTER,
+                libc::SECCOMP_FILTER_FLAG_NEW_LISTENER | flags,
+                &a.filter,
+            ) as i32
+        };
+        let mut listener = install(SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV);
+        if listener < 0 {
+            listener = install(0);
+        }
+        if listener < 0 {
             libc::_exit(124);
         }
+        // Hand ruml the listener's number, wait until it has taken the
+        // listener (pidfd_getfd), then drop ours. read, write and close run
+        // natively under the filter.
+        let n = listener.to_ne_bytes();
+        if libc::write(a.ready, n.as_ptr().cast(), 4) != 4
+            || libc::read(a.sync, (&mut b as *mut u8).cast(), 1) != 1
+        {
+            libc::_exit(123);
+        }
+        libc::close(listener);
+        libc::close(a.ready);
+        libc::close(a.sync);
         libc::execve(a.init.as_ptr(), a.argv.as_ptr(), a.envp.as_ptr());
         // The exit status tells the kernel why init could not start.
         libc::_exit(*libc::__errno_location() & 0x7f);
     }
+}
+
+/// A copy of descriptor `fd` of the host process `host` (EBADF when it
+/// has none).
+fn pidfd_getfd(host: i32, fd: i32) -> io::Result<OwnedFd> {
+    // SAFETY: pidfd_open returns a new descriptor or fails.
+    let pidfd = cvt(unsafe { libc::syscall(libc::SYS_pidfd_open, host, 0) })? as RawFd;
+    // SAFETY: `pidfd` is ours; wrap it so it is closed.
+    let pidfd = unsafe { OwnedFd::from_raw_fd(pidfd) };
+    // SAFETY: pidfd_getfd returns a new descriptor or fails.
+    let r = unsafe { libc::syscall(libc::SYS_pidfd_getfd, pidfd.as_raw_fd(), fd, 0) };
+    let r = cvt(r).map_err(|_| io::Error::from_raw_os_error(libc::EBADF))? as RawFd;
+    // SAFETY: `r` is a fresh descriptor owned by us.
+    Ok(unsafe { OwnedFd::from_raw_fd(r) })
 }
 
 fn write_file(path: String, data: &str) -> io::Result<()> {
@@ -325,10 +372,19 @@ impl PtracePlatform {
                 }
             }
             if batch.is_empty() {
-                // Nothing has changed: sleep until a tracee does.
-                let ready =
-                    crate::host::poll_readable(&[self.sigchld.as_fd_borrowed()], timeout_ms)?;
+                // Nothing has changed: sleep until a tracee does (or a guest
+                // made the install number itself: it gets ENOSYS).
+                let ready = crate::host::poll_readable(
+                    &[self.sigchld.as_fd_borrowed(), self.listener.as_fd()],
+                    timeout_ms,
+                )?;
+                if ready[1] {
+                    self.listener.answer_one(None);
+                }
                 if !ready[0] {
+                    if ready[1] {
+                        continue;
+                    }
                     return Ok(None);
                 }
                 crate::host::drain_signalfd(self.sigchld.as_fd_borrowed());
@@ -469,62 +525,13 @@ impl PtracePlatform {
         Ok(None)
     }
 
-    /// Makes the stopped thread receive the descriptor queued on the control
-    /// socket; returns its number or `-errno`.
-    fn receive_fd(&mut self, tid: Tid, cloexec: bool) -> io::Result<i64> {
-        // Build the guest's msghdr in scratch memory and receive there.
-        let s = self.scratch(tid, 128);
-        let mut m = [0u8; 128];
-        let put =
-            |m: &mut [u8], off: usize, v: u64| m[off..off + 8].copy_from_slice(&v.to_ne_bytes());
-        put(&mut m, 16, s + 64); // msg_iov
-        put(&mut m, 24, 1); // msg_iovlen
-        put(&mut m, 32, s + 96); // msg_control
-        put(&mut m, 40, 24); // msg_controllen
-        put(&mut m, 64, s + 80); // iov_base
-        put(&mut m, 72, 1); // iov_len
-        self.write_mem(tid, s, &m)?;
-        let flags = libc::MSG_DONTWAIT | if cloexec { libc::MSG_CMSG_CLOEXEC } else { 0 };
-        let r = self.inject(
-            tid,
-            libc::SYS_recvmsg as u64,
-            [RESERVED_FD as u64, s, flags as u64, 0, 0, 0],
-        )?;
-        if r < 0 {
-            return Ok(r);
-        }
-        self.read_mem(tid, s, &mut m)?;
-        let clen = u64::from_ne_bytes(m[96..104].try_into().unwrap());
-        if clen < 20 {
-            return Ok(-(libc::EMFILE as i64));
-        }
-        Ok(i32::from_ne_bytes(m[112..116].try_into().unwrap()) as i64)
-    }
-
-    /// Discards every message queued for the guest on the control socket
-    /// (descriptors in them are closed by the host kernel).
-    fn drain_ctl(&self) {
-        let mut b = [0u8; 1];
-        // SAFETY: non-blocking receive into a 1-byte buffer; any passed
-        // descriptor is closed by the kernel as we give no control buffer.
-        while unsafe {
-            libc::recv(
-                self.ctl_guest_end.as_raw_fd(),
-                b.as_mut_ptr().cast(),
-                1,
-                libc::MSG_DONTWAIT,
-            )
-        } >= 0
-        {}
-    }
-
     /// Starts the guest's first process (pid 1 of a new pid namespace) and
     /// returns the platform and init's tid. Init's first act is a trapped
     /// execve of `spec.init`.
     pub fn boot(spec: &BootSpec) -> io::Result<(Self, Tid)> {
-        let (ctl, ctl_guest_end) = crate::host::socketpair_dgram()?;
         let sigchld = crate::host::signalfd(libc::SIGCHLD)?;
         let (sync_r, sync_w) = crate::host::pipe()?;
+        let (ready_r, ready_w) = crate::host::pipe()?;
         let cs = |b: &[u8]| CString::new(b).map_err(|_| io::Error::from_raw_os_error(libc::EINVAL));
         let argv: Vec<CString> = spec.argv.iter().map(|a| cs(a)).collect::<io::Result<_>>()?;
         let envp: Vec<CString> = spec.envp.iter().map(|a| cs(a)).collect::<io::Result<_>>()?;
@@ -535,8 +542,8 @@ impl PtracePlatform {
             hostname: spec.hostname.clone(),
             stdio: spec.stdio,
             ctty: spec.controlling_tty,
-            ctl: ctl_guest_end.as_raw_fd(),
             sync: sync_r.as_raw_fd(),
+            ready: ready_w.as_raw_fd(),
             init: cs(&spec.init)?,
             argv: argv
                 .iter()
@@ -567,6 +574,7 @@ impl PtracePlatform {
         }
         let pid = cvt(pid)? as i32;
         drop(sync_r);
+        drop(ready_w);
         let opts = libc::PTRACE_O_TRACESYSGOOD
             | libc::PTRACE_O_TRACEFORK
             | libc::PTRACE_O_TRACEVFORK
@@ -580,22 +588,34 @@ impl PtracePlatform {
             write_file(format!("/proc/{pid}/setgroups"), "deny")?;
             write_file(format!("/proc/{pid}/uid_map"), &format!("0 {uid} 1"))?;
             write_file(format!("/proc/{pid}/gid_map"), &format!("0 {gid} 1"))?;
-            crate::host::write_all(sync_w.as_fd_borrowed(), b"g")
+            crate::host::write_all(sync_w.as_fd_borrowed(), b"g")?;
+            // The child's seccomp listener: its number, then the listener.
+            let mut n = [0u8; 4];
+            if crate::host::read(ready_r.as_fd_borrowed(), &mut n)? != 4 {
+                return Err(io::Error::other(
+                    "the first guest process could not install its seccomp filter",
+                ));
+            }
+            let listener = pidfd_getfd(pid, i32::from_ne_bytes(n))?;
+            crate::host::write_all(sync_w.as_fd_borrowed(), b"l")?;
+            Ok(Listener::new(listener))
         })();
-        if let Err(e) = setup {
-            // SAFETY: killing the child we just created.
-            unsafe { libc::kill(pid, libc::SIGKILL) };
-            let _ = waitpid(pid);
-            return Err(e);
-        }
+        let listener = match setup {
+            Ok(l) => l,
+            Err(e) => {
+                // SAFETY: killing the child we just created.
+                unsafe { libc::kill(pid, libc::SIGKILL) };
+                let _ = waitpid(pid);
+                return Err(e);
+            }
+        };
         drop(sync_w);
         let mut p = PtracePlatform {
             threads: HashMap::new(),
             by_host: HashMap::new(),
             unclaimed: Vec::new(),
             pending: VecDeque::new(),
-            ctl,
-            ctl_guest_end,
+            listener,
             init_host: pid,
             sigchld,
             zombies: HashMap::new(),
@@ -668,27 +688,55 @@ impl PtracePlatform {
         }
     }
 
-    /// Runs the thread (already set up) until its syscall-exit stop.
-    fn run_to_exit(&mut self, tid: Tid) -> io::Result<Regs> {
+    /// Runs the thread (already set up) until its syscall-exit stop. With
+    /// `install`, the call is the install number: the listener's
+    /// notification from this thread is answered with that descriptor.
+    fn run_to_exit(&mut self, tid: Tid, mut install: Option<Install>) -> io::Result<Regs> {
         let host = self.thread(tid)?.host;
         ptrace(libc::PTRACE_SYSCALL, host, 0, 0)?;
         loop {
-            let (_, status) = waitpid(host)?;
+            let status = match install {
+                None => waitpid(host)?.1,
+                Some(i) => match waitpid_nohang(host)? {
+                    Some((_, status)) => status,
+                    None => {
+                        // Blocked in the notification, or not there yet.
+                        let ready = crate::host::poll_readable(
+                            &[self.sigchld.as_fd_borrowed(), self.listener.as_fd()],
+                            -1,
+                        )?;
+                        if ready[0] {
+                            crate::host::drain_signalfd(self.sigchld.as_fd_borrowed());
+                        }
+                        if ready[1] && self.listener.answer_one(Some(i)).is_some() {
+                            install = None;
+                        }
+                        continue;
+                    }
+                },
+            };
             if libc::WIFEXITED(status) || libc::WIFSIGNALED(status) {
                 self.exited(host, status);
                 return Err(io::Error::from_raw_os_error(libc::ESRCH));
             }
             let sig = libc::WSTOPSIG(status);
             if sig == libc::SIGTRAP | 0x80 || status >> 16 == libc::PTRACE_EVENT_SECCOMP {
-                match syscall_op(host)? {
-                    SYSCALL_INFO_EXIT => return get_regs(host),
-                    SYSCALL_INFO_ENTRY | SYSCALL_INFO_SECCOMP => {}
-                    _ => {}
+                if syscall_op(host)? == SYSCALL_INFO_EXIT {
+                    let regs = get_regs(host)?;
+                    // A signal interrupted the install call before ruml
+                    // took its notification: the kernel restarts it once
+                    // the (deferred) signal is out of the way.
+                    let restart = (-516..=-512).contains(&(regs.rax as i64));
+                    if !(install.is_some() && restart) {
+                        return Ok(regs);
+                    }
                 }
                 ptrace(libc::PTRACE_SYSCALL, host, 0, 0)?;
             } else if status >> 16 == 0 {
                 // A signal arrived on the way; hold it until we resume.
-                self.thread(tid)?.deferred.push(sig);
+                let mut info = [0u8; 128];
+                ptrace(libc::PTRACE_GETSIGINFO, host, 0, info.as_mut_ptr() as usize)?;
+                self.thread(tid)?.deferred.push(info);
                 ptrace(libc::PTRACE_SYSCALL, host, 0, 0)?;
             } else {
                 ptrace(libc::PTRACE_SYSCALL, host, 0, 0)?;
@@ -696,13 +744,127 @@ impl PtracePlatform {
         }
     }
 
-    fn reraise_deferred(&mut self, tid: Tid) {
-        if let Some(t) = self.threads.get_mut(&tid) {
-            for sig in t.deferred.drain(..) {
-                // SAFETY: signalling a thread of our own guest.
-                unsafe { libc::syscall(libc::SYS_tgkill, t.host_tgid, t.host, sig) };
-            }
+    /// Runs syscall `nr(args)` in the stopped thread in place of its
+    /// trapped call (see [`Platform::inject`]).
+    fn inject_with(
+        &mut self,
+        tid: Tid,
+        nr: u64,
+        args: [u64; 6],
+        install: Option<Install>,
+    ) -> io::Result<i64> {
+        let t = self.thread(tid)?;
+        let host = t.host;
+        let mut regs = t.regs;
+        match t.stop {
+            Stop::Seccomp => {}
+            Stop::Injected => regs.rip -= 2,
+            _ => return Err(io::Error::from_raw_os_error(libc::EINVAL)),
         }
+        set_call(&mut regs, nr, args);
+        set_regs(host, &regs)?;
+        let out = self.run_to_exit(tid, install)?;
+        self.thread(tid)?.stop = Stop::Injected;
+        Ok(out.rax as i64)
+    }
+
+    /// Installs `fd` at the thread's lowest free number through ruml's
+    /// seccomp listener.
+    fn add_fd(&mut self, tid: Tid, fd: BorrowedFd<'_>, cloexec: bool) -> io::Result<i64> {
+        let install = Install {
+            host: self.thread(tid)?.host,
+            fd: fd.as_raw_fd(),
+            cloexec,
+        };
+        let nr = crate::seccomp::INSTALL_FD_NR as u64;
+        self.inject_with(tid, nr, [0; 6], Some(install))
+    }
+
+    /// Installs an `O_PATH` descriptor, which the listener cannot add: it
+    /// travels through a socket pair made for this one install (so the
+    /// socket holds nothing but this descriptor, meant for this process),
+    /// whose guest end the listener adds and the thread receives from; the
+    /// received descriptor then takes the socket's (lowest free) number.
+    fn install_path_fd(&mut self, tid: Tid, fd: BorrowedFd<'_>, cloexec: bool) -> io::Result<i64> {
+        let (mine, theirs) = crate::host::socketpair_dgram()?;
+        crate::host::send_fd(mine.as_fd_borrowed(), fd)?;
+        let n = self.add_fd(tid, theirs.as_fd_borrowed(), true)?;
+        if n < 0 {
+            return Ok(n);
+        }
+        // recvmsg(n, msghdr in scratch memory, MSG_CMSG_CLOEXEC)
+        let s = self.scratch(tid, 128);
+        let mut m = [0u8; 128];
+        let put =
+            |m: &mut [u8], off: usize, v: u64| m[off..off + 8].copy_from_slice(&v.to_ne_bytes());
+        put(&mut m, 16, s + 64); // msg_iov
+        put(&mut m, 24, 1); // msg_iovlen
+        put(&mut m, 32, s + 96); // msg_control
+        put(&mut m, 40, 24); // msg_controllen
+        put(&mut m, 64, s + 80); // iov_base
+        put(&mut m, 72, 1); // iov_len
+        self.write_mem(tid, s, &m)?;
+        let flags = (libc::MSG_DONTWAIT | libc::MSG_CMSG_CLOEXEC) as u64;
+        let r = self.inject(tid, libc::SYS_recvmsg as u64, [n as u64, s, flags, 0, 0, 0])?;
+        let got = if r < 0 {
+            r
+        } else {
+            self.read_mem(tid, s, &mut m)?;
+            let clen = u64::from_ne_bytes(m[96..104].try_into().unwrap());
+            if clen < 20 {
+                -(libc::EMFILE as i64)
+            } else {
+                i32::from_ne_bytes(m[112..116].try_into().unwrap()) as i64
+            }
+        };
+        let close = |p: &mut Self, fd: i64| {
+            p.inject(tid, libc::SYS_close as u64, [fd as u64, 0, 0, 0, 0, 0])
+        };
+        if got < 0 {
+            close(self, n)?;
+            return Ok(got);
+        }
+        let dup_flags = if cloexec { libc::O_CLOEXEC as u64 } else { 0 };
+        let r = self.inject(
+            tid,
+            libc::SYS_dup3 as u64,
+            [got as u64, n as u64, dup_flags, 0, 0, 0],
+        )?;
+        close(self, got)?;
+        if r < 0 {
+            close(self, n)?;
+            return Ok(r);
+        }
+        Ok(n)
+    }
+
+    /// Queues again the signals that arrived during injections, with their
+    /// siginfo: the thread sends them to itself (rt_tgsigqueueinfo, which
+    /// lets a thread queue any siginfo to itself) before it resumes, with
+    /// every signal blocked meanwhile so none is taken again by the next
+    /// injection.
+    fn reraise_deferred(&mut self, tid: Tid) -> io::Result<()> {
+        let t = self.thread(tid)?;
+        if t.deferred.is_empty() || !matches!(t.stop, Stop::Seccomp | Stop::Injected) {
+            return Ok(());
+        }
+        let (tgid, infos) = (t.tgid, std::mem::take(&mut t.deferred));
+        let at = self.scratch(tid, 128 + 16);
+        let (all, old) = (at + 128, at + 136);
+        self.write_mem(tid, all, &u64::MAX.to_ne_bytes())?;
+        let mask = |p: &mut Self, set: u64, save: u64| {
+            let args = [libc::SIG_SETMASK as u64, set, save, 8, 0, 0];
+            p.inject(tid, libc::SYS_rt_sigprocmask as u64, args)
+        };
+        mask(self, all, old)?;
+        for info in infos {
+            let sig = i32::from_ne_bytes(info[0..4].try_into().unwrap());
+            self.write_mem(tid, at, &info)?;
+            let args = [tgid as u64, tid as u64, sig as u64, at, 0, 0];
+            self.inject(tid, libc::SYS_rt_tgsigqueueinfo as u64, args)?;
+        }
+        mask(self, old, 0)?;
+        Ok(())
     }
 }
 
@@ -721,6 +883,7 @@ impl Platform for PtracePlatform {
     }
 
     fn resume(&mut self, tid: Tid, how: Resume) -> io::Result<()> {
+        self.reraise_deferred(tid)?;
         let t = self.thread(tid)?;
         let host = t.host;
         let stop = t.stop;
@@ -778,59 +941,18 @@ impl Platform for PtracePlatform {
             }
             (_, _) => self.go(host, 0),
         };
-        self.reraise_deferred(tid);
         res
     }
 
     fn inject(&mut self, tid: Tid, nr: u64, args: [u64; 6]) -> io::Result<i64> {
-        let t = self.thread(tid)?;
-        let host = t.host;
-        let mut regs = t.regs;
-        match t.stop {
-            Stop::Seccomp => {}
-            Stop::Injected => regs.rip -= 2,
-            _ => return Err(io::Error::from_raw_os_error(libc::EINVAL)),
-        }
-        set_call(&mut regs, nr, args);
-        set_regs(host, &regs)?;
-        let out = self.run_to_exit(tid)?;
-        self.thread(tid)?.stop = Stop::Injected;
-        Ok(out.rax as i64)
+        self.inject_with(tid, nr, args, None)
     }
 
     fn install_fd(&mut self, tid: Tid, fd: BorrowedFd<'_>, cloexec: bool) -> io::Result<i64> {
-        // Send the descriptor over the control socket.
-        let byte = [0u8; 1];
-        let mut cbuf = [0u64; 3];
-        let iov = libc::iovec {
-            iov_base: byte.as_ptr() as *mut _,
-            iov_len: 1,
-        };
-        // SAFETY: plain data.
-        let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
-        msg.msg_iov = &iov as *const _ as *mut _;
-        msg.msg_iovlen = 1;
-        msg.msg_control = cbuf.as_mut_ptr().cast();
-        msg.msg_controllen = 24;
-        // SAFETY: `msg` describes a control buffer of 24 bytes that holds one
-        // cmsghdr and one int, as CMSG_SPACE(4) requires.
-        unsafe {
-            let c = libc::CMSG_FIRSTHDR(&msg);
-            (*c).cmsg_level = libc::SOL_SOCKET;
-            (*c).cmsg_type = libc::SCM_RIGHTS;
-            (*c).cmsg_len = libc::CMSG_LEN(4) as usize;
-            *(libc::CMSG_DATA(c) as *mut i32) = fd.as_raw_fd();
+        if crate::host::status_flags(fd)? & libc::O_PATH != 0 {
+            return self.install_path_fd(tid, fd, cloexec);
         }
-        // SAFETY: `msg` and everything it points to are live.
-        if unsafe { libc::sendmsg(self.ctl.as_raw_fd(), &msg, 0) } < 0 {
-            return Err(io::Error::last_os_error());
-        }
-        let r = self.receive_fd(tid, cloexec);
-        if !matches!(r, Ok(fd) if fd >= 0) {
-            // Drop the message so the next install does not receive it.
-            self.drain_ctl();
-        }
-        r
+        self.add_fd(tid, fd, cloexec)
     }
 
     fn read_mem(&self, tid: Tid, addr: u64, buf: &mut [u8]) -> io::Result<()> {
@@ -941,15 +1063,7 @@ impl Platform for PtracePlatform {
             .get(&tid)
             .ok_or_else(|| io::Error::from_raw_os_error(libc::ESRCH))?
             .host;
-        // SAFETY: pidfd_open returns a new descriptor or fails.
-        let pidfd = cvt(unsafe { libc::syscall(libc::SYS_pidfd_open, host, 0) })? as RawFd;
-        // SAFETY: `pidfd` is ours; wrap it so it is closed.
-        let pidfd = unsafe { OwnedFd::from_raw_fd(pidfd) };
-        // SAFETY: pidfd_getfd returns a new descriptor or fails.
-        let r = unsafe { libc::syscall(libc::SYS_pidfd_getfd, pidfd.as_raw_fd(), fd, 0) };
-        let r = cvt(r).map_err(|_| io::Error::from_raw_os_error(libc::EBADF))? as RawFd;
-        // SAFETY: `r` is a fresh descriptor owned by us.
-        Ok(unsafe { OwnedFd::from_raw_fd(r) })
+        pidfd_getfd(host, fd)
     }
 
     fn host_tid(&self, tid: Tid) -> Option<i32> {

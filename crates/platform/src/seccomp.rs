@@ -3,12 +3,17 @@
 //! The program is data derived from the kernel's syscall table: syscalls the
 //! table marks as native run on the host untouched (`SECCOMP_RET_ALLOW`);
 //! everything else, including numbers the table does not know, stops the
-//! thread for the tracer (`SECCOMP_RET_TRACE`). Two exceptions keep the
-//! platform's reserved control descriptor out of the guest's reach: any call
-//! whose first argument, or whose target of `dup2`/`dup3`, is
-//! [`RESERVED_FD`](crate::RESERVED_FD) is trapped too.
+//! thread for the tracer (`SECCOMP_RET_TRACE`). One number that is no
+//! syscall, [`INSTALL_FD_NR`], goes to ruml's notification listener
+//! (`SECCOMP_RET_USER_NOTIF`): the platform injects it to hand a guest
+//! process a descriptor (`SECCOMP_IOCTL_NOTIF_ADDFD`), so no guest process
+//! holds any descriptor of ruml's. Because the filter has a listener, the
+//! host refuses every further listener in a guest process (EBUSY): no guest
+//! filter can answer calls in ruml's place.
 
-use crate::RESERVED_FD;
+/// The number the platform injects to install a descriptor: outside the
+/// x86_64 table (a guest making it gets ENOSYS from ruml).
+pub const INSTALL_FD_NR: u32 = 0x3fff_0fd0;
 
 /// One classic-BPF instruction, laid out as the kernel's `struct sock_filter`.
 pub type Insn = libc::sock_filter;
@@ -22,6 +27,7 @@ const BPF_ALU_AND_K: u16 = (libc::BPF_ALU | libc::BPF_AND | libc::BPF_K) as u16;
 const BPF_RET_K: u16 = (libc::BPF_RET | libc::BPF_K) as u16;
 
 const AUDIT_ARCH_X86_64: u32 = 0xc000_003e;
+const SECCOMP_RET_USER_NOTIF: u32 = 0x7fc0_0000;
 const X32_SYSCALL_BIT: u32 = 0x4000_0000;
 
 // Offsets inside `struct seccomp_data`.
@@ -44,42 +50,11 @@ fn jump(code: u16, k: u32, jt: u8, jf: u8) -> Insn {
     Insn { code, jt, jf, k }
 }
 
-/// Syscalls with a descriptor argument other than the first: (number,
-/// argument index). A call naming the reserved descriptor there traps too.
-const OTHER_FD_ARGS: &[(i64, u32)] = &[
-    (libc::SYS_dup2, 1),
-    (libc::SYS_dup3, 1),
-    (libc::SYS_sendfile, 1),
-    (libc::SYS_splice, 2),
-    (libc::SYS_tee, 1),
-    (libc::SYS_copy_file_range, 2),
-    (libc::SYS_epoll_ctl, 2),
-    (libc::SYS_kcmp, 3),
-    (libc::SYS_kcmp, 4),
-    (libc::SYS_mmap, 4),
-    (libc::SYS_sendto, 0),
-    // ioctl runs natively unless it is a block-device request.
-    (libc::SYS_ioctl, 0),
-];
-
-/// Whether a call names the reserved descriptor in a descriptor position
-/// the filter guards (so it trapped for that reason).
-pub fn names_reserved_fd(nr: u64, args: &[u64; 6]) -> bool {
-    let r = RESERVED_FD as u64;
-    args[0] == r
-        || OTHER_FD_ARGS
-            .iter()
-            .any(|&(n, a)| n as u64 == nr && args[a as usize] == r)
-}
-
 /// How the filter treats one syscall number.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Rule {
     /// Runs natively.
     Allow,
-    /// Runs natively; its first argument is a descriptor, so a call naming
-    /// the reserved descriptor traps.
-    AllowFd,
     /// Runs natively unless argument `arg` (its low 32 bits, masked with
     /// `mask`) is one of `values`, when it is trapped.
     TraceIfArgIn {
@@ -98,10 +73,9 @@ pub enum Rule {
 /// The filter program for a guest, given the syscall numbers allowed to run
 /// natively (all other numbers trap).
 ///
-/// Calls whose rule does not look at arguments (`Rule::Allow` without a
-/// descriptor argument) get a verdict from the number alone, so the host
-/// kernel's seccomp action cache lets them run without evaluating the
-/// filter at all.
+/// Calls whose rule does not look at arguments (`Rule::Allow`) get a
+/// verdict from the number alone, so the host kernel's seccomp action cache
+/// lets them run without evaluating the filter at all.
 pub fn build_filter(native: &[(u32, Rule)]) -> Vec<Insn> {
     let ret_allow = stmt(BPF_RET_K, libc::SECCOMP_RET_ALLOW);
     let ret_trace = stmt(BPF_RET_K, libc::SECCOMP_RET_TRACE);
@@ -114,29 +88,15 @@ pub fn build_filter(native: &[(u32, Rule)]) -> Vec<Insn> {
         stmt(BPF_LD_W_ABS, OFF_NR),
         jump(BPF_JGE_K, X32_SYSCALL_BIT, 0, 1),
         ret_enosys,
+        jump(BPF_JEQ_K, INSTALL_FD_NR, 0, 1),
+        stmt(BPF_RET_K, SECCOMP_RET_USER_NOTIF),
     ];
-    // Trap if argument `n` is the reserved descriptor (both halves checked).
-    let guard_arg = |b: &mut Vec<Insn>, n: u32| {
-        b.push(stmt(BPF_LD_W_ABS, off_arg_lo(n)));
-        b.push(jump(BPF_JEQ_K, RESERVED_FD as u32, 0, 3));
-        b.push(stmt(BPF_LD_W_ABS, off_arg_lo(n) + 4));
-        b.push(jump(BPF_JEQ_K, 0, 0, 1));
-        b.push(ret_trace);
-    };
     for &(nr, rule) in native {
         // The block for this number; the accumulator holds the number on
         // entry, and every path out of the block returns.
         let mut b = Vec::new();
-        if matches!(rule, Rule::AllowFd) {
-            guard_arg(&mut b, 0);
-        }
-        for &(n, arg) in OTHER_FD_ARGS {
-            if n as u32 == nr {
-                guard_arg(&mut b, arg);
-            }
-        }
         match rule {
-            Rule::Allow | Rule::AllowFd => b.push(ret_allow),
+            Rule::Allow => b.push(ret_allow),
             Rule::TraceIfArgIn { arg, mask, values } => {
                 b.push(stmt(BPF_LD_W_ABS, off_arg_lo(arg as u32)));
                 b.push(stmt(BPF_ALU_AND_K, mask));
@@ -182,6 +142,38 @@ pub fn build_filter(native: &[(u32, Rule)]) -> Vec<Insn> {
     }
     p.push(ret_trace);
     p
+}
+
+/// The most instructions a classic BPF program may have (BPF_MAXINSNS).
+pub const MAX_INSNS: usize = 4096;
+
+/// A guest's own filter program (`len` raw `struct sock_filter`s), made
+/// safe to stack: a prefix lets [`INSTALL_FD_NR`] through (ALLOW, the
+/// weakest action, so ruml's listener still gets it whatever the guest's
+/// program says of unknown numbers), then clears the accumulator and runs
+/// the guest's program as written (its jumps are relative, forward only).
+/// `None` when the result would be longer than the kernel accepts.
+pub fn wrap_guest_filter(prog: &[u8]) -> Option<Vec<u8>> {
+    const BPF_LD_IMM: u16 = (libc::BPF_LD | libc::BPF_IMM) as u16;
+    let prefix = [
+        stmt(BPF_LD_W_ABS, OFF_NR),
+        jump(BPF_JEQ_K, INSTALL_FD_NR, 0, 1),
+        stmt(BPF_RET_K, libc::SECCOMP_RET_ALLOW),
+        stmt(BPF_LD_IMM, 0),
+    ];
+    if prog.is_empty() || !prog.len().is_multiple_of(8) || prog.len() / 8 + prefix.len() > MAX_INSNS
+    {
+        return None;
+    }
+    let mut out = Vec::with_capacity(prefix.len() * 8 + prog.len());
+    for i in prefix {
+        out.extend_from_slice(&i.code.to_ne_bytes());
+        out.push(i.jt);
+        out.push(i.jf);
+        out.extend_from_slice(&i.k.to_ne_bytes());
+    }
+    out.extend_from_slice(prog);
+    Some(out)
 }
 
 /// A filter to stack on a process: trap `nr` when argument `arg` (low 32
@@ -277,12 +269,8 @@ mod tests {
     #[test]
     fn classifies_calls() {
         let p = build_filter(&[
-            (0, Rule::AllowFd),
-            (1, Rule::AllowFd),
-            (33, Rule::AllowFd),
-            (40, Rule::AllowFd),
+            (0, Rule::Allow),
             (39, Rule::Allow),
-            (275, Rule::AllowFd),
             (
                 302,
                 Rule::TraceIfArgIn {
@@ -302,64 +290,34 @@ mod tests {
             (12, Rule::AllowIfArgZero { arg: 0 }),
         ]);
         let a = AUDIT_ARCH_X86_64;
-        assert_eq!(run(&p, 0, a, [0; 6]), libc::SECCOMP_RET_ALLOW);
-        assert_eq!(run(&p, 2, a, [0; 6]), libc::SECCOMP_RET_TRACE);
-        assert_eq!(
-            run(&p, 0, a, [RESERVED_FD as u64, 0, 0, 0, 0, 0]),
-            libc::SECCOMP_RET_TRACE
-        );
-        assert_eq!(
-            run(&p, 0, a, [(1 << 32) | RESERVED_FD as u64, 0, 0, 0, 0, 0]),
-            libc::SECCOMP_RET_ALLOW
-        );
-        // getpid takes no descriptor: its verdict ignores the arguments.
-        assert_eq!(
-            run(&p, 39, a, [RESERVED_FD as u64, 0, 0, 0, 0, 0]),
-            libc::SECCOMP_RET_ALLOW
-        );
-        assert_eq!(
-            run(&p, 33, a, [3, RESERVED_FD as u64, 0, 0, 0, 0]),
-            libc::SECCOMP_RET_TRACE
-        );
-        assert_eq!(run(&p, 33, a, [3, 4, 0, 0, 0, 0]), libc::SECCOMP_RET_ALLOW);
-        assert_eq!(run(&p, 302, a, [0, 2, 0, 0, 0, 0]), libc::SECCOMP_RET_TRACE);
-        assert_eq!(run(&p, 302, a, [0, 3, 0, 0, 0, 0]), libc::SECCOMP_RET_ALLOW);
-        assert_eq!(run(&p, 302, a, [0, 7, 0, 0, 0, 0]), libc::SECCOMP_RET_TRACE);
-        assert_eq!(
-            run(&p, 41, a, [2, 0x80003, 0, 0, 0, 0]),
-            libc::SECCOMP_RET_TRACE
-        );
-        assert_eq!(
-            run(&p, 41, a, [2, 0x80001, 0, 0, 0, 0]),
-            libc::SECCOMP_RET_ALLOW
-        );
-        assert_eq!(run(&p, 12, a, [0; 6]), libc::SECCOMP_RET_ALLOW);
-        assert_eq!(
-            run(&p, 12, a, [0x1000, 0, 0, 0, 0, 0]),
-            libc::SECCOMP_RET_TRACE
-        );
-        assert_eq!(
-            run(&p, 12, a, [1 << 32, 0, 0, 0, 0, 0]),
-            libc::SECCOMP_RET_TRACE
-        );
-        assert_eq!(
-            run(&p, 1, a, [3, RESERVED_FD as u64, 0, 0, 0, 0]),
-            libc::SECCOMP_RET_ALLOW
-        );
-        assert_eq!(
-            run(&p, 40, a, [1, RESERVED_FD as u64, 0, 0, 0, 0]),
-            libc::SECCOMP_RET_TRACE
-        );
-        assert_eq!(
-            run(&p, 275, a, [3, 0, RESERVED_FD as u64, 0, 0, 0]),
-            libc::SECCOMP_RET_TRACE
-        );
+        let allow = libc::SECCOMP_RET_ALLOW;
+        let trace = libc::SECCOMP_RET_TRACE;
+        assert_eq!(run(&p, 0, a, [0; 6]), allow);
+        assert_eq!(run(&p, 0, a, [1023, 1 << 40, 0, 0, 0, 0]), allow);
+        assert_eq!(run(&p, 2, a, [0; 6]), trace);
+        assert_eq!(run(&p, 39, a, [7; 6]), allow);
+        assert_eq!(run(&p, 302, a, [0, 2, 0, 0, 0, 0]), trace);
+        assert_eq!(run(&p, 302, a, [0, 3, 0, 0, 0, 0]), allow);
+        assert_eq!(run(&p, 302, a, [0, 7, 0, 0, 0, 0]), trace);
+        assert_eq!(run(&p, 41, a, [2, 0x80003, 0, 0, 0, 0]), trace);
+        assert_eq!(run(&p, 41, a, [2, 0x80001, 0, 0, 0, 0]), allow);
+        assert_eq!(run(&p, 12, a, [0; 6]), allow);
+        assert_eq!(run(&p, 12, a, [0x1000, 0, 0, 0, 0, 0]), trace);
+        assert_eq!(run(&p, 12, a, [1 << 32, 0, 0, 0, 0, 0]), trace);
+        // The descriptor-install number goes to ruml's listener, whatever
+        // its arguments.
+        assert_eq!(run(&p, INSTALL_FD_NR, a, [0; 6]), SECCOMP_RET_USER_NOTIF);
+        assert_eq!(run(&p, INSTALL_FD_NR, a, [9; 6]), SECCOMP_RET_USER_NOTIF);
         assert_eq!(
             run(&p, 0, 0x4000_0003, [0; 6]) & 0xffff_0000,
             libc::SECCOMP_RET_ERRNO
         );
         assert_eq!(
             run(&p, X32_SYSCALL_BIT, a, [0; 6]) & 0xffff_0000,
+            libc::SECCOMP_RET_ERRNO
+        );
+        assert_eq!(
+            run(&p, X32_SYSCALL_BIT | INSTALL_FD_NR, a, [0; 6]) & 0xffff_0000,
             libc::SECCOMP_RET_ERRNO
         );
     }

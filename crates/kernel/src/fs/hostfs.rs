@@ -50,10 +50,49 @@ fn host_name(fd: BorrowedFd<'_>) -> Option<(Vec<u8>, bool)> {
     }
 }
 
+/// The set-user-ID and set-group-ID bits never reach a host file (hostfs
+/// is nosuid towards the host: a guest could otherwise leave a set-ID
+/// program owned by ruml's host user, root's when ruml runs as root).
+/// Directories keep set-group-ID, which only passes on a group.
+pub fn nosuid(mode: u32) -> u32 {
+    mode & !(libc::S_ISUID | libc::S_ISGID)
+}
+
 /// Opens a host directory as a filesystem root.
 pub fn mount(dir: &Path, native: bool) -> SysResult<Arc<dyn Inode>> {
     use std::os::unix::ffi::OsStrExt;
     let fd = host::open_path(dir.as_os_str().as_bytes(), libc::O_PATH | libc::O_DIRECTORY)?;
+    mount_fd(fd, dir, native)
+}
+
+/// A guest's `mount -t hostfs none DIR -o PATH`: `PATH` resolved beneath
+/// the `hostfs=` directory `prefix` by the host itself (openat2 with
+/// RESOLVE_BENEATH): no "..", absolute symlink or symlink that climbs out
+/// of it is followed (EXDEV), so the guest reaches nothing else of the host
+/// however it arranges symlinks in what it may write.
+pub fn mount_beneath(prefix: &Path, path: &[u8]) -> SysResult<Arc<dyn Inode>> {
+    use std::os::unix::ffi::OsStrExt;
+    const RESOLVE_NO_MAGICLINKS: u64 = 0x02;
+    const RESOLVE_BENEATH: u64 = 0x08;
+    let top = host::open_path(
+        prefix.as_os_str().as_bytes(),
+        libc::O_PATH | libc::O_DIRECTORY,
+    )?;
+    let rel: Vec<u8> = path.iter().copied().skip_while(|&b| b == b'/').collect();
+    let rel = if rel.is_empty() { b".".to_vec() } else { rel };
+    let fd = host::openat2_path(
+        top.as_fd(),
+        &rel,
+        libc::O_DIRECTORY as u64,
+        RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS,
+    )?;
+    mount_fd(fd, prefix, false)
+}
+
+/// A filesystem whose root is the host directory held by `fd` (`dir` names
+/// it where the host cannot say).
+fn mount_fd(fd: OwnedFd, dir: &Path, native: bool) -> SysResult<Arc<dyn Inode>> {
+    use std::os::unix::ffi::OsStrExt;
     let (host_uid, host_gid) = host::host_ids();
     let root_path = host_name(fd.as_fd())
         .map(|(p, _)| p)
@@ -199,7 +238,7 @@ impl Inode for HostInode {
             self.fd.as_fd(),
             name,
             flags | libc::O_CREAT | libc::O_NOFOLLOW,
-            mode,
+            nosuid(mode),
         )?)
     }
 
@@ -211,13 +250,17 @@ impl Inode for HostInode {
     fn mknod(&self, name: &[u8], mode: u32, _rdev: u64, _who: Creator) -> SysResult<()> {
         check_name(name)?;
         match Kind::from_mode(mode) {
-            Kind::Fifo => Ok(host::mkfifoat(self.fd.as_fd(), name, mode & 0o7777)?),
+            Kind::Fifo => Ok(host::mkfifoat(
+                self.fd.as_fd(),
+                name,
+                nosuid(mode & 0o7777),
+            )?),
             Kind::File => {
                 host::openat(
                     self.fd.as_fd(),
                     name,
                     libc::O_CREAT | libc::O_EXCL | libc::O_WRONLY,
-                    mode & 0o7777,
+                    nosuid(mode & 0o7777),
                 )?;
                 Ok(())
             }
@@ -277,6 +320,7 @@ impl Inode for HostInode {
             if self.kind == Kind::Symlink {
                 return Err(Errno::EOPNOTSUPP);
             }
+            let m = if self.kind == Kind::Dir { m } else { nosuid(m) };
             host::fchmod_path(self.fd.as_fd(), m & 0o7777)?;
         }
         if a.uid.is_some() || a.gid.is_some() {

@@ -17,7 +17,7 @@ use crate::fs::devpts;
 use crate::kernel::State;
 use crate::task::Creds;
 use crate::vfs::{perm, registry, Caller, DirEntry, Follow, Inode, Kind, Loc, Stat, Step, Vfs};
-use ruml_platform::{host, Platform, Tid, RESERVED_FD};
+use ruml_platform::{host, Platform, Tid};
 use std::any::Any;
 use std::os::fd::{AsFd, OwnedFd};
 use std::sync::Arc;
@@ -841,7 +841,7 @@ pub fn refresh_after_exec(st: &State, p: &dyn Platform, tid: Tid) {
         let link = e.path();
         let is_proc = std::fs::read_link(&link)
             .is_ok_and(|l| l.to_string_lossy().starts_with("/memfd:proc "));
-        if fd == RESERVED_FD || !is_proc {
+        if !is_proc {
             continue;
         }
         let Ok(s) = host::stat_path(link.to_string_lossy().as_bytes()) else {
@@ -1341,14 +1341,13 @@ impl ProcInode {
         Ok(owned(n, self.owner))
     }
 
-    /// Open descriptors of a process (ruml's reserved one hidden).
+    /// Open descriptors of a process.
     fn fds(cx: &Caller<'_>, tgid: Tid) -> SysResult<Vec<i32>> {
         let (_, p) = kernel(cx)?;
         let host = p.host_tid(tgid).ok_or(Errno::ENOENT)?;
         let mut v: Vec<i32> = std::fs::read_dir(format!("/proc/{host}/fd"))
             .map_err(|_| Errno::ENOENT)?
             .filter_map(|e| e.ok()?.file_name().to_str()?.parse().ok())
-            .filter(|&fd| fd != RESERVED_FD)
             .collect();
         v.sort_unstable();
         Ok(v)

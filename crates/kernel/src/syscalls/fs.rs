@@ -14,7 +14,7 @@ use crate::vfs::registry::{self, Object};
 use crate::vfs::{
     join_path, same_object, Creator, Follow, Inode, Kind, Loc, Restrict, SetAttr, Stat,
 };
-use ruml_platform::{host, Resume, RESERVED_FD};
+use ruml_platform::{host, Resume};
 use std::ops::Not;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd};
 use std::sync::Arc;
@@ -198,6 +198,10 @@ impl Ctx<'_> {
     /// is installed close-on-exec, above the numbers programs use, so it
     /// does not take the lowest free number from the call itself.
     pub fn lend(&mut self, fd: BorrowedFd<'_>) -> SysResult<i64> {
+        // A directory goes as a plain descriptor: the platform installs
+        // O_PATH descriptors only the slow way.
+        let dir = host::reopen(fd, libc::O_RDONLY | libc::O_DIRECTORY | libc::O_CLOEXEC).ok();
+        let fd = dir.as_ref().map_or(fd, |d| d.as_fd());
         let n = self.p.install_fd(self.tid, fd, true)?;
         if n < 0 {
             return Err(Errno(-n as i32));
@@ -529,6 +533,7 @@ fn do_open_with(
                     // the host would give it: the call runs as made.
                     let plain = c.plain_call(&[libc::SYS_open, libc::SYS_openat, libc::SYS_creat]);
                     if plain
+                        && hostfs::nosuid(mode) == mode
                         && c.native_child(&parent, &name).is_some()
                         && c.create_mode(&parent, mode & 0o7777) == mode & 0o7777
                         && c.read_only(&parent).not()
@@ -769,6 +774,7 @@ fn create_file(
     if let Some(t) = c.native_child(&parent, name) {
         let mut lent = Lent::default();
         let (d, a) = c.native_at(&mut lent, &t, 0)?;
+        let mode = hostfs::nosuid(mode);
         return c.run_native(
             lent,
             libc::SYS_openat,
@@ -1699,6 +1705,10 @@ fn chmod_at(c: &mut Ctx<'_>, dirfd: i32, path_ptr: u64, mode: u32) -> SysResult<
     }
     let mode = chmod_mode(c, loc.inode(), mode & 0o7777)?;
     if let Some(t) = c.native_target(&loc) {
+        let mode = match loc.inode().kind() {
+            Kind::Dir => mode,
+            _ => hostfs::nosuid(mode),
+        };
         let mut lent = Lent::default();
         let (d, a) = c.native_at(&mut lent, &t, 0)?;
         return c.run_native(lent, libc::SYS_fchmodat, [d, a, mode as u64, 0, 0, 0]);
@@ -1731,13 +1741,24 @@ pub fn sys_fchmod(c: &mut Ctx<'_>) -> SysResult<Resume> {
         }
         None => {
             let cr = c.creds();
-            if cr.capable(cap::FOWNER) && cr.capable(cap::FSETID) {
+            let privileged = cr.capable(cap::FOWNER) && cr.capable(cap::FSETID);
+            if privileged && hostfs::nosuid(mode) == mode {
                 return Ok(Resume::Native);
             }
             let Some(st) = fd_host_stat(c, fd)? else {
                 return Ok(Resume::Native);
             };
-            let m = perm::chmod_mode(c.creds(), &st, mode)?;
+            let m = if privileged {
+                mode
+            } else {
+                perm::chmod_mode(c.creds(), &st, mode)?
+            };
+            // A host object: no set-ID bits on its host file.
+            let m = if st.kind() == Kind::Dir {
+                m
+            } else {
+                hostfs::nosuid(m)
+            };
             rewrite(libc::SYS_fchmod, [fd as u64, m as u64, 0, 0, 0, 0])
         }
     }
@@ -2079,6 +2100,7 @@ fn mknod_at(c: &mut Ctx<'_>, dirfd: i32, path_ptr: u64, mode: u32, dev: u64) -> 
     if let Some(t) = c.native_child(&parent, &name) {
         let mut lent = Lent::default();
         let (d, a) = c.native_at(&mut lent, &t, 0)?;
+        let mode = hostfs::nosuid(mode);
         return c.run_native(lent, libc::SYS_mknodat, [d, a, mode as u64, dev, 0, 0]);
     }
     let m = (mode & libc::S_IFMT) | (mode & 0o7777 & !c.umask());
@@ -2284,21 +2306,33 @@ fn xattr_op(nr: u64) -> XattrOp {
 
 /// Linux's xattr_permission for the attribute named at guest address
 /// `name_p` on `inode`: user.* needs read or write permission and exists
-/// only on regular files and directories; trusted.* needs CAP_SYS_ADMIN.
+/// only on regular files and directories; trusted.* needs CAP_SYS_ADMIN,
+/// and so does changing a security.* attribute. File capabilities
+/// (security.capability) are never written to a host file: they would
+/// give a host program privileges. Returns the name, as read once.
 fn xattr_permission(
-    c: &Ctx<'_>,
-    inode: &Arc<dyn Inode>,
+    c: &mut Ctx<'_>,
+    inode: Option<&Arc<dyn Inode>>,
     op: XattrOp,
     name_p: u64,
-) -> SysResult<()> {
+) -> SysResult<Vec<u8>> {
     if op == XattrOp::List {
-        return Ok(());
+        return Ok(Vec::new());
     }
     let name = c.read_cstr(name_p, 256)?;
-    if name.starts_with(b"trusted.") {
-        return c.require(cap::SYS_ADMIN);
+    let changes = matches!(op, XattrOp::Set | XattrOp::Remove);
+    if changes && name == b"security.capability" {
+        c.st.warn_once(
+            0x1_0004,
+            "file capabilities (security.capability) are not stored on host files",
+        );
+        return Err(Errno::EPERM);
     }
-    if name.starts_with(b"user.") {
+    if name.starts_with(b"trusted.") || (changes && name.starts_with(b"security.")) {
+        c.require(cap::SYS_ADMIN)?;
+        return Ok(name);
+    }
+    if let (true, Some(inode)) = (name.starts_with(b"user."), inode) {
         if !matches!(inode.kind(), Kind::File | Kind::Dir) {
             return Err(if op == XattrOp::Get {
                 Errno::ENODATA
@@ -2313,7 +2347,17 @@ fn xattr_permission(
         };
         perm::permission(&c.caller(), inode, mask)?;
     }
-    Ok(())
+    Ok(name)
+}
+
+/// The call's arguments with the attribute name (argument 1) replaced by
+/// the copy ruml checked, so the host acts on the name that was checked.
+fn with_checked_name(c: &Ctx<'_>, name: &[u8]) -> SysResult<[u64; 6]> {
+    let mut args = c.call.args;
+    if !name.is_empty() {
+        args[1] = c.scratch_str(name, 1)?;
+    }
+    Ok(args)
 }
 
 /// getxattr, setxattr, removexattr and listxattr by path (the l* forms do
@@ -2335,10 +2379,10 @@ pub fn sys_xattr(c: &mut Ctx<'_>) -> SysResult<Resume> {
     if matches!(op, XattrOp::Set | XattrOp::Remove) && c.read_only(&loc) {
         return Err(Errno::EROFS);
     }
-    xattr_permission(c, loc.inode(), op, c.arg(1))?;
+    let name = xattr_permission(c, Some(loc.inode()), op, c.arg(1))?;
     match c.native(&loc).filter(|p| p.len() < libc::PATH_MAX as usize) {
         Some(np) => {
-            let mut args = c.call.args;
+            let mut args = with_checked_name(c, &name)?;
             args[0] = c.scratch_str(&np, 0)?;
             rewrite(c.call.nr as i64, args)
         }
@@ -2359,11 +2403,11 @@ pub fn sys_fxattr(c: &mut Ctx<'_>) -> SysResult<Resume> {
                 Err(Errno::EOPNOTSUPP)
             }
         }
-        Some(i) => {
-            xattr_permission(c, &i, op, c.arg(1))?;
-            Ok(Resume::Native)
+        // A root hostfs file, pipe or socket: the host's attributes.
+        i => {
+            let name = xattr_permission(c, i.as_ref(), op, c.arg(1))?;
+            rewrite(c.call.nr as i64, with_checked_name(c, &name)?)
         }
-        None => Ok(Resume::Native),
     }
 }
 
@@ -2401,31 +2445,6 @@ pub fn sys_inotify_add_watch(c: &mut Ctx<'_>) -> SysResult<Resume> {
             Err(Errno::EOPNOTSUPP)
         }
     }
-}
-
-pub fn sys_close_range(c: &mut Ctx<'_>) -> SysResult<Resume> {
-    let (first, last, flags) = (c.arg(0) as u32, c.arg(1) as u32, c.arg(2));
-    let r = RESERVED_FD as u32;
-    if first > last || !(first..=last).contains(&r) {
-        return Ok(Resume::Native);
-    }
-    // Close around the platform's reserved descriptor.
-    if first < r {
-        let res = c.p.inject(
-            c.tid,
-            libc::SYS_close_range as u64,
-            [first as u64, (r - 1) as u64, flags, 0, 0, 0],
-        )?;
-        if res < 0 || last == r {
-            return Ok(Resume::Return(res));
-        }
-    } else if last == r {
-        return Ok(Resume::Return(0));
-    }
-    rewrite(
-        libc::SYS_close_range,
-        [(r + 1) as u64, last as u64, flags, 0, 0, 0],
-    )
 }
 
 // ---- mounts -----------------------------------------------------------------
@@ -2509,10 +2528,17 @@ pub fn sys_mount(c: &mut Ctx<'_>) -> SysResult<Resume> {
                 .unwrap_or("")
                 .trim_start_matches('/')
                 .to_string();
-            if rel.split('/').any(|p| p == "..") {
-                return Err(Errno::EPERM);
-            }
-            hostfs::mount(&prefix.join(rel), false).map_err(|_| Errno::ENOENT)?
+            hostfs::mount_beneath(&prefix, rel.as_bytes()).map_err(|e| {
+                if e == Errno::EXDEV {
+                    c.st.warn_once(
+                        0x1_0003,
+                        "a hostfs mount may not leave the hostfs= directory",
+                    );
+                    Errno::EPERM
+                } else {
+                    Errno::ENOENT
+                }
+            })?
         }
         "ext2" | "ext3" | "ext4" => {
             let src = c.resolve_at(AT_FDCWD, source.as_bytes(), Follow::Yes)?;

@@ -4,7 +4,7 @@ use super::{Ctx, ExitHook};
 use crate::errno::{Errno, SysResult};
 use crate::fs::{private, tmpfs};
 use crate::vfs::{join_path, same_object, Follow, Inode, Kind, Loc, Step};
-use ruml_platform::{host, Resume, RESERVED_FD};
+use ruml_platform::{host, Resume};
 use std::os::fd::{AsFd, BorrowedFd};
 use std::sync::Arc;
 
@@ -79,12 +79,9 @@ fn addr_scratch(c: &Ctx<'_>) -> u64 {
     c.p.scratch(c.tid, 8192 * 3)
 }
 
-/// Refuses the platform's descriptor and things that are not sockets
-/// before any path is looked at (Linux looks the socket up first).
+/// Refuses things that are not sockets before any path is looked at
+/// (Linux looks the socket up first).
 fn check_socket(c: &Ctx<'_>, fd: i32) -> SysResult<()> {
-    if fd == RESERVED_FD {
-        return Err(Errno::EBADF);
-    }
     let info = c.p.fd_info(c.tid, fd).map_err(|_| Errno::EBADF)?;
     if info.mode & libc::S_IFMT != libc::S_IFSOCK {
         return Err(Errno::ENOTSOCK);
@@ -315,9 +312,6 @@ fn host_walk(
 
 pub fn sys_bind(c: &mut Ctx<'_>) -> SysResult<Resume> {
     let (fd, addr, len) = (c.arg_i32(0), c.arg(1), c.arg(2));
-    if fd == RESERVED_FD {
-        return Err(Errno::EBADF);
-    }
     let Some(path) = unix_path(c, addr, len)? else {
         return Ok(Resume::Native);
     };
@@ -499,9 +493,6 @@ fn node_bind(
 /// the address, the next one its length).
 fn unix_dest_call(c: &mut Ctx<'_>, nr: i64, addr_arg: usize) -> SysResult<Resume> {
     let (fd, addr, len) = (c.arg_i32(0), c.arg(addr_arg), c.arg(addr_arg + 1));
-    if fd == RESERVED_FD {
-        return Err(Errno::EBADF);
-    }
     let Some(path) = unix_path(c, addr, len)? else {
         return Ok(Resume::Native);
     };
@@ -521,9 +512,6 @@ pub fn sys_sendto(c: &mut Ctx<'_>) -> SysResult<Resume> {
 
 pub fn sys_sendmsg(c: &mut Ctx<'_>) -> SysResult<Resume> {
     let fd = c.arg_i32(0);
-    if fd == RESERVED_FD {
-        return Err(Errno::EBADF);
-    }
     let mut m = [0u8; 16];
     if c.read(c.arg(1), &mut m).is_err() {
         return Ok(Resume::Native);

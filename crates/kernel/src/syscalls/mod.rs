@@ -13,12 +13,13 @@ pub mod misc;
 pub mod names;
 pub mod net;
 pub mod process;
+pub mod seccomp;
 pub mod signal;
 
 use crate::errno::{Errno, SysResult};
 use crate::kernel::State;
 use ruml_platform::seccomp::Rule;
-use ruml_platform::{Platform, Resume, Syscall, Tid, RESERVED_FD};
+use ruml_platform::{Platform, Resume, Syscall, Tid};
 
 /// A syscall handler: decides the call's outcome.
 pub type Handler = fn(&mut Ctx<'_>) -> SysResult<Resume>;
@@ -29,9 +30,6 @@ pub enum Kind {
     /// Runs on the host untouched: it only affects the caller's own memory,
     /// threads, or descriptors ruml gave it, inside its namespaces.
     Native,
-    /// Native, and its first argument is a descriptor (so a call naming the
-    /// platform's reserved descriptor is refused with EBADF).
-    NativeFd,
     /// Trapped to a handler.
     Trap(Handler),
     /// Native, but a private writable mapping larger than the VM's memory
@@ -186,7 +184,7 @@ macro_rules! table {
     };
 }
 
-use Kind::{Native as N, NativeFd as F, Trap as T};
+use Kind::{Native as N, Trap as T};
 
 /// prctl options that need the kernel's view (see `process::sys_prctl`;
 /// PR_GET_NAME is trapped only in processes that rename threads through
@@ -195,6 +193,7 @@ const PRCTL_TRAPPED: &[u32] = &[
     libc::PR_CAPBSET_DROP as u32,
     libc::PR_GET_KEEPCAPS as u32,
     libc::PR_SET_KEEPCAPS as u32,
+    libc::PR_SET_SECCOMP as u32,
 ];
 use Status::{Full, Partial};
 
@@ -202,15 +201,15 @@ use Status::{Full, Partial};
 const XATTRS: Status = Partial("the host file's on the root hostfs, EOPNOTSUPP elsewhere");
 
 table! {
-    0 read => F, Full;
-    1 write => F, Full;
+    0 read => N, Full;
+    1 write => N, Full;
     2 open => T(fs::sys_open), Full;
-    3 close => F, Full;
+    3 close => N, Full;
     4 stat => T(fs::sys_stat), Full;
     5 fstat => T(fs::sys_fstat), Full;
     6 lstat => T(fs::sys_lstat), Full;
     7 poll => N, Full;
-    8 lseek => F, Full;
+    8 lseek => N, Full;
     9 mmap => Kind::NativeMem, Full;
     10 mprotect => N, Full;
     11 munmap => N, Full;
@@ -219,10 +218,10 @@ table! {
     14 rt_sigprocmask => N, Full;
     15 rt_sigreturn => N, Full;
     16 ioctl => unless(1, !0, fs::TRAPPED_IOCTLS, fs::sys_ioctl), Partial("host semantics on the descriptors ruml gave (ptys, pipes, files, sockets of the VM's network); block-device requests answered for ubd disks; network configuration needs CAP_NET_ADMIN");
-    17 pread64 => F, Full;
-    18 pwrite64 => F, Full;
-    19 readv => F, Full;
-    20 writev => F, Full;
+    17 pread64 => N, Full;
+    18 pwrite64 => N, Full;
+    19 readv => N, Full;
+    20 writev => N, Full;
     21 access => T(fs::sys_access), Full;
     22 pipe => N, Full;
     23 select => N, Full;
@@ -234,30 +233,30 @@ table! {
     29 shmget => N, Full;
     30 shmat => N, Full;
     31 shmctl => N, Full;
-    32 dup => F, Full;
-    33 dup2 => F, Full;
+    32 dup => N, Full;
+    33 dup2 => N, Full;
     34 pause => N, Full;
     35 nanosleep => N, Full;
     36 getitimer => N, Full;
     37 alarm => N, Full;
     38 setitimer => N, Full;
     39 getpid => N, Full;
-    40 sendfile => F, Full;
+    40 sendfile => N, Full;
     41 socket => unless(1, 0xf, net::CHECKED_SOCKET_TYPES, net::sys_socket), Full;
     42 connect => T(misc::sys_connect), Partial("AF_UNIX paths on the root hostfs and tmpfs");
-    43 accept => F, Full;
+    43 accept => N, Full;
     44 sendto => Kind::NativeIfZero { arg: 4, then: misc::sys_sendto }, Full;
-    45 recvfrom => F, Full;
+    45 recvfrom => N, Full;
     46 sendmsg => T(misc::sys_sendmsg), Full;
-    47 recvmsg => F, Full;
-    48 shutdown => F, Full;
+    47 recvmsg => N, Full;
+    48 shutdown => N, Full;
     49 bind => T(misc::sys_bind), Partial("AF_UNIX paths on the root hostfs and tmpfs; an absolute path on a tmpfs is bound by its last name");
-    50 listen => F, Full;
-    51 getsockname => F, Full;
-    52 getpeername => F, Full;
+    50 listen => N, Full;
+    51 getsockname => N, Full;
+    52 getpeername => N, Full;
     53 socketpair => N, Full;
-    54 setsockopt => F, Full;
-    55 getsockopt => F, Full;
+    54 setsockopt => N, Full;
+    55 getsockopt => N, Full;
     56 clone => T(process::sys_clone), Full;
     57 fork => T(process::sys_fork), Full;
     58 vfork => T(process::sys_vfork), Full;
@@ -274,12 +273,12 @@ table! {
     69 msgsnd => N, Full;
     70 msgrcv => N, Full;
     71 msgctl => N, Full;
-    72 fcntl => F, Full;
-    73 flock => F, Full;
+    72 fcntl => N, Full;
+    73 flock => N, Full;
     74 fsync => T(fs::sys_fsync), Full;
     75 fdatasync => T(fs::sys_fsync), Full;
     76 truncate => T(fs::sys_truncate), Full;
-    77 ftruncate => F, Full;
+    77 ftruncate => N, Full;
     78 getdents => T(fs::sys_getdents), Partial("only on ruml's virtual directories and hostfs");
     79 getcwd => T(fs::sys_getcwd), Full;
     80 chdir => T(fs::sys_chdir), Full;
@@ -365,7 +364,7 @@ table! {
     170 sethostname => T(misc::sys_sethostname), Full;
     171 setdomainname => T(misc::sys_setdomainname), Full;
     186 gettid => N, Full;
-    187 readahead => F, Full;
+    187 readahead => N, Full;
     188 setxattr => T(fs::sys_xattr), XATTRS;
     189 lsetxattr => T(fs::sys_xattr), XATTRS;
     190 fsetxattr => T(fs::sys_fxattr), XATTRS;
@@ -388,7 +387,7 @@ table! {
     218 set_tid_address => N, Full;
     219 restart_syscall => N, Full;
     220 semtimedop => N, Full;
-    221 fadvise64 => F, Full;
+    221 fadvise64 => N, Full;
     222 timer_create => N, Full;
     223 timer_settime => N, Full;
     224 timer_gettime => N, Full;
@@ -399,22 +398,22 @@ table! {
     229 clock_getres => N, Full;
     230 clock_nanosleep => N, Full;
     231 exit_group => N, Full;
-    232 epoll_wait => F, Full;
-    233 epoll_ctl => F, Full;
+    232 epoll_wait => N, Full;
+    233 epoll_ctl => N, Full;
     234 tgkill => T(signal::sys_tgkill), Full;
     235 utimes => T(fs::sys_utimes), Full;
     240 mq_open => N, Full;
     241 mq_unlink => N, Full;
-    242 mq_timedsend => F, Full;
-    243 mq_timedreceive => F, Full;
-    244 mq_notify => F, Full;
-    245 mq_getsetattr => F, Full;
+    242 mq_timedsend => N, Full;
+    243 mq_timedreceive => N, Full;
+    244 mq_notify => N, Full;
+    245 mq_getsetattr => N, Full;
     247 waitid => N, Full;
     251 ioprio_set => N, Full;
     252 ioprio_get => N, Full;
     253 inotify_init => N, Full;
     254 inotify_add_watch => T(fs::sys_inotify_add_watch), Partial("watches on the root hostfs; EOPNOTSUPP elsewhere");
-    255 inotify_rm_watch => F, Full;
+    255 inotify_rm_watch => N, Full;
     257 openat => T(fs::sys_openat), Full;
     258 mkdirat => T(fs::sys_mkdirat), Full;
     259 mknodat => T(fs::sys_mknodat), Partial("device nodes only on tmpfs");
@@ -433,57 +432,57 @@ table! {
     272 unshare => T(misc::sys_unshare), Partial("CLONE_FS/FILES/SYSVSEM only; EINVAL for namespaces, as a kernel without them");
     273 set_robust_list => N, Full;
     274 get_robust_list => N, Full;
-    275 splice => F, Full;
-    276 tee => F, Full;
-    277 sync_file_range => F, Full;
-    278 vmsplice => F, Full;
+    275 splice => N, Full;
+    276 tee => N, Full;
+    277 sync_file_range => N, Full;
+    278 vmsplice => N, Full;
     280 utimensat => T(fs::sys_utimensat), Full;
-    281 epoll_pwait => F, Full;
+    281 epoll_pwait => N, Full;
     282 signalfd => N, Full;
     283 timerfd_create => N, Full;
     284 eventfd => N, Full;
-    285 fallocate => F, Full;
-    286 timerfd_settime => F, Full;
-    287 timerfd_gettime => F, Full;
-    288 accept4 => F, Full;
+    285 fallocate => N, Full;
+    286 timerfd_settime => N, Full;
+    287 timerfd_gettime => N, Full;
+    288 accept4 => N, Full;
     289 signalfd4 => N, Full;
     290 eventfd2 => N, Full;
     291 epoll_create1 => N, Full;
-    292 dup3 => F, Full;
+    292 dup3 => N, Full;
     293 pipe2 => N, Full;
     294 inotify_init1 => N, Full;
-    295 preadv => F, Full;
-    296 pwritev => F, Full;
+    295 preadv => N, Full;
+    296 pwritev => N, Full;
     297 rt_tgsigqueueinfo => T(signal::sys_rt_tgsigqueueinfo), Full;
-    299 recvmmsg => F, Full;
+    299 recvmmsg => N, Full;
     302 prlimit64 => N, Full;
     305 clock_adjtime => N, Partial("reading runs natively; the host refuses changes with EPERM");
     306 syncfs => T(fs::sys_syncfs), Full;
-    307 sendmmsg => F, Partial("AF_UNIX destination paths resolve on the host, not in the VFS");
+    307 sendmmsg => N, Partial("AF_UNIX destination paths resolve on the host, not in the VFS");
     308 setns => T(misc::sys_setns), Partial("EINVAL: no namespaces inside the VM");
     309 getcpu => N, Full;
     312 kcmp => N, Full;
     314 sched_setattr => N, Full;
     315 sched_getattr => N, Full;
     316 renameat2 => T(fs::sys_renameat2), Full;
-    317 seccomp => N, Full;
+    317 seccomp => unless(0, !0, seccomp::TRAPPED_OPS, seccomp::sys_seccomp), Partial("filters stack on ruml's; no notification listener (EBUSY); strict mode EINVAL");
     318 getrandom => N, Full;
     319 memfd_create => N, Full;
     322 execveat => T(exec::sys_execveat), Full;
     324 membarrier => N, Full;
     325 mlock2 => N, Full;
-    326 copy_file_range => F, Full;
-    327 preadv2 => F, Full;
-    328 pwritev2 => F, Full;
+    326 copy_file_range => N, Full;
+    327 preadv2 => N, Full;
+    328 pwritev2 => N, Full;
     332 statx => T(fs::sys_statx), Full;
     334 rseq => N, Full;
     424 pidfd_send_signal => T(signal::sys_pidfd_send_signal), Partial("PIDFD_SIGNAL_PROCESS_GROUP through a /proc/PID directory sends SI_USER whatever the siginfo");
     434 pidfd_open => N, Full;
     435 clone3 => T(process::sys_clone3), Full;
-    436 close_range => T(fs::sys_close_range), Full;
+    436 close_range => N, Full;
     437 openat2 => T(fs::sys_openat2), Partial("RESOLVE_CACHED is ignored");
     439 faccessat2 => T(fs::sys_faccessat2), Full;
-    441 epoll_pwait2 => F, Full;
+    441 epoll_pwait2 => N, Full;
 }
 
 /// Table lookup.
@@ -498,7 +497,6 @@ pub fn native_rules(mem: u64) -> Vec<(u32, Rule)> {
         .iter()
         .filter_map(|e| match e.kind {
             Kind::Native => Some((e.nr, Rule::Allow)),
-            Kind::NativeFd => Some((e.nr, Rule::AllowFd)),
             Kind::NativeMem => Some((e.nr, Rule::MmapWithin { limit: mem })),
             Kind::NativeUnless {
                 arg, mask, values, ..
@@ -550,39 +548,12 @@ pub fn dispatch(st: &mut State, p: &mut dyn Platform, tid: Tid, call: &Syscall) 
         return Resume::Return(-(libc::ENOSYS as i64));
     };
     let r = match e.kind {
-        // A native call is trapped only when it names the reserved
-        // descriptor (or a guest-installed filter asked for a trace).
-        Kind::NativeFd if call.args[0] == RESERVED_FD as u64 => {
-            if e.nr == libc::SYS_close as u32 {
-                Ok(Resume::Return(0))
-            } else {
-                Err(Errno::EBADF)
-            }
-        }
-        // The filter traps native calls that name the reserved descriptor
-        // in any descriptor position: refuse those.
-        Kind::Native | Kind::NativeFd | Kind::NativeMem
-            if call.args[..5].contains(&(RESERVED_FD as u64))
-                && ruml_platform::seccomp::names_reserved_fd(call.nr, &call.args) =>
-        {
-            Err(Errno::EBADF)
-        }
-        Kind::Native | Kind::NativeFd | Kind::NativeMem => Ok(Resume::Native),
+        // A native call traps only when a guest-installed filter asked
+        // for a trace.
+        Kind::Native | Kind::NativeMem => Ok(Resume::Native),
         Kind::NativeUnless {
             arg, mask, values, ..
         } if !values.contains(&(call.args[arg as usize] as u32 & mask)) => Ok(Resume::Native),
-        // ioctl takes a descriptor first, like NativeFd calls.
-        Kind::NativeUnless { .. }
-            if e.nr == libc::SYS_ioctl as u32 && call.args[0] == RESERVED_FD as u64 =>
-        {
-            Err(Errno::EBADF)
-        }
-        // sendto takes a descriptor first, like NativeFd calls.
-        Kind::NativeIfZero { .. }
-            if e.nr == libc::SYS_sendto as u32 && call.args[0] == RESERVED_FD as u64 =>
-        {
-            Err(Errno::EBADF)
-        }
         Kind::NativeIfZero { arg, .. } if call.args[arg as usize] == 0 => Ok(Resume::Native),
         Kind::Trap(h) | Kind::NativeUnless { then: h, .. } | Kind::NativeIfZero { then: h, .. } => {
             let mut ctx = Ctx {
@@ -614,7 +585,7 @@ pub fn describe() -> String {
         let line = match entry(*nr as u64) {
             Some(e) => {
                 let how = match e.kind {
-                    Kind::Native | Kind::NativeFd | Kind::NativeMem => "native",
+                    Kind::Native | Kind::NativeMem => "native",
                     Kind::NativeUnless { .. } | Kind::NativeIfZero { .. } => "native*",
                     Kind::Trap(_) => "trapped",
                 };

@@ -138,6 +138,7 @@ pub fn sys_prctl(c: &mut Ctx<'_>) -> SysResult<Resume> {
             }
             _ => Err(Errno::EINVAL),
         },
+        libc::PR_SET_SECCOMP => super::seccomp::prctl_set_seccomp(c),
         _ => Ok(Resume::Native),
     }
 }

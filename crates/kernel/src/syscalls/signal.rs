@@ -10,7 +10,7 @@ use super::Ctx;
 use crate::errno::{Errno, SysResult};
 use crate::task::Creds;
 use crate::vfs::registry::{self, Object};
-use ruml_platform::{Resume, Tid, RESERVED_FD};
+use ruml_platform::{Resume, Tid};
 
 fn may_signal(sender: &Creds, target: &Creds) -> bool {
     sender.capable(crate::task::cap::KILL)
@@ -144,7 +144,7 @@ enum PidfdTarget {
 }
 
 fn pidfd_target(c: &Ctx<'_>, fd: i32) -> SysResult<PidfdTarget> {
-    if fd < 0 || fd == RESERVED_FD {
+    if fd < 0 {
         return Err(Errno::EBADF);
     }
     let info = c.p.fd_info(c.tid, fd).map_err(|_| Errno::EBADF)?;
