@@ -1,0 +1,244 @@
+//! The escape suite: attacks a guest makes on the host, run inside ruml as
+//! guest root and as an ordinary guest user (uid 1000). The programs in
+//! tests/escape/ print "held WHAT" for each attempt that failed as it must
+//! and "ESCAPE WHAT" for one that got through; these tests also check the
+//! host side (no host secret printed, nothing created outside the VM).
+//! Every escape found becomes a program here.
+
+mod common;
+
+use common::*;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+
+/// Compiles `tests/escape/NAME.c` (static, glibc) into `root/bin/NAME`.
+fn escape_program(root: &Path, name: &str) {
+    let src = repo().join("tests/escape").join(format!("{name}.c"));
+    let o = std::process::Command::new("gcc")
+        .args(["-static", "-O1", "-Wall", "-Werror", "-o"])
+        .arg(root.join("bin").join(name))
+        .arg(&src)
+        .output()
+        .expect("gcc");
+    assert!(
+        o.status.success(),
+        "gcc {}: {}",
+        src.display(),
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
+
+/// A busybox root with the escape programs `names` and `runas`, booting
+/// `script` (after proc is mounted) and powering off.
+fn escape_root(test: &str, names: &[&str], script: &str) -> PathBuf {
+    let init = format!("#!/bin/sh\nmount -t proc proc /proc\n{script}\npoweroff -f\n");
+    let root = busybox_root(test, &init);
+    for n in names.iter().chain(&["runas"]) {
+        escape_program(&root, n);
+    }
+    std::fs::set_permissions(root.join("tmp"), std::fs::Permissions::from_mode(0o1777)).unwrap();
+    root
+}
+
+/// A host file outside every VM root, holding a random token.
+fn host_secret(test: &str) -> (PathBuf, String) {
+    let dir = std::env::temp_dir().join(format!("ruml-escape-{}-{test}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let token = format!(
+        "host-secret-{}-{:x}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos()
+    );
+    let path = dir.join("secret");
+    std::fs::write(&path, &token).unwrap();
+    (path, token)
+}
+
+/// Checks the report lines: no escape, and `held` lines for every attempt
+/// named in `expected`, `runs` times each (once per guest user).
+fn assert_held(out: &str, expected: &[&str], runs: usize) {
+    let escapes: Vec<&str> = out.lines().filter(|l| l.contains("ESCAPE")).collect();
+    assert!(
+        escapes.is_empty(),
+        "escapes:\n{}\n\nfull output:\n{out}",
+        escapes.join("\n")
+    );
+    for what in expected {
+        let n = out
+            .lines()
+            .filter(|l| l.starts_with(&format!("held {what}:")))
+            .count();
+        assert_eq!(n, runs, "expected {runs} x 'held {what}', output:\n{out}");
+    }
+}
+
+#[test]
+fn guest_seccomp_listeners_cannot_answer_for_ruml() {
+    let (secret, token) = host_secret("seccomp");
+    let s = secret.display();
+    let root = escape_root(
+        "escape-seccomp",
+        &["seccomp_listener"],
+        &format!("cd /tmp\n/bin/seccomp_listener {s}\n/bin/runas 1000 /bin/seccomp_listener {s}"),
+    );
+    let o = boot(&root, &[]);
+    let out = text(&o);
+    assert!(o.status.success(), "{out}\n{}", stderr(&o));
+    assert!(
+        !out.contains(&token),
+        "the host secret reached the guest:\n{out}"
+    );
+    assert!(
+        !Path::new(&format!("{s}.out")).exists(),
+        "the guest created a file beside the host secret"
+    );
+    assert_held(
+        &out,
+        &[
+            "seccomp listener",
+            "mkdir under a listenerless USER_NOTIF",
+            "mkdir did not run",
+            "chroot under a listenerless USER_NOTIF",
+            "escape without listener",
+            "plain escape",
+        ],
+        2,
+    );
+    let _ = std::fs::remove_dir_all(secret.parent().unwrap());
+    let _ = std::fs::remove_dir_all(&root);
+}
+
+#[test]
+fn no_descriptor_of_rumls_is_reachable_from_the_guest() {
+    let root = escape_root(
+        "escape-fd",
+        &["fd_reserved"],
+        "/bin/fd_reserved\n/bin/runas 1000 /bin/fd_reserved",
+    );
+    let o = boot(&root, &[]);
+    let out = text(&o);
+    assert!(o.status.success(), "{out}\n{}", stderr(&o));
+    assert_held(
+        &out,
+        &[
+            "foreign descriptors",
+            "fcntl F_DUPFD of (1<<32)|1023",
+            "fstat 1023",
+            "sendmsg SCM_RIGHTS of 1023",
+            "sendmmsg SCM_RIGHTS of 1023",
+            "opens after filling a socket at 1023",
+        ],
+        2,
+    );
+    let _ = std::fs::remove_dir_all(&root);
+}
+
+#[test]
+fn hostfs_mounts_stay_beneath_the_hostfs_directory() {
+    let (secret, token) = host_secret("hostfs-mount");
+    let s = secret.display().to_string();
+    let rel = s.trim_start_matches('/').to_string();
+    let script = format!(
+        "mkdir -p /m1 /m2 /m3 /m4 /m5\n\
+         mount -t hostfs none /m1 -o /share && cat /m1/hello\n\
+         ln -s / /m1/up\n\
+         for m in '2 /share/up' '3 /hostlink' '4 /share/../..' '5 /hostlink/{rel}'; do\n\
+           set -- $m\n\
+           if mount -t hostfs none /m$1 -o $2 2>/dev/null; then\n\
+             echo \"ESCAPE mount $2: $(ls /m$1 | head -3)\"; cat /m$1{s} /m$1/{rel}\n\
+           else echo \"held mount $2: refused\"; fi\n\
+         done\n\
+         /bin/runas 1000 /bin/mount -t hostfs none /m5 -o /share 2>/dev/null || echo 'held user mount: refused'",
+    );
+    let root = escape_root("escape-hostfs-mount", &[], &script);
+    // The shared directory (hostfs=) is the VM's root directory here; in
+    // it, a directory to mount and a host symlink pointing out of it.
+    std::fs::create_dir_all(root.join("share")).unwrap();
+    std::fs::write(root.join("share/hello"), "hello from the share\n").unwrap();
+    std::os::unix::fs::symlink("/", root.join("hostlink")).unwrap();
+    // hostfs= also prefixes rootflags= (as in UML): the root is "/" below it.
+    let args = hostfs_boot_args(&root, "/init", &[]).into_iter().map(|a| {
+        if a.starts_with("rootflags=") {
+            "rootflags=/".to_string()
+        } else {
+            a
+        }
+    });
+    let mut cmd = std::process::Command::new(ruml());
+    cmd.args(args)
+        .arg(format!("hostfs={}", root.display()))
+        .stdin(std::process::Stdio::null());
+    let o = output_within(cmd, std::time::Duration::from_secs(120));
+    let out = text(&o);
+    assert!(o.status.success(), "{out}\n{}", stderr(&o));
+    assert!(out.contains("hello from the share"), "{out}");
+    assert!(
+        !out.contains(&token),
+        "the host secret reached the guest:\n{out}"
+    );
+    assert!(
+        std::fs::symlink_metadata(root.join("share/up")).is_ok(),
+        "the guest's symlink should be on the host: {out}"
+    );
+    let out = out.replace(&format!("/hostlink/{rel}"), "/hostlink/SECRET");
+    assert_held(
+        &out,
+        &[
+            "mount /share/up",
+            "mount /hostlink",
+            "mount /share/../..",
+            "mount /hostlink/SECRET",
+            "user mount",
+        ],
+        1,
+    );
+    let _ = std::fs::remove_dir_all(secret.parent().unwrap());
+    let _ = std::fs::remove_dir_all(&root);
+}
+
+#[test]
+fn hostfs_keeps_set_id_bits_and_file_capabilities_off_host_files() {
+    let root = escape_root(
+        "escape-setid",
+        &["hostfs_setid"],
+        "/bin/hostfs_setid /tmp\n/bin/runas 1000 /bin/hostfs_setid /tmp",
+    );
+    let o = boot(&root, &[]);
+    let out = text(&o);
+    assert!(o.status.success(), "{out}\n{}", stderr(&o));
+    assert_held(
+        &out,
+        &[
+            "set-ID bits from open(O_CREAT)",
+            "set-ID bits from chmod",
+            "set-ID bits from fchmod",
+            "setxattr security.capability",
+            "fsetxattr security.capability",
+        ],
+        2,
+    );
+    // What the host has: no set-ID bit, no file capabilities.
+    for uid in [0, 1000] {
+        let f = root.join(format!("tmp/setid-{uid}"));
+        let m = std::fs::metadata(&f).unwrap_or_else(|e| panic!("{}: {e}\n{out}", f.display()));
+        assert_eq!(
+            m.permissions().mode() & 0o6000,
+            0,
+            "{}: {:o}",
+            f.display(),
+            m.permissions().mode()
+        );
+        let caps = std::process::Command::new("getfattr")
+            .args(["--absolute-names", "-n", "security.capability"])
+            .arg(&f)
+            .output();
+        if let Ok(c) = caps {
+            assert!(!c.status.success(), "{} has file capabilities", f.display());
+        }
+    }
+    let _ = std::fs::remove_dir_all(&root);
+}
