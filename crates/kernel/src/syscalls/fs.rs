@@ -8,7 +8,7 @@
 use super::Ctx;
 use crate::errno::{Errno, SysResult};
 use crate::fs::{hostfs, private, procfs, tmpfs};
-use crate::task::cap;
+use crate::task::{cap, FS_CAPS};
 use crate::vfs::perm::{self, TimesSet, MAY_EXEC, MAY_READ, MAY_WRITE};
 use crate::vfs::registry::{self, Object};
 use crate::vfs::{
@@ -148,10 +148,24 @@ impl Ctx<'_> {
         })
     }
 
+    /// Whether a call ruml checked may run natively on the root hostfs.
+    /// Only for a caller holding every capability that overrides file
+    /// permission checks: the host reads the path from guest memory again
+    /// and walks it again, so for anyone else a racing thread could swap
+    /// the path or a symlink between ruml's check and the host's walk.
+    /// Other callers get ruml's own operations on the objects it checked
+    /// (descriptors held since the lookup, one name at a time).
+    pub fn native_allowed(&self) -> bool {
+        self.creds().cap_effective & FS_CAPS == FS_CAPS
+    }
+
     /// How a native call names a location on the root hostfs: a directory
     /// by itself ("."), anything else by its directory and name.
     pub fn native_target(&self, loc: &Loc) -> Option<(Arc<dyn Inode>, Vec<u8>)> {
-        if !self.st.vfs.mount(loc.mount()).native || loc.inode().native_fd().is_none() {
+        if !self.native_allowed()
+            || !self.st.vfs.mount(loc.mount()).native
+            || loc.inode().native_fd().is_none()
+        {
             return None;
         }
         let n = loc.0.len();
@@ -165,7 +179,10 @@ impl Ctx<'_> {
 
     /// A new entry `name` in a directory on the root hostfs.
     pub fn native_child(&self, parent: &Loc, name: &[u8]) -> Option<(Arc<dyn Inode>, Vec<u8>)> {
-        if !self.st.vfs.mount(parent.mount()).native || parent.inode().native_fd().is_none() {
+        if !self.native_allowed()
+            || !self.st.vfs.mount(parent.mount()).native
+            || parent.inode().native_fd().is_none()
+        {
             return None;
         }
         Some((parent.inode().clone(), name.to_vec()))
@@ -233,6 +250,9 @@ impl Ctx<'_> {
         } else {
             0
         };
+        if !self.native_allowed() {
+            return false;
+        }
         // The guest's root and cwd must be the host process's, as the VFS
         // knows them.
         let (root, _) = self.fs_root_cwd();
