@@ -61,6 +61,9 @@ pub enum Rule {
         arg: u8,
         mask: u32,
         values: &'static [u32],
+        /// And only when argument `.0` (low 32 bits) is one of `.1`:
+        /// other values trap too (e.g. socket families outside a list).
+        only: Option<(u8, &'static [u32])>,
     },
     /// Runs natively when argument `arg` is 0, else traps.
     AllowIfArgZero { arg: u8 },
@@ -97,7 +100,21 @@ pub fn build_filter(native: &[(u32, Rule)]) -> Vec<Insn> {
         let mut b = Vec::new();
         match rule {
             Rule::Allow => b.push(ret_allow),
-            Rule::TraceIfArgIn { arg, mask, values } => {
+            Rule::TraceIfArgIn {
+                arg,
+                mask,
+                values,
+                only,
+            } => {
+                if let Some((oa, allowed)) = only {
+                    b.push(stmt(BPF_LD_W_ABS, off_arg_lo(oa as u32)));
+                    let n = allowed.len();
+                    for (i, &v) in allowed.iter().enumerate() {
+                        // On a match, jump past the other compares and the trace.
+                        b.push(jump(BPF_JEQ_K, v, (n - 1 - i) as u8 + 1, 0));
+                    }
+                    b.push(ret_trace);
+                }
                 b.push(stmt(BPF_LD_W_ABS, off_arg_lo(arg as u32)));
                 b.push(stmt(BPF_ALU_AND_K, mask));
                 let n = values.len();
@@ -277,6 +294,7 @@ mod tests {
                     arg: 1,
                     mask: !0,
                     values: &[2, 7],
+                    only: None,
                 },
             ),
             (
@@ -285,6 +303,7 @@ mod tests {
                     arg: 1,
                     mask: 0xf,
                     values: &[3],
+                    only: Some((0, &[1, 2, 10])),
                 },
             ),
             (12, Rule::AllowIfArgZero { arg: 0 }),
@@ -301,6 +320,10 @@ mod tests {
         assert_eq!(run(&p, 302, a, [0, 7, 0, 0, 0, 0]), trace);
         assert_eq!(run(&p, 41, a, [2, 0x80003, 0, 0, 0, 0]), trace);
         assert_eq!(run(&p, 41, a, [2, 0x80001, 0, 0, 0, 0]), allow);
+        assert_eq!(run(&p, 41, a, [10, 1, 0, 0, 0, 0]), allow);
+        // A family outside the list traps whatever the type.
+        assert_eq!(run(&p, 41, a, [40, 1, 0, 0, 0, 0]), trace);
+        assert_eq!(run(&p, 41, a, [(1 << 32) | 40, 1, 0, 0, 0, 0]), trace);
         assert_eq!(run(&p, 12, a, [0; 6]), allow);
         assert_eq!(run(&p, 12, a, [0x1000, 0, 0, 0, 0, 0]), trace);
         assert_eq!(run(&p, 12, a, [1 << 32, 0, 0, 0, 0, 0]), trace);

@@ -274,3 +274,36 @@ fn checked_paths_cannot_be_raced_by_an_ordinary_user() {
     assert!(!passwd.contains("race-marker"), "{passwd}");
     let _ = std::fs::remove_dir_all(&root);
 }
+
+#[test]
+fn only_the_socket_families_a_vm_uses_reach_the_host() {
+    let root = escape_root(
+        "escape-sockets",
+        &["socket_families"],
+        "/bin/socket_families\n/bin/runas 1000 /bin/socket_families user",
+    );
+    let o = boot(&root, &[]);
+    let out = text(&o);
+    assert!(o.status.success(), "{out}\n{}", stderr(&o));
+    let families = [
+        "AF_VSOCK stream",
+        "AF_VSOCK dgram",
+        "AF_ALG",
+        "AF_KEY",
+        "AF_TIPC",
+        "AF_BLUETOOTH",
+        "AF_CAN",
+        "AF_RDS",
+        "AF_VSOCK with high bits",
+        "socketpair AF_TIPC",
+    ];
+    assert_held(&out, &families, 2);
+    assert_held(&out, &["raw IP socket", "packet socket"], 1);
+    assert_eq!(out.matches("usual families: ok").count(), 2, "{out}");
+    assert!(
+        stderr(&o).contains("socket family 40 is not available"),
+        "{}",
+        stderr(&o)
+    );
+    let _ = std::fs::remove_dir_all(&root);
+}

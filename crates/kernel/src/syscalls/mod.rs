@@ -42,6 +42,8 @@ pub enum Kind {
         arg: u8,
         mask: u32,
         values: &'static [u32],
+        /// And only when argument `.0` is one of `.1` (else trapped too).
+        only: Option<(u8, &'static [u32])>,
         then: Handler,
     },
     /// Native when argument `arg` is zero (e.g. a NULL pointer), else
@@ -54,6 +56,7 @@ const fn unless(arg: u8, mask: u32, values: &'static [u32], then: Handler) -> Ki
         arg,
         mask,
         values,
+        only: None,
         then,
     }
 }
@@ -242,7 +245,7 @@ table! {
     38 setitimer => N, Full;
     39 getpid => N, Full;
     40 sendfile => N, Full;
-    41 socket => unless(1, 0xf, net::CHECKED_SOCKET_TYPES, net::sys_socket), Full;
+    41 socket => Kind::NativeUnless { arg: 1, mask: 0xf, values: net::CHECKED_SOCKET_TYPES, only: Some((0, net::NATIVE_FAMILIES)), then: net::sys_socket }, Partial("families: unix, inet, inet6, netlink, packet (with CAP_NET_RAW); others EAFNOSUPPORT");
     42 connect => T(misc::sys_connect), Partial("AF_UNIX paths on the root hostfs and tmpfs");
     43 accept => N, Full;
     44 sendto => Kind::NativeIfZero { arg: 4, then: misc::sys_sendto }, Full;
@@ -254,7 +257,7 @@ table! {
     50 listen => N, Full;
     51 getsockname => N, Full;
     52 getpeername => N, Full;
-    53 socketpair => N, Full;
+    53 socketpair => Kind::NativeUnless { arg: 0, mask: !0, values: &[], only: Some((0, net::SOCKETPAIR_FAMILIES)), then: net::sys_socketpair }, Partial("AF_UNIX; others EAFNOSUPPORT");
     54 setsockopt => N, Full;
     55 getsockopt => N, Full;
     56 clone => T(process::sys_clone), Full;
@@ -499,8 +502,20 @@ pub fn native_rules(mem: u64) -> Vec<(u32, Rule)> {
             Kind::Native => Some((e.nr, Rule::Allow)),
             Kind::NativeMem => Some((e.nr, Rule::MmapWithin { limit: mem })),
             Kind::NativeUnless {
-                arg, mask, values, ..
-            } => Some((e.nr, Rule::TraceIfArgIn { arg, mask, values })),
+                arg,
+                mask,
+                values,
+                only,
+                ..
+            } => Some((
+                e.nr,
+                Rule::TraceIfArgIn {
+                    arg,
+                    mask,
+                    values,
+                    only,
+                },
+            )),
             Kind::NativeIfZero { arg, .. } => Some((e.nr, Rule::AllowIfArgZero { arg })),
             Kind::Trap(_) => None,
         })
@@ -552,8 +567,16 @@ pub fn dispatch(st: &mut State, p: &mut dyn Platform, tid: Tid, call: &Syscall) 
         // for a trace.
         Kind::Native | Kind::NativeMem => Ok(Resume::Native),
         Kind::NativeUnless {
-            arg, mask, values, ..
-        } if !values.contains(&(call.args[arg as usize] as u32 & mask)) => Ok(Resume::Native),
+            arg,
+            mask,
+            values,
+            only,
+            ..
+        } if !values.contains(&(call.args[arg as usize] as u32 & mask))
+            && only.is_none_or(|(a, vs)| vs.contains(&(call.args[a as usize] as u32))) =>
+        {
+            Ok(Resume::Native)
+        }
         Kind::NativeIfZero { arg, .. } if call.args[arg as usize] == 0 => Ok(Resume::Native),
         Kind::Trap(h) | Kind::NativeUnless { then: h, .. } | Kind::NativeIfZero { then: h, .. } => {
             let mut ctx = Ctx {

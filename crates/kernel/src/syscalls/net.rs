@@ -5,6 +5,7 @@
 //! and checked against the caller's guest capabilities first.
 
 use super::{Ctx, Resume, SysResult};
+use crate::errno::Errno;
 use crate::task::cap;
 
 /// Socket ioctls that change interfaces, routes or the ARP table.
@@ -47,18 +48,51 @@ pub const CHECKED_SOCKET_TYPES: &[u32] =
 /// socket).
 const SOCK_PACKET: u32 = 10;
 
-/// socket(2) of a checked type: packet sockets of any type, and raw IPv4
-/// and IPv6 sockets, need CAP_NET_RAW in the guest's credentials, as in
-/// Linux (the host would let every guest process have them); the rest
-/// (UDP, ping sockets, netlink, AF_UNIX...) run natively. Not enforced:
-/// netlink configuration requests from a guest user without
-/// CAP_NET_ADMIN (Linux checks the sending process, which the host sees as
-/// root of the VM's namespace).
+/// The socket families whose sockets of unchecked types are created
+/// natively (the filter traps the others).
+pub const NATIVE_FAMILIES: &[u32] = &[
+    libc::AF_UNIX as u32,
+    libc::AF_INET as u32,
+    libc::AF_INET6 as u32,
+    libc::AF_NETLINK as u32,
+];
+
+/// socket(2) of a checked type or family. Only the families a VM has use
+/// for reach the host: the ones above and AF_PACKET. Others fail with
+/// EAFNOSUPPORT, as on a kernel built without them (AF_VSOCK, for one,
+/// would share the host's vsock port space, which no network namespace
+/// confines). Packet sockets of any type, and raw IPv4 and IPv6 sockets,
+/// need CAP_NET_RAW in the guest's credentials, as in Linux (the host
+/// would let every guest process have them); the rest (UDP, ping sockets,
+/// netlink, AF_UNIX...) run natively. Not enforced: netlink configuration
+/// requests from a guest user without CAP_NET_ADMIN (Linux checks the
+/// sending process, which the host sees as root of the VM's namespace).
 pub fn sys_socket(c: &mut Ctx<'_>) -> SysResult<Resume> {
     let (family, ty) = (c.arg(0) as i32, c.arg(1) as i32 & 0xf);
+    if !NATIVE_FAMILIES.contains(&(family as u32)) && family != libc::AF_PACKET {
+        return Err(refuse_family(c, family));
+    }
     let raw_ip = matches!(family, libc::AF_INET | libc::AF_INET6) && ty == libc::SOCK_RAW;
     if family == libc::AF_PACKET || raw_ip || ty == SOCK_PACKET as i32 {
         c.require(cap::NET_RAW)?;
     }
     Ok(Resume::Native)
+}
+
+/// The families socketpair(2) runs natively for.
+pub const SOCKETPAIR_FAMILIES: &[u32] = &[libc::AF_UNIX as u32];
+
+/// socketpair(2) of another family than AF_UNIX: EAFNOSUPPORT (Linux's
+/// own answer for most families; the few others that pair, such as TIPC,
+/// are not available in the VM).
+pub fn sys_socketpair(c: &mut Ctx<'_>) -> SysResult<Resume> {
+    Err(refuse_family(c, c.arg(0) as i32))
+}
+
+fn refuse_family(c: &mut Ctx<'_>, family: i32) -> Errno {
+    c.st.warn_once(
+        0x2_0000 + (family as u32 & 0xffff) as u64,
+        &format!("socket family {family} is not available in the VM (EAFNOSUPPORT)"),
+    );
+    Errno::EAFNOSUPPORT
 }
