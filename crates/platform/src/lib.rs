@@ -13,6 +13,7 @@
 //! comment.
 
 pub mod host;
+pub mod landlock;
 pub mod net;
 pub mod notify;
 pub mod ptrace;

@@ -47,6 +47,8 @@ pub struct BootSpec {
     pub envp: Vec<Vec<u8>>,
     /// Syscall numbers allowed to run natively (the rest trap).
     pub native: Vec<(u32, crate::seccomp::Rule)>,
+    /// The Landlock ruleset guest processes enforce (None: no fence).
+    pub fence: Option<crate::landlock::Fence>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -247,6 +249,8 @@ struct ChildArgs {
     sync: RawFd,
     /// Where the child writes its listener's descriptor number.
     ready: RawFd,
+    /// A Landlock ruleset to enforce, or -1.
+    fence: RawFd,
     init: CString,
     argv: Vec<*const libc::c_char>,
     envp: Vec<*const libc::c_char>,
@@ -285,6 +289,9 @@ fn child_main(a: &ChildArgs) -> ! {
         }
         if a.ctty {
             libc::ioctl(0, libc::TIOCSCTTY, 0);
+        }
+        if a.fence >= 0 && libc::syscall(libc::SYS_landlock_restrict_self, a.fence, 0) != 0 {
+            libc::_exit(122);
         }
         // Close everything but the two handshake descriptors.
         let (lo, hi) = (a.sync.min(a.ready) as u32, a.sync.max(a.ready) as u32);
@@ -544,6 +551,7 @@ impl PtracePlatform {
             ctty: spec.controlling_tty,
             sync: sync_r.as_raw_fd(),
             ready: ready_w.as_raw_fd(),
+            fence: spec.fence.as_ref().map_or(-1, |f| f.raw_fd()),
             init: cs(&spec.init)?,
             argv: argv
                 .iter()

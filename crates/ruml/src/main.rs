@@ -295,6 +295,7 @@ fn boot(cfg: config::BootConfig) -> VmExit {
     let mut envp = vec![b"HOME=/".to_vec(), b"TERM=linux".to_vec()];
     envp.extend(cfg.init_env.iter().map(|a| a.clone().into_bytes()));
     let gc = guest_console.as_raw_fd();
+    let fence = landlock_fence(&cfg, &chroot_dir);
     let spec = BootSpec {
         chroot_dir,
         hostname: cfg
@@ -308,6 +309,7 @@ fn boot(cfg: config::BootConfig) -> VmExit {
         argv,
         envp,
         native: syscalls::native_rules(cfg.mem),
+        fence,
     };
     let boot_ns = host::clock_ns(libc::CLOCK_BOOTTIME);
     let (platform, _) = PtracePlatform::boot(&spec)
@@ -333,6 +335,33 @@ fn boot(cfg: config::BootConfig) -> VmExit {
     ruml_kernel::block::clear();
     console.shutdown();
     r
+}
+
+/// The Landlock fence for guest processes: the VM's root directory, ruml's
+/// private directory for the VM (host nodes of tmpfs FIFOs and sockets,
+/// the exec root of a disk root) and the hostfs= directory. Logs once
+/// where the host has no Landlock; a fence that cannot be made fails the
+/// boot.
+fn landlock_fence(
+    cfg: &config::BootConfig,
+    root: &std::path::Path,
+) -> Option<ruml_platform::landlock::Fence> {
+    use std::os::unix::ffi::OsStrExt;
+    let private = ruml_kernel::fs::private::get()
+        .unwrap_or_else(|e| fail(format!("cannot make the VM's private directory: {e:?}"), 1));
+    let private = std::path::Path::new(std::ffi::OsStr::from_bytes(private.path())).to_path_buf();
+    let mut dirs = vec![root, private.as_path()];
+    if let Some(p) = &cfg.hostfs_prefix {
+        dirs.push(p.as_path());
+    }
+    match ruml_platform::landlock::fence(&dirs) {
+        Ok(Some(f)) => Some(f),
+        Ok(None) => {
+            net_log("ruml: Landlock is not available on this host: guest processes run without the filesystem fence");
+            None
+        }
+        Err(e) => fail(format!("cannot set up the Landlock fence: {e}"), 1),
+    }
 }
 
 fn net_log(m: &str) {

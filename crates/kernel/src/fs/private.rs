@@ -91,6 +91,11 @@ impl Private {
     /// filesystem is not a host directory (ext4 on a disk): empty, made on
     /// first use. Programs run from descriptors, so nothing needs to be
     /// there; the host finds nothing of the guest's by path.
+    /// The host's name for the directory.
+    pub fn path(&self) -> &[u8] {
+        &self.path
+    }
+
     pub fn exec_root(&self) -> SysResult<Vec<u8>> {
         let name = b"root";
         match host::mkdirat(self.fd(), name, 0o755) {
