@@ -307,3 +307,19 @@ fn only_the_socket_families_a_vm_uses_reach_the_host() {
     );
     let _ = std::fs::remove_dir_all(&root);
 }
+
+#[test]
+fn guest_credentials_are_what_processes_learn_of_their_peers() {
+    let root = escape_root(
+        "escape-creds",
+        &["creds"],
+        "/bin/creds\n/bin/runas 1000 /bin/creds",
+    );
+    let o = boot(&root, &[]);
+    let out = text(&o);
+    assert!(o.status.success(), "{out}\n{}", stderr(&o));
+    assert_held(&out, &["SO_PEERCRED", "CapEff in /proc/self/status"], 2);
+    assert!(out.contains("uid 1000 gid 1000"), "{out}");
+    assert!(out.contains(": 0000000000000000"), "{out}");
+    let _ = std::fs::remove_dir_all(&root);
+}

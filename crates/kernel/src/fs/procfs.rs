@@ -715,6 +715,11 @@ impl PidView<'_> {
                     let g: Vec<String> = c.groups.iter().map(|g| g.to_string()).collect();
                     format!("Groups:\t{} ", g.join(" "))
                 }
+                // The guest's capability sets, not the host's (which
+                // show every guest process as root of its namespace).
+                "CapInh" => format!("CapInh:\t{:016x}", c.cap_inheritable),
+                "CapPrm" => format!("CapPrm:\t{:016x}", c.cap_permitted),
+                "CapEff" => format!("CapEff:\t{:016x}", c.cap_effective),
                 "Seccomp" => "Seccomp:\t0".into(),
                 "Seccomp_filters" => "Seccomp_filters:\t0".into(),
                 _ => l.to_string(),

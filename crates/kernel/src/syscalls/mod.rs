@@ -259,7 +259,7 @@ table! {
     52 getpeername => N, Full;
     53 socketpair => Kind::NativeUnless { arg: 0, mask: !0, values: &[], only: Some((0, net::SOCKETPAIR_FAMILIES)), then: net::sys_socketpair }, Partial("AF_UNIX; others EAFNOSUPPORT");
     54 setsockopt => N, Full;
-    55 getsockopt => N, Full;
+    55 getsockopt => unless(2, !0, net::TRAPPED_SOCKOPTS, net::sys_getsockopt), Partial("SO_PEERCRED gives the peer's guest ids when asked, not when connected");
     56 clone => T(process::sys_clone), Full;
     57 fork => T(process::sys_fork), Full;
     58 vfork => T(process::sys_vfork), Full;

@@ -96,3 +96,40 @@ fn refuse_family(c: &mut Ctx<'_>, family: i32) -> Errno {
     );
     Errno::EAFNOSUPPORT
 }
+
+/// The getsockopt option names that trap (the handler looks at the level).
+pub const TRAPPED_SOCKOPTS: &[u32] = &[libc::SO_PEERCRED as u32];
+
+/// getsockopt(SOL_SOCKET, SO_PEERCRED): the host reports the peer's host
+/// credentials (root of the VM's namespace for every guest process); the
+/// guest gets the peer process's guest effective ids, as Linux reports
+/// them. (Linux takes them when the connection was made; ruml takes them
+/// when asked, from the peer process if it still exists.) Other options
+/// run natively.
+pub fn sys_getsockopt(c: &mut Ctx<'_>) -> SysResult<Resume> {
+    if c.arg_i32(1) != libc::SOL_SOCKET || c.arg_i32(2) != libc::SO_PEERCRED {
+        return Ok(Resume::Native);
+    }
+    let (optval, optlen) = (c.arg(3), c.arg(4));
+    c.rewrite_then(
+        libc::SYS_getsockopt,
+        c.call.args,
+        Box::new(move |c, ret| {
+            // struct ucred { pid_t pid; uid_t uid; gid_t gid; }, as much
+            // of it as the kernel wrote.
+            let mut len = [0u8; 4];
+            let mut cred = [0u8; 12];
+            if ret != 0 || c.read(optlen, &mut len).is_err() || c.read(optval, &mut cred).is_err() {
+                return ret;
+            }
+            let len = (u32::from_ne_bytes(len) as usize).min(12);
+            let pid = i32::from_ne_bytes(cred[0..4].try_into().unwrap());
+            if let Some(p) = c.st.tasks.any_process(pid) {
+                cred[4..8].copy_from_slice(&p.creds.euid.to_ne_bytes());
+                cred[8..12].copy_from_slice(&p.creds.egid.to_ne_bytes());
+                let _ = c.write(optval, &cred[..len]);
+            }
+            ret
+        }),
+    )
+}
