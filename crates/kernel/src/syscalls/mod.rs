@@ -28,8 +28,10 @@ pub type Handler = fn(&mut Ctx<'_>) -> SysResult<Resume>;
 #[derive(Clone, Copy)]
 pub enum Kind {
     /// Runs on the host untouched: it only affects the caller's own memory,
-    /// threads, or descriptors ruml gave it, inside its namespaces.
-    Native,
+    /// threads, or descriptors ruml gave it, inside its namespaces. The
+    /// string says why that holds for this call (the reviewed list of the
+    /// host kernel surface, printed by `ruml --syscalls`).
+    Native(&'static str),
     /// Trapped to a handler.
     Trap(Handler),
     /// Native, but a private writable mapping larger than the VM's memory
@@ -200,88 +202,102 @@ const PRCTL_TRAPPED: &[u32] = &[
 ];
 use Status::{Full, Partial};
 
+// Why a call may run natively: each natively allowed call names one of
+// these in the table.
+const FD: &str = "acts on a descriptor the process holds: one ruml installed, or one the host made in the VM's namespaces";
+const NEW_FD: &str = "makes an anonymous object of the process's own (pipe, epoll, eventfd, timerfd, signalfd, inotify instance, memfd): no path, nothing shared with the host";
+const MEM: &str = "the process's own address space (mapping sizes bounded by the filter, memory use by ruml's OOM accounting)";
+const SIG: &str = "the process's own signal handlers, masks and waits; delivery stays within the VM's pid namespace";
+const CLOCK: &str = "reads the host's clocks or sleeps; setting them traps (settimeofday, clock_settime) or needs CAP_SYS_TIME, which the host does not give";
+const TIMER: &str = "the process's own timers";
+const PID: &str = "process ids, groups, sessions, waits and exits within the VM's pid namespace, where every pid names a guest process";
+const IPC: &str = "System V and POSIX IPC objects of the VM's own IPC namespace";
+const SCHED: &str = "scheduling of guest threads, within what the host allows ruml's user (affinity traps, to keep threads on the VM's CPUs)";
+const THREAD: &str = "the calling thread's own state (TLS, futexes on its memory, robust lists, rseq, personality, random bytes)";
+const LIMIT: &str = "resource limits of guest processes (raising a hard limit needs a capability the host does not give)";
+
 /// The extended-attribute calls' support.
 const XATTRS: Status = Partial("the host file's on the root hostfs, EOPNOTSUPP elsewhere");
 
 table! {
-    0 read => N, Full;
-    1 write => N, Full;
+    0 read => N(FD), Full;
+    1 write => N(FD), Full;
     2 open => T(fs::sys_open), Full;
-    3 close => N, Full;
+    3 close => N(FD), Full;
     4 stat => T(fs::sys_stat), Full;
     5 fstat => T(fs::sys_fstat), Full;
     6 lstat => T(fs::sys_lstat), Full;
-    7 poll => N, Full;
-    8 lseek => N, Full;
+    7 poll => N(FD), Full;
+    8 lseek => N(FD), Full;
     9 mmap => Kind::NativeMem, Full;
-    10 mprotect => N, Full;
-    11 munmap => N, Full;
-    12 brk => N, Full;
-    13 rt_sigaction => N, Full;
-    14 rt_sigprocmask => N, Full;
-    15 rt_sigreturn => N, Full;
+    10 mprotect => N(MEM), Full;
+    11 munmap => N(MEM), Full;
+    12 brk => N(MEM), Full;
+    13 rt_sigaction => N(SIG), Full;
+    14 rt_sigprocmask => N(SIG), Full;
+    15 rt_sigreturn => N(SIG), Full;
     16 ioctl => unless(1, !0, fs::TRAPPED_IOCTLS, fs::sys_ioctl), Partial("host semantics on the descriptors ruml gave (ptys, pipes, files, sockets of the VM's network); block-device requests answered for ubd disks; network configuration needs CAP_NET_ADMIN");
-    17 pread64 => N, Full;
-    18 pwrite64 => N, Full;
-    19 readv => N, Full;
-    20 writev => N, Full;
+    17 pread64 => N(FD), Full;
+    18 pwrite64 => N(FD), Full;
+    19 readv => N(FD), Full;
+    20 writev => N(FD), Full;
     21 access => T(fs::sys_access), Full;
-    22 pipe => N, Full;
-    23 select => N, Full;
-    24 sched_yield => N, Full;
-    25 mremap => N, Full;
-    26 msync => N, Full;
-    27 mincore => N, Full;
-    28 madvise => N, Full;
-    29 shmget => N, Full;
-    30 shmat => N, Full;
-    31 shmctl => N, Full;
-    32 dup => N, Full;
-    33 dup2 => N, Full;
-    34 pause => N, Full;
-    35 nanosleep => N, Full;
-    36 getitimer => N, Full;
-    37 alarm => N, Full;
-    38 setitimer => N, Full;
-    39 getpid => N, Full;
-    40 sendfile => N, Full;
+    22 pipe => N(NEW_FD), Full;
+    23 select => N(FD), Full;
+    24 sched_yield => N(SCHED), Full;
+    25 mremap => N(MEM), Full;
+    26 msync => N(MEM), Full;
+    27 mincore => N(MEM), Full;
+    28 madvise => N(MEM), Full;
+    29 shmget => N(IPC), Full;
+    30 shmat => N(IPC), Full;
+    31 shmctl => N(IPC), Full;
+    32 dup => N(FD), Full;
+    33 dup2 => N(FD), Full;
+    34 pause => N(SIG), Full;
+    35 nanosleep => N(CLOCK), Full;
+    36 getitimer => N(TIMER), Full;
+    37 alarm => N(TIMER), Full;
+    38 setitimer => N(TIMER), Full;
+    39 getpid => N(PID), Full;
+    40 sendfile => N(FD), Full;
     41 socket => Kind::NativeUnless { arg: 1, mask: 0xf, values: net::CHECKED_SOCKET_TYPES, only: Some((0, net::NATIVE_FAMILIES)), then: net::sys_socket }, Partial("families: unix, inet, inet6, netlink, packet (with CAP_NET_RAW); others EAFNOSUPPORT");
     42 connect => T(misc::sys_connect), Partial("AF_UNIX paths on the root hostfs and tmpfs");
-    43 accept => N, Full;
+    43 accept => N(FD), Full;
     44 sendto => Kind::NativeIfZero { arg: 4, then: misc::sys_sendto }, Full;
-    45 recvfrom => N, Full;
+    45 recvfrom => N(FD), Full;
     46 sendmsg => T(misc::sys_sendmsg), Full;
-    47 recvmsg => N, Full;
-    48 shutdown => N, Full;
+    47 recvmsg => N(FD), Full;
+    48 shutdown => N(FD), Full;
     49 bind => T(misc::sys_bind), Partial("AF_UNIX paths on the root hostfs and tmpfs; an absolute path on a tmpfs is bound by its last name");
-    50 listen => N, Full;
-    51 getsockname => N, Full;
-    52 getpeername => N, Full;
+    50 listen => N(FD), Full;
+    51 getsockname => N(FD), Full;
+    52 getpeername => N(FD), Full;
     53 socketpair => Kind::NativeUnless { arg: 0, mask: !0, values: &[], only: Some((0, net::SOCKETPAIR_FAMILIES)), then: net::sys_socketpair }, Partial("AF_UNIX; others EAFNOSUPPORT");
-    54 setsockopt => N, Full;
+    54 setsockopt => N(FD), Full;
     55 getsockopt => unless(2, !0, net::TRAPPED_SOCKOPTS, net::sys_getsockopt), Partial("SO_PEERCRED gives the peer's guest ids when asked, not when connected");
     56 clone => T(process::sys_clone), Full;
     57 fork => T(process::sys_fork), Full;
     58 vfork => T(process::sys_vfork), Full;
     59 execve => T(exec::sys_execve), Full;
-    60 exit => N, Full;
-    61 wait4 => N, Full;
+    60 exit => N(PID), Full;
+    61 wait4 => N(PID), Full;
     62 kill => T(signal::sys_kill), Full;
     63 uname => T(misc::sys_uname), Full;
-    64 semget => N, Full;
-    65 semop => N, Full;
-    66 semctl => N, Full;
-    67 shmdt => N, Full;
-    68 msgget => N, Full;
-    69 msgsnd => N, Full;
-    70 msgrcv => N, Full;
-    71 msgctl => N, Full;
-    72 fcntl => N, Full;
-    73 flock => N, Full;
+    64 semget => N(IPC), Full;
+    65 semop => N(IPC), Full;
+    66 semctl => N(IPC), Full;
+    67 shmdt => N(IPC), Full;
+    68 msgget => N(IPC), Full;
+    69 msgsnd => N(IPC), Full;
+    70 msgrcv => N(IPC), Full;
+    71 msgctl => N(IPC), Full;
+    72 fcntl => N(FD), Full;
+    73 flock => N(FD), Full;
     74 fsync => T(fs::sys_fsync), Full;
     75 fdatasync => T(fs::sys_fsync), Full;
     76 truncate => T(fs::sys_truncate), Full;
-    77 ftruncate => N, Full;
+    77 ftruncate => N(FD), Full;
     78 getdents => T(fs::sys_getdents), Partial("only on ruml's virtual directories and hostfs");
     79 getcwd => T(fs::sys_getcwd), Full;
     80 chdir => T(fs::sys_chdir), Full;
@@ -300,11 +316,11 @@ table! {
     93 fchown => T(fs::sys_fchown), Partial("hostfs keeps host owners");
     94 lchown => T(fs::sys_lchown), Partial("hostfs keeps host owners");
     95 umask => T(fs::sys_umask), Full;
-    96 gettimeofday => N, Full;
-    97 getrlimit => N, Full;
-    98 getrusage => N, Full;
+    96 gettimeofday => N(CLOCK), Full;
+    97 getrlimit => N(LIMIT), Full;
+    98 getrusage => N(PID), Full;
     99 sysinfo => T(misc::sys_sysinfo), Full;
-    100 times => N, Full;
+    100 times => N(CLOCK), Full;
     102 getuid => T(cred::sys_getuid), Full;
     103 syslog => T(misc::sys_syslog), Partial("read and size actions");
     104 getgid => T(cred::sys_getgid), Full;
@@ -312,10 +328,10 @@ table! {
     106 setgid => T(cred::sys_setgid), Full;
     107 geteuid => T(cred::sys_geteuid), Full;
     108 getegid => T(cred::sys_getegid), Full;
-    109 setpgid => N, Full;
-    110 getppid => N, Full;
-    111 getpgrp => N, Full;
-    112 setsid => N, Full;
+    109 setpgid => N(PID), Full;
+    110 getppid => N(PID), Full;
+    111 getpgrp => N(PID), Full;
+    112 setsid => N(PID), Full;
     113 setreuid => T(cred::sys_setreuid), Full;
     114 setregid => T(cred::sys_setregid), Full;
     115 getgroups => T(cred::sys_getgroups), Full;
@@ -324,40 +340,40 @@ table! {
     118 getresuid => T(cred::sys_getresuid), Full;
     119 setresgid => T(cred::sys_setresgid), Full;
     120 getresgid => T(cred::sys_getresgid), Full;
-    121 getpgid => N, Full;
+    121 getpgid => N(PID), Full;
     122 setfsuid => T(cred::sys_setfsuid), Full;
     123 setfsgid => T(cred::sys_setfsgid), Full;
-    124 getsid => N, Full;
+    124 getsid => N(PID), Full;
     125 capget => T(cred::sys_capget), Partial("root has all capabilities, others none");
     126 capset => T(cred::sys_capset), Partial("accepted, not enforced");
-    127 rt_sigpending => N, Full;
-    128 rt_sigtimedwait => N, Full;
+    127 rt_sigpending => N(SIG), Full;
+    128 rt_sigtimedwait => N(SIG), Full;
     129 rt_sigqueueinfo => T(signal::sys_rt_sigqueueinfo), Full;
-    130 rt_sigsuspend => N, Full;
-    131 sigaltstack => N, Full;
+    130 rt_sigsuspend => N(SIG), Full;
+    131 sigaltstack => N(SIG), Full;
     132 utime => T(fs::sys_utime), Full;
     133 mknod => T(fs::sys_mknod), Partial("device nodes only on tmpfs");
-    135 personality => N, Full;
+    135 personality => N(THREAD), Full;
     137 statfs => T(fs::sys_statfs), Full;
     138 fstatfs => T(fs::sys_fstatfs), Full;
-    140 getpriority => N, Full;
+    140 getpriority => N(SCHED), Full;
     141 setpriority => T(process::sys_setpriority), Full;
-    142 sched_setparam => N, Full;
-    143 sched_getparam => N, Full;
-    144 sched_setscheduler => N, Full;
-    145 sched_getscheduler => N, Full;
-    146 sched_get_priority_max => N, Full;
-    147 sched_get_priority_min => N, Full;
-    148 sched_rr_get_interval => N, Full;
-    149 mlock => N, Full;
-    150 munlock => N, Full;
-    151 mlockall => N, Full;
-    152 munlockall => N, Full;
+    142 sched_setparam => N(SCHED), Full;
+    143 sched_getparam => N(SCHED), Full;
+    144 sched_setscheduler => N(SCHED), Full;
+    145 sched_getscheduler => N(SCHED), Full;
+    146 sched_get_priority_max => N(SCHED), Full;
+    147 sched_get_priority_min => N(SCHED), Full;
+    148 sched_rr_get_interval => N(SCHED), Full;
+    149 mlock => N(MEM), Full;
+    150 munlock => N(MEM), Full;
+    151 mlockall => N(MEM), Full;
+    152 munlockall => N(MEM), Full;
     153 vhangup => T(misc::sys_vhangup), Partial("succeeds without revoking the terminal");
     157 prctl => unless(0, !0, PRCTL_TRAPPED, process::sys_prctl), Full;
-    158 arch_prctl => N, Full;
-    159 adjtimex => N, Partial("reading runs natively; the host refuses changes with EPERM");
-    160 setrlimit => N, Full;
+    158 arch_prctl => N(THREAD), Full;
+    159 adjtimex => N(CLOCK), Partial("reading runs natively; the host refuses changes with EPERM");
+    160 setrlimit => N(LIMIT), Full;
     161 chroot => T(fs::sys_chroot), Full;
     162 sync => T(fs::sys_sync), Full;
     164 settimeofday => T(misc::sys_set_time), Partial("EPERM: the clock is the host's");
@@ -366,8 +382,8 @@ table! {
     169 reboot => T(process::sys_reboot), Full;
     170 sethostname => T(misc::sys_sethostname), Full;
     171 setdomainname => T(misc::sys_setdomainname), Full;
-    186 gettid => N, Full;
-    187 readahead => N, Full;
+    186 gettid => N(PID), Full;
+    187 readahead => N(FD), Full;
     188 setxattr => T(fs::sys_xattr), XATTRS;
     189 lsetxattr => T(fs::sys_xattr), XATTRS;
     190 fsetxattr => T(fs::sys_fxattr), XATTRS;
@@ -381,42 +397,42 @@ table! {
     198 lremovexattr => T(fs::sys_xattr), XATTRS;
     199 fremovexattr => T(fs::sys_fxattr), XATTRS;
     200 tkill => T(signal::sys_tkill), Full;
-    201 time => N, Full;
-    202 futex => N, Full;
+    201 time => N(CLOCK), Full;
+    202 futex => N(THREAD), Full;
     203 sched_setaffinity => T(process::sys_sched_setaffinity), Full;
-    204 sched_getaffinity => N, Full;
-    213 epoll_create => N, Full;
+    204 sched_getaffinity => N(SCHED), Full;
+    213 epoll_create => N(NEW_FD), Full;
     217 getdents64 => T(fs::sys_getdents64), Full;
-    218 set_tid_address => N, Full;
-    219 restart_syscall => N, Full;
-    220 semtimedop => N, Full;
-    221 fadvise64 => N, Full;
-    222 timer_create => N, Full;
-    223 timer_settime => N, Full;
-    224 timer_gettime => N, Full;
-    225 timer_getoverrun => N, Full;
-    226 timer_delete => N, Full;
+    218 set_tid_address => N(PID), Full;
+    219 restart_syscall => N(SIG), Full;
+    220 semtimedop => N(IPC), Full;
+    221 fadvise64 => N(FD), Full;
+    222 timer_create => N(TIMER), Full;
+    223 timer_settime => N(TIMER), Full;
+    224 timer_gettime => N(TIMER), Full;
+    225 timer_getoverrun => N(TIMER), Full;
+    226 timer_delete => N(TIMER), Full;
     227 clock_settime => T(misc::sys_set_time), Partial("EPERM: the clock is the host's");
-    228 clock_gettime => N, Full;
-    229 clock_getres => N, Full;
-    230 clock_nanosleep => N, Full;
-    231 exit_group => N, Full;
-    232 epoll_wait => N, Full;
-    233 epoll_ctl => N, Full;
+    228 clock_gettime => N(CLOCK), Full;
+    229 clock_getres => N(CLOCK), Full;
+    230 clock_nanosleep => N(CLOCK), Full;
+    231 exit_group => N(PID), Full;
+    232 epoll_wait => N(FD), Full;
+    233 epoll_ctl => N(FD), Full;
     234 tgkill => T(signal::sys_tgkill), Full;
     235 utimes => T(fs::sys_utimes), Full;
-    240 mq_open => N, Full;
-    241 mq_unlink => N, Full;
-    242 mq_timedsend => N, Full;
-    243 mq_timedreceive => N, Full;
-    244 mq_notify => N, Full;
-    245 mq_getsetattr => N, Full;
-    247 waitid => N, Full;
-    251 ioprio_set => N, Full;
-    252 ioprio_get => N, Full;
-    253 inotify_init => N, Full;
+    240 mq_open => N(IPC), Full;
+    241 mq_unlink => N(IPC), Full;
+    242 mq_timedsend => N(FD), Full;
+    243 mq_timedreceive => N(FD), Full;
+    244 mq_notify => N(FD), Full;
+    245 mq_getsetattr => N(FD), Full;
+    247 waitid => N(PID), Full;
+    251 ioprio_set => N(SCHED), Full;
+    252 ioprio_get => N(SCHED), Full;
+    253 inotify_init => N(NEW_FD), Full;
     254 inotify_add_watch => T(fs::sys_inotify_add_watch), Partial("watches on the root hostfs; EOPNOTSUPP elsewhere");
-    255 inotify_rm_watch => N, Full;
+    255 inotify_rm_watch => N(FD), Full;
     257 openat => T(fs::sys_openat), Full;
     258 mkdirat => T(fs::sys_mkdirat), Full;
     259 mknodat => T(fs::sys_mknodat), Partial("device nodes only on tmpfs");
@@ -430,62 +446,62 @@ table! {
     267 readlinkat => T(fs::sys_readlinkat), Full;
     268 fchmodat => T(fs::sys_fchmodat), Full;
     269 faccessat => T(fs::sys_faccessat), Full;
-    270 pselect6 => N, Full;
-    271 ppoll => N, Full;
+    270 pselect6 => N(FD), Full;
+    271 ppoll => N(FD), Full;
     272 unshare => T(misc::sys_unshare), Partial("CLONE_FS/FILES/SYSVSEM only; EINVAL for namespaces, as a kernel without them");
-    273 set_robust_list => N, Full;
-    274 get_robust_list => N, Full;
-    275 splice => N, Full;
-    276 tee => N, Full;
-    277 sync_file_range => N, Full;
-    278 vmsplice => N, Full;
+    273 set_robust_list => N(THREAD), Full;
+    274 get_robust_list => N(THREAD), Full;
+    275 splice => N(FD), Full;
+    276 tee => N(FD), Full;
+    277 sync_file_range => N(FD), Full;
+    278 vmsplice => N(FD), Full;
     280 utimensat => T(fs::sys_utimensat), Full;
-    281 epoll_pwait => N, Full;
-    282 signalfd => N, Full;
-    283 timerfd_create => N, Full;
-    284 eventfd => N, Full;
-    285 fallocate => N, Full;
-    286 timerfd_settime => N, Full;
-    287 timerfd_gettime => N, Full;
-    288 accept4 => N, Full;
-    289 signalfd4 => N, Full;
-    290 eventfd2 => N, Full;
-    291 epoll_create1 => N, Full;
-    292 dup3 => N, Full;
-    293 pipe2 => N, Full;
-    294 inotify_init1 => N, Full;
-    295 preadv => N, Full;
-    296 pwritev => N, Full;
+    281 epoll_pwait => N(FD), Full;
+    282 signalfd => N(NEW_FD), Full;
+    283 timerfd_create => N(NEW_FD), Full;
+    284 eventfd => N(NEW_FD), Full;
+    285 fallocate => N(FD), Full;
+    286 timerfd_settime => N(FD), Full;
+    287 timerfd_gettime => N(FD), Full;
+    288 accept4 => N(FD), Full;
+    289 signalfd4 => N(NEW_FD), Full;
+    290 eventfd2 => N(NEW_FD), Full;
+    291 epoll_create1 => N(NEW_FD), Full;
+    292 dup3 => N(FD), Full;
+    293 pipe2 => N(NEW_FD), Full;
+    294 inotify_init1 => N(NEW_FD), Full;
+    295 preadv => N(FD), Full;
+    296 pwritev => N(FD), Full;
     297 rt_tgsigqueueinfo => T(signal::sys_rt_tgsigqueueinfo), Full;
-    299 recvmmsg => N, Full;
-    302 prlimit64 => N, Full;
-    305 clock_adjtime => N, Partial("reading runs natively; the host refuses changes with EPERM");
+    299 recvmmsg => N(FD), Full;
+    302 prlimit64 => N(LIMIT), Full;
+    305 clock_adjtime => N(CLOCK), Partial("reading runs natively; the host refuses changes with EPERM");
     306 syncfs => T(fs::sys_syncfs), Full;
-    307 sendmmsg => N, Partial("AF_UNIX destination paths resolve on the host, not in the VFS");
+    307 sendmmsg => N(FD), Partial("AF_UNIX destination paths resolve on the host, not in the VFS");
     308 setns => T(misc::sys_setns), Partial("EINVAL: no namespaces inside the VM");
-    309 getcpu => N, Full;
-    312 kcmp => N, Full;
-    314 sched_setattr => N, Full;
-    315 sched_getattr => N, Full;
+    309 getcpu => N(SCHED), Full;
+    312 kcmp => N(PID), Full;
+    314 sched_setattr => N(SCHED), Full;
+    315 sched_getattr => N(SCHED), Full;
     316 renameat2 => T(fs::sys_renameat2), Full;
     317 seccomp => unless(0, !0, seccomp::TRAPPED_OPS, seccomp::sys_seccomp), Partial("filters stack on ruml's; no notification listener (EBUSY); strict mode EINVAL");
-    318 getrandom => N, Full;
-    319 memfd_create => N, Full;
+    318 getrandom => N(THREAD), Full;
+    319 memfd_create => N(NEW_FD), Full;
     322 execveat => T(exec::sys_execveat), Full;
-    324 membarrier => N, Full;
-    325 mlock2 => N, Full;
-    326 copy_file_range => N, Full;
-    327 preadv2 => N, Full;
-    328 pwritev2 => N, Full;
+    324 membarrier => N(MEM), Full;
+    325 mlock2 => N(MEM), Full;
+    326 copy_file_range => N(FD), Full;
+    327 preadv2 => N(FD), Full;
+    328 pwritev2 => N(FD), Full;
     332 statx => T(fs::sys_statx), Full;
-    334 rseq => N, Full;
+    334 rseq => N(THREAD), Full;
     424 pidfd_send_signal => T(signal::sys_pidfd_send_signal), Partial("PIDFD_SIGNAL_PROCESS_GROUP through a /proc/PID directory sends SI_USER whatever the siginfo");
-    434 pidfd_open => N, Full;
+    434 pidfd_open => N(PID), Full;
     435 clone3 => T(process::sys_clone3), Full;
-    436 close_range => N, Full;
+    436 close_range => N(FD), Full;
     437 openat2 => T(fs::sys_openat2), Partial("RESOLVE_CACHED is ignored");
     439 faccessat2 => T(fs::sys_faccessat2), Full;
-    441 epoll_pwait2 => N, Full;
+    441 epoll_pwait2 => N(FD), Full;
 }
 
 /// Table lookup.
@@ -499,7 +515,7 @@ pub fn native_rules(mem: u64) -> Vec<(u32, Rule)> {
     TABLE
         .iter()
         .filter_map(|e| match e.kind {
-            Kind::Native => Some((e.nr, Rule::Allow)),
+            Kind::Native(_) => Some((e.nr, Rule::Allow)),
             Kind::NativeMem => Some((e.nr, Rule::MmapWithin { limit: mem })),
             Kind::NativeUnless {
                 arg,
@@ -565,7 +581,7 @@ pub fn dispatch(st: &mut State, p: &mut dyn Platform, tid: Tid, call: &Syscall) 
     let r = match e.kind {
         // A native call traps only when a guest-installed filter asked
         // for a trace.
-        Kind::Native | Kind::NativeMem => Ok(Resume::Native),
+        Kind::Native(_) | Kind::NativeMem => Ok(Resume::Native),
         Kind::NativeUnless {
             arg,
             mask,
@@ -608,14 +624,18 @@ pub fn describe() -> String {
         let line = match entry(*nr as u64) {
             Some(e) => {
                 let how = match e.kind {
-                    Kind::Native | Kind::NativeMem => "native",
+                    Kind::Native(_) | Kind::NativeMem => "native",
                     Kind::NativeUnless { .. } | Kind::NativeIfZero { .. } => "native*",
                     Kind::Trap(_) => "trapped",
                 };
-                match e.status {
-                    Status::Full => format!("{nr:4} {name:24} full     {how}\n"),
-                    Status::Partial(n) => format!("{nr:4} {name:24} partial  {how}: {n}\n"),
+                let mut l = match e.status {
+                    Status::Full => format!("{nr:4} {name:24} full     {how}"),
+                    Status::Partial(n) => format!("{nr:4} {name:24} partial  {how}: {n}"),
+                };
+                if let Kind::Native(why) = e.kind {
+                    l += &format!(" [why native: {why}]");
                 }
+                l + "\n"
             }
             None => format!("{nr:4} {name:24} unsupported (ENOSYS)\n"),
         };
