@@ -11,7 +11,7 @@
 //! Landlock the VM still starts; ruml logs that the fence is missing.
 
 use std::io;
-use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd};
 use std::path::Path;
 
 const CREATE_RULESET_VERSION: u32 = 1;
@@ -44,6 +44,66 @@ pub struct Fence {
 impl Fence {
     pub fn raw_fd(&self) -> RawFd {
         self.ruleset.as_raw_fd()
+    }
+
+    /// Allows everything beneath the directory (or on the file) `fd` holds.
+    pub fn allow_beneath(&self, fd: BorrowedFd<'_>) -> io::Result<()> {
+        let rule = PathBeneath {
+            allowed_access: fs_rights(self.abi),
+            parent_fd: fd.as_raw_fd(),
+        };
+        // SAFETY: `rule` is a live path_beneath attribute; both descriptors
+        // are ours.
+        let r = unsafe {
+            libc::syscall(
+                libc::SYS_landlock_add_rule,
+                self.ruleset.as_raw_fd(),
+                RULE_PATH_BENEATH,
+                &rule,
+                0u32,
+            )
+        };
+        if r < 0 {
+            return Err(io::Error::last_os_error());
+        }
+        Ok(())
+    }
+
+    /// Allows the POSIX message queues of the IPC namespace of host process
+    /// `pid` (mq_open looks them up by path in that namespace's mqueue
+    /// filesystem, which Landlock checks like any other). A helper in the
+    /// process's user and IPC namespaces makes a detached mount of it.
+    pub fn allow_mqueue_of(&self, pid: i32) -> io::Result<()> {
+        let open = |what: &str| {
+            crate::host::open_path(
+                format!("/proc/{pid}/ns/{what}").as_bytes(),
+                libc::O_RDONLY | libc::O_CLOEXEC,
+            )
+        };
+        let (user, ipc) = (open("user")?, open("ipc")?);
+        let root = crate::net::in_namespaces(
+            &[
+                (user.as_fd(), libc::CLONE_NEWUSER),
+                (ipc.as_fd(), libc::CLONE_NEWIPC),
+            ],
+            || {
+                // SAFETY: raw syscalls on integers and a static string:
+                // a private mount namespace, then fsopen, fsconfig
+                // (FSCONFIG_CMD_CREATE) and fsmount, all close-on-exec.
+                unsafe {
+                    if libc::unshare(libc::CLONE_NEWNS) != 0 {
+                        return -1;
+                    }
+                    let fs = libc::syscall(libc::SYS_fsopen, c"mqueue".as_ptr(), 1u32) as i32;
+                    if fs < 0 || libc::syscall(libc::SYS_fsconfig, fs, 6u32, 0usize, 0usize, 0) != 0
+                    {
+                        return -1;
+                    }
+                    libc::syscall(libc::SYS_fsmount, fs, 1u32, 0u32) as i32
+                }
+            },
+        )?;
+        self.allow_beneath(root.as_fd())
     }
 }
 
@@ -104,28 +164,12 @@ pub fn fence(dirs: &[&Path]) -> io::Result<Option<Fence>> {
     }
     // SAFETY: a fresh descriptor owned by us.
     let ruleset = unsafe { OwnedFd::from_raw_fd(fd as RawFd) };
+    let fence = Fence { ruleset, abi };
     for d in dirs {
         use std::os::unix::ffi::OsStrExt;
         let parent =
             crate::host::open_path(d.as_os_str().as_bytes(), libc::O_PATH | libc::O_DIRECTORY)?;
-        let rule = PathBeneath {
-            allowed_access: rights,
-            parent_fd: parent.as_raw_fd(),
-        };
-        // SAFETY: `rule` is a live path_beneath attribute; both descriptors
-        // are ours.
-        let r = unsafe {
-            libc::syscall(
-                libc::SYS_landlock_add_rule,
-                ruleset.as_raw_fd(),
-                RULE_PATH_BENEATH,
-                &rule,
-                0u32,
-            )
-        };
-        if r < 0 {
-            return Err(io::Error::last_os_error());
-        }
+        fence.allow_beneath(parent.as_fd())?;
     }
-    Ok(Some(Fence { ruleset, abi }))
+    Ok(Some(fence))
 }

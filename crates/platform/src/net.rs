@@ -49,57 +49,16 @@ impl VmNamespaces {
         })
     }
 
-    /// Runs `make` in a short-lived child that joined the VM's namespaces
-    /// and shares ruml's descriptor table; the descriptor it returns is
-    /// moved into a slot ruml holds. `make` must only make raw syscalls on
-    /// data prepared before the call (the child is a copy of a possibly
-    /// multithreaded process).
+    /// Runs `make` in a short-lived child that joined the VM's user and
+    /// network namespaces (see [`in_namespaces`]).
     fn in_ns(&self, make: impl Fn() -> libc::c_int) -> io::Result<OwnedFd> {
-        let slot = crate::host::open_path(b"/dev/null", libc::O_RDONLY | libc::O_CLOEXEC)?;
-        let (slot_fd, user, net) = (
-            slot.as_raw_fd(),
-            self.user.as_raw_fd(),
-            self.net.as_raw_fd(),
-        );
-        let flags = libc::CLONE_FILES | libc::SIGCHLD;
-        // SAFETY: a fork-like clone (no new stack, no shared memory) that
-        // shares only the descriptor table. The child makes raw syscalls
-        // and exits; it never returns from this block.
-        let pid = unsafe { libc::syscall(libc::SYS_clone, flags, 0, 0, 0, 0) };
-        if pid == 0 {
-            // SAFETY: raw syscalls on integers; `make` is documented to do
-            // the same. The child exits with the errno of what failed.
-            unsafe {
-                let errno = || *libc::__errno_location() & 0x7f;
-                if libc::setns(user, libc::CLONE_NEWUSER) != 0
-                    || libc::setns(net, libc::CLONE_NEWNET) != 0
-                {
-                    libc::_exit(errno());
-                }
-                let fd = make();
-                if fd < 0 {
-                    libc::_exit(errno());
-                }
-                let r = libc::dup3(fd, slot_fd, libc::O_CLOEXEC);
-                let e = errno();
-                libc::close(fd);
-                libc::_exit(if r < 0 { e } else { 0 });
-            }
-        }
-        let pid = cvt(pid as libc::c_int)?;
-        let mut status = 0;
-        // SAFETY: waiting for the child we just made; `status` is writable.
-        while unsafe { libc::waitpid(pid, &mut status, libc::__WALL) } < 0 {
-            let e = io::Error::last_os_error();
-            if e.kind() != io::ErrorKind::Interrupted {
-                return Err(e);
-            }
-        }
-        match (libc::WIFEXITED(status), libc::WEXITSTATUS(status)) {
-            (true, 0) => Ok(slot),
-            (true, code) => Err(io::Error::from_raw_os_error(code)),
-            _ => Err(io::Error::from_raw_os_error(libc::EIO)),
-        }
+        in_namespaces(
+            &[
+                (self.user.as_fd(), libc::CLONE_NEWUSER),
+                (self.net.as_fd(), libc::CLONE_NEWNET),
+            ],
+            make,
+        )
     }
 
     /// A tap device named `name` in the VM's network (raw Ethernet frames,
@@ -109,6 +68,59 @@ impl VmNamespaces {
         attach_tap(fd.as_fd(), name)?;
         set_mac(fd.as_fd(), mac)?;
         Ok(fd)
+    }
+}
+
+/// Runs `make` in a short-lived child that joined namespaces `ns` (in
+/// order: a user namespace first) and shares ruml's descriptor table; the
+/// descriptor it returns is moved into a slot ruml holds. `make` must only
+/// make raw syscalls on data prepared before the call (the child is a copy
+/// of a possibly multithreaded process).
+pub fn in_namespaces(
+    ns: &[(BorrowedFd<'_>, libc::c_int)],
+    make: impl Fn() -> libc::c_int,
+) -> io::Result<OwnedFd> {
+    let slot = crate::host::open_path(b"/dev/null", libc::O_RDONLY | libc::O_CLOEXEC)?;
+    let slot_fd = slot.as_raw_fd();
+    let ns: Vec<(i32, libc::c_int)> = ns.iter().map(|(f, t)| (f.as_raw_fd(), *t)).collect();
+    let flags = libc::CLONE_FILES | libc::SIGCHLD;
+    // SAFETY: a fork-like clone (no new stack, no shared memory) that
+    // shares only the descriptor table. The child makes raw syscalls
+    // and exits; it never returns from this block.
+    let pid = unsafe { libc::syscall(libc::SYS_clone, flags, 0, 0, 0, 0) };
+    if pid == 0 {
+        // SAFETY: raw syscalls on integers; `make` is documented to do
+        // the same. The child exits with the errno of what failed.
+        unsafe {
+            let errno = || *libc::__errno_location() & 0x7f;
+            for &(fd, kind) in &ns {
+                if libc::setns(fd, kind) != 0 {
+                    libc::_exit(errno());
+                }
+            }
+            let fd = make();
+            if fd < 0 {
+                libc::_exit(errno());
+            }
+            let r = libc::dup3(fd, slot_fd, libc::O_CLOEXEC);
+            let e = errno();
+            libc::close(fd);
+            libc::_exit(if r < 0 { e } else { 0 });
+        }
+    }
+    let pid = cvt(pid as libc::c_int)?;
+    let mut status = 0;
+    // SAFETY: waiting for the child we just made; `status` is writable.
+    while unsafe { libc::waitpid(pid, &mut status, libc::__WALL) } < 0 {
+        let e = io::Error::last_os_error();
+        if e.kind() != io::ErrorKind::Interrupted {
+            return Err(e);
+        }
+    }
+    match (libc::WIFEXITED(status), libc::WEXITSTATUS(status)) {
+        (true, 0) => Ok(slot),
+        (true, code) => Err(io::Error::from_raw_os_error(code)),
+        _ => Err(io::Error::from_raw_os_error(libc::EIO)),
     }
 }
 

@@ -295,7 +295,10 @@ fn boot(cfg: config::BootConfig) -> VmExit {
     let mut envp = vec![b"HOME=/".to_vec(), b"TERM=linux".to_vec()];
     envp.extend(cfg.init_env.iter().map(|a| a.clone().into_bytes()));
     let gc = guest_console.as_raw_fd();
-    let fence = landlock_fence(&cfg, &chroot_dir);
+    // The VM's pty instance, made now so the fence can include it (a
+    // master's TIOCGPTPEER opens the slave by path in the guest process).
+    let devpts = ruml_kernel::fs::devpts::Instance::new().ok();
+    let fence = landlock_fence(&cfg, &chroot_dir, devpts.as_deref());
     let spec = BootSpec {
         chroot_dir,
         hostname: cfg
@@ -323,6 +326,7 @@ fn boot(cfg: config::BootConfig) -> VmExit {
     let nics = start_nics(&cfg, &netns);
     let mut k = Kernel::new(cfg.clone(), vfs, Box::new(platform), boot_ns);
     k.st.netns = Some(netns);
+    k.st.devpts = devpts;
     *CURRENT.lock().expect("current VM") = Some(Current {
         init_host,
         terminate: k.terminate.clone(),
@@ -339,12 +343,14 @@ fn boot(cfg: config::BootConfig) -> VmExit {
 
 /// The Landlock fence for guest processes: the VM's root directory, ruml's
 /// private directory for the VM (host nodes of tmpfs FIFOs and sockets,
-/// the exec root of a disk root) and the hostfs= directory. Logs once
+/// the exec root of a disk root), the hostfs= directory and the VM's pty
+/// instance (the platform adds its message queues). Logs once
 /// where the host has no Landlock; a fence that cannot be made fails the
 /// boot.
 fn landlock_fence(
     cfg: &config::BootConfig,
     root: &std::path::Path,
+    devpts: Option<&ruml_kernel::fs::devpts::Instance>,
 ) -> Option<ruml_platform::landlock::Fence> {
     use std::os::unix::ffi::OsStrExt;
     let private = ruml_kernel::fs::private::get()
@@ -354,7 +360,13 @@ fn landlock_fence(
     if let Some(p) = &cfg.hostfs_prefix {
         dirs.push(p.as_path());
     }
-    match ruml_platform::landlock::fence(&dirs) {
+    let fence = ruml_platform::landlock::fence(&dirs).and_then(|f| {
+        if let (Some(f), Some(d)) = (&f, devpts) {
+            f.allow_beneath(d.root_fd())?;
+        }
+        Ok(f)
+    });
+    match fence {
         Ok(Some(f)) => Some(f),
         Ok(None) => {
             net_log("ruml: Landlock is not available on this host: guest processes run without the filesystem fence");
