@@ -19,7 +19,8 @@
 //! `tests/syscalls/KNOWN_DIFFERENCES` lists expected mismatches, one
 //! `name[:variant] reason` per line (variant: `musl`, `glibc`, `hostfs`,
 //! `tmpfs` or `musl.tmpfs`...); a listed case that matches fails the suite
-//! too, so the list stays true.
+//! too, so the list stays true. `name[:variant]@TEXT reason` excuses only
+//! the lines that contain TEXT: the rest of the output must still match.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -295,6 +296,67 @@ fn in_ruml(c: &Case, root: &Path, bin: &str, run: &str, scratch: &str) -> Result
     std::fs::read_to_string(&out).map_err(|e| format!("ruml: no output ({e}); stderr: {err}"))
 }
 
+/// The names a run is listed under in KNOWN_DIFFERENCES: the program, or
+/// with `:LIBC`, `:SCRATCH` or `:LIBC.SCRATCH` (`key` is NAME.LIBC.SCRATCH).
+fn listed_as(key: &str) -> Vec<String> {
+    let (name, rest) = key.split_once('.').unwrap();
+    let mut parts = rest.split('.');
+    let (libc, scratch) = (parts.next().unwrap(), parts.next().unwrap());
+    vec![
+        name.to_string(),
+        format!("{name}:{libc}"),
+        format!("{name}:{scratch}"),
+        format!("{name}:{rest}"),
+    ]
+}
+
+/// Native and ruml outputs of run `key` compared, without the lines a
+/// `NAME@TEXT` entry excuses (those must still differ, or the entry is
+/// stale).
+fn compare(
+    want: &str,
+    got: &str,
+    key: &str,
+    excused: &BTreeMap<String, String>,
+) -> Result<(), String> {
+    let names = listed_as(key);
+    let texts: Vec<(&str, &str)> = excused
+        .iter()
+        .filter_map(|(k, why)| {
+            let (n, text) = k.split_once('@')?;
+            names.iter().any(|m| m == n).then_some((text, why.as_str()))
+        })
+        .collect();
+    if texts.is_empty() {
+        return if got == want {
+            Ok(())
+        } else {
+            Err(format!("outputs differ\n{}", diff(want, got)))
+        };
+    }
+    if got == want {
+        let (text, why) = texts[0];
+        return Err(format!(
+            "matches now but KNOWN_DIFFERENCES excuses lines with '{text}' ({why}); remove the line"
+        ));
+    }
+    let keep = |s: &str| -> String {
+        s.lines()
+            .filter(|l| !texts.iter().any(|(t, _)| l.contains(t)))
+            .map(|l| format!("{l}\n"))
+            .collect()
+    };
+    let (w, g) = (keep(want), keep(got));
+    if w == g {
+        Ok(())
+    } else {
+        Err(format!(
+            "outputs differ (beyond the excused lines)\n{}",
+            diff(&w, &g)
+        ))
+    }
+}
+
 fn known_differences() -> BTreeMap<String, String> {
     let p = repo().join("tests/syscalls/KNOWN_DIFFERENCES");
     let text = std::fs::read_to_string(p).unwrap_or_default();
@@ -373,7 +435,10 @@ fn native_and_ruml_outputs_match() {
     }
     assert!(errors.is_empty(), "compile errors:\n{}", errors.join("\n"));
     let root = build_root(&bins);
-    let known = known_differences();
+    let (known, excused): (BTreeMap<_, _>, BTreeMap<_, _>) = known_differences()
+        .into_iter()
+        .partition(|(k, _)| !k.contains('@'));
+    let excused = Arc::new(excused);
     let root_user = is_root();
     let results = Arc::new(Mutex::new(Vec::<(String, Result<(), String>)>::new()));
     let queue = Arc::new(Mutex::new(jobs));
@@ -382,8 +447,13 @@ fn native_and_ruml_outputs_match() {
         .min(4);
     let handles: Vec<_> = (0..workers)
         .map(|_| {
-            let (queue, results, root, bins) =
-                (queue.clone(), results.clone(), root.clone(), bins.clone());
+            let (queue, results, root, bins, excused) = (
+                queue.clone(),
+                results.clone(),
+                root.clone(),
+                bins.clone(),
+                excused.clone(),
+            );
             std::thread::spawn(move || loop {
                 let Some((c, libc)) = queue.lock().unwrap().pop() else {
                     return;
@@ -407,11 +477,7 @@ fn native_and_ruml_outputs_match() {
                         Err(e) => Err(e.clone()),
                         Ok(want) => match in_ruml(&c, &root, &bin_name, &key, s) {
                             Err(e) => Err(e),
-                            Ok(got) if got.replace("\r\n", "\n") == *want => Ok(()),
-                            Ok(got) => Err(format!(
-                                "outputs differ\n{}",
-                                diff(want, &got.replace("\r\n", "\n"))
-                            )),
+                            Ok(got) => compare(want, &got.replace("\r\n", "\n"), &key, &excused),
                         },
                     };
                     results.lock().unwrap().push((key, r));
@@ -427,18 +493,7 @@ fn native_and_ruml_outputs_match() {
     let mut failures = Vec::new();
     let mut passed = 0;
     for (key, r) in &results {
-        let (name, rest) = key.split_once('.').unwrap();
-        // Listed as the name, name:LIBC, name:SCRATCH or name:LIBC.SCRATCH.
-        let mut parts = rest.split('.');
-        let (libc, scratch) = (parts.next().unwrap(), parts.next().unwrap());
-        let listed = [
-            name.to_string(),
-            format!("{name}:{libc}"),
-            format!("{name}:{scratch}"),
-            format!("{name}:{rest}"),
-        ]
-        .iter()
-        .find_map(|k| known.get(k));
+        let listed = listed_as(key).iter().find_map(|k| known.get(k));
         match (r, listed) {
             (Ok(()), None) => passed += 1,
             (Err(_), Some(_)) => {}
