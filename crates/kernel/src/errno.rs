@@ -37,6 +37,7 @@ errnos!(
     EBUSY,
     EEXIST,
     EXDEV,
+    EMSGSIZE,
     ENODEV,
     ENOTDIR,
     EISDIR,

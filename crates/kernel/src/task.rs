@@ -25,8 +25,15 @@ pub struct Creds {
     pub cap_effective: u64,
     pub cap_permitted: u64,
     pub cap_inheritable: u64,
+    /// The capability bounding set (PR_CAPBSET_DROP).
+    pub cap_bounding: u64,
     /// PR_SET_KEEPCAPS.
     pub keep_caps: bool,
+    /// PR_SET_SECUREBITS (kept, not enforced).
+    pub securebits: u32,
+    /// PR_SET_NO_NEW_PRIVS (the host process always has it; this is the
+    /// guest's own).
+    pub no_new_privs: bool,
 }
 
 /// Every capability Linux 6.1 knows (CAP_LAST_CAP is 40).
@@ -43,6 +50,7 @@ pub mod cap {
     pub const SETGID: u32 = 6;
     pub const SETUID: u32 = 7;
     pub const SETPCAP: u32 = 8;
+    pub const NET_BIND_SERVICE: u32 = 10;
     pub const NET_ADMIN: u32 = 12;
     pub const NET_RAW: u32 = 13;
     pub const SYS_NICE: u32 = 23;
@@ -79,7 +87,10 @@ impl Creds {
             cap_effective: ALL_CAPS,
             cap_permitted: ALL_CAPS,
             cap_inheritable: 0,
+            cap_bounding: ALL_CAPS,
             keep_caps: false,
+            securebits: 0,
+            no_new_privs: false,
         }
     }
 
@@ -97,8 +108,12 @@ impl Creds {
     /// capabilities, no setuid bit): root keeps everything, others nothing.
     pub fn exec(&mut self) {
         if self.euid == 0 || self.ruid == 0 {
-            self.cap_permitted = ALL_CAPS;
-            self.cap_effective = if self.euid == 0 { ALL_CAPS } else { 0 };
+            self.cap_permitted = ALL_CAPS & self.cap_bounding;
+            self.cap_effective = if self.euid == 0 {
+                self.cap_permitted
+            } else {
+                0
+            };
         } else {
             self.cap_permitted = 0;
             self.cap_effective = 0;

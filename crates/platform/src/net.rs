@@ -61,6 +61,16 @@ impl VmNamespaces {
         )
     }
 
+    /// A socket of the VM's network made with the privilege of the VM's
+    /// namespaces (packet and raw sockets, which guest processes, holding
+    /// no host capability, cannot make themselves).
+    pub fn socket(&self, family: i32, ty: i32, protocol: i32) -> io::Result<OwnedFd> {
+        self.in_ns(|| {
+            // SAFETY: plain syscall on integers.
+            unsafe { libc::socket(family, ty | libc::SOCK_CLOEXEC, protocol) }
+        })
+    }
+
     /// A tap device named `name` in the VM's network (raw Ethernet frames,
     /// no packet information header), with hardware address `mac`.
     pub fn tap(&self, name: &str, mac: [u8; 6]) -> io::Result<OwnedFd> {
@@ -169,4 +179,67 @@ pub fn open_host_tap(name: &str) -> io::Result<OwnedFd> {
     let fd = crate::host::open_path(b"/dev/net/tun", libc::O_RDWR | libc::O_CLOEXEC)?;
     attach_tap(fd.as_fd(), name)?;
     Ok(fd)
+}
+
+// What ruml does on a guest socket on behalf of guest root (ruml holds the
+// capabilities of the VM's network namespace as the owner of its user
+// namespace; guest processes hold none). The socket is the guest's own,
+// taken with pidfd_getfd; every buffer is ruml's copy of the guest's.
+
+fn cvt_len(r: isize) -> io::Result<usize> {
+    if r < 0 {
+        Err(io::Error::last_os_error())
+    } else {
+        Ok(r as usize)
+    }
+}
+
+/// ioctl(fd, request, buf): a request whose argument is the buffer.
+pub fn ioctl_buf(fd: BorrowedFd<'_>, request: u64, buf: &mut [u8]) -> io::Result<i32> {
+    // SAFETY: `buf` is writable for its length, which the caller sized for
+    // the request's argument.
+    cvt(unsafe { libc::ioctl(fd.as_raw_fd(), request as _, buf.as_mut_ptr()) })
+}
+
+/// sendto(fd, data, flags | MSG_DONTWAIT, addr): never waits.
+pub fn sendto(fd: BorrowedFd<'_>, data: &[u8], flags: i32, addr: &[u8]) -> io::Result<usize> {
+    // SAFETY: both buffers are readable for their lengths.
+    cvt_len(unsafe {
+        libc::sendto(
+            fd.as_raw_fd(),
+            data.as_ptr().cast(),
+            data.len(),
+            flags | libc::MSG_DONTWAIT,
+            addr.as_ptr().cast(),
+            addr.len() as libc::socklen_t,
+        )
+    })
+}
+
+/// setsockopt(fd, level, name, value).
+pub fn setsockopt(fd: BorrowedFd<'_>, level: i32, name: i32, value: &[u8]) -> io::Result<()> {
+    // SAFETY: `value` is readable for its length.
+    cvt(unsafe {
+        libc::setsockopt(
+            fd.as_raw_fd(),
+            level,
+            name,
+            value.as_ptr().cast(),
+            value.len() as libc::socklen_t,
+        )
+    })
+    .map(drop)
+}
+
+/// bind(fd, addr).
+pub fn bind(fd: BorrowedFd<'_>, addr: &[u8]) -> io::Result<()> {
+    // SAFETY: `addr` is readable for its length.
+    cvt(unsafe {
+        libc::bind(
+            fd.as_raw_fd(),
+            addr.as_ptr().cast(),
+            addr.len() as libc::socklen_t,
+        )
+    })
+    .map(drop)
 }

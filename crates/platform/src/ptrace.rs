@@ -302,9 +302,7 @@ fn child_main(a: &ChildArgs) -> ! {
             libc::_exit(125);
         }
         libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
-        // No PR_SET_NO_NEW_PRIVS: root of its own user namespace may
-        // install the filter without it, and the guest sees Linux's
-        // default (0).
+        drop_privileges();
         // Once ruml has taken a notification, only SIGKILL interrupts the
         // wait for its answer (WAIT_KILLABLE_RECV, Linux 5.19; without it
         // a signal makes the call restart).
@@ -342,10 +340,10 @@ fn child_main(a: &ChildArgs) -> ! {
 }
 
 /// A copy of descriptor `fd` of the host process `host` (EBADF when it
-/// has none).
-fn pidfd_getfd(host: i32, fd: i32) -> io::Result<OwnedFd> {
+/// has none); `flags` for pidfd_open.
+fn pidfd_getfd(host: i32, fd: i32, flags: i32) -> io::Result<OwnedFd> {
     // SAFETY: pidfd_open returns a new descriptor or fails.
-    let pidfd = cvt(unsafe { libc::syscall(libc::SYS_pidfd_open, host, 0) })? as RawFd;
+    let pidfd = cvt(unsafe { libc::syscall(libc::SYS_pidfd_open, host, flags) })? as RawFd;
     // SAFETY: `pidfd` is ours; wrap it so it is closed.
     let pidfd = unsafe { OwnedFd::from_raw_fd(pidfd) };
     // SAFETY: pidfd_getfd returns a new descriptor or fails.
@@ -353,6 +351,55 @@ fn pidfd_getfd(host: i32, fd: i32) -> io::Result<OwnedFd> {
     let r = cvt(r).map_err(|_| io::Error::from_raw_os_error(libc::EBADF))? as RawFd;
     // SAFETY: `r` is a fresh descriptor owned by us.
     Ok(unsafe { OwnedFd::from_raw_fd(r) })
+}
+
+/// Leaves the first guest process, and so every guest process, without
+/// host privilege: no capability in any set (the bounding set included),
+/// securebits that keep uid 0 from regaining them at exec (locked), and
+/// no_new_privs. What guest root may do that needs a capability, ruml
+/// does on its behalf after checking the guest's credentials; the guest
+/// sees its own capability sets, securebits and no_new_privs (the kernel
+/// keeps them).
+///
+/// # Safety
+/// Raw syscalls only: called in the child between clone and exec.
+unsafe fn drop_privileges() {
+    const SECBIT_NOROOT: libc::c_ulong = 1 << 0;
+    const SECBIT_NOROOT_LOCKED: libc::c_ulong = 1 << 1;
+    const SECBIT_NO_SETUID_FIXUP: libc::c_ulong = 1 << 2;
+    const SECBIT_NO_SETUID_FIXUP_LOCKED: libc::c_ulong = 1 << 3;
+    const SECBIT_KEEP_CAPS_LOCKED: libc::c_ulong = 1 << 5;
+    const SECBIT_NO_CAP_AMBIENT_RAISE: libc::c_ulong = 1 << 6;
+    const SECBIT_NO_CAP_AMBIENT_RAISE_LOCKED: libc::c_ulong = 1 << 7;
+    // SAFETY: prctl and capset on integers and on a local buffer.
+    unsafe {
+        libc::prctl(
+            libc::PR_SET_SECUREBITS,
+            SECBIT_NOROOT
+                | SECBIT_NOROOT_LOCKED
+                | SECBIT_NO_SETUID_FIXUP
+                | SECBIT_NO_SETUID_FIXUP_LOCKED
+                | SECBIT_KEEP_CAPS_LOCKED
+                | SECBIT_NO_CAP_AMBIENT_RAISE
+                | SECBIT_NO_CAP_AMBIENT_RAISE_LOCKED,
+        );
+        for cap in 0..64 {
+            libc::prctl(libc::PR_CAPBSET_DROP, cap);
+        }
+        libc::prctl(
+            libc::PR_CAP_AMBIENT,
+            libc::PR_CAP_AMBIENT_CLEAR_ALL,
+            0,
+            0,
+            0,
+        );
+        // struct __user_cap_header_struct { u32 version; int pid; } and
+        // two empty __user_cap_data_struct (version 3).
+        let header: [u32; 2] = [0x2008_0522, 0];
+        let data = [0u32; 6];
+        libc::syscall(libc::SYS_capset, header.as_ptr(), data.as_ptr());
+        libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+    }
 }
 
 fn write_file(path: String, data: &str) -> io::Result<()> {
@@ -609,7 +656,7 @@ impl PtracePlatform {
                     "the first guest process could not install its seccomp filter",
                 ));
             }
-            let listener = pidfd_getfd(pid, i32::from_ne_bytes(n))?;
+            let listener = pidfd_getfd(pid, i32::from_ne_bytes(n), 0)?;
             crate::host::write_all(sync_w.as_fd_borrowed(), b"l")?;
             Ok(Listener::new(listener))
         })();
@@ -1071,12 +1118,14 @@ impl Platform for PtracePlatform {
     }
 
     fn take_fd(&self, tid: Tid, fd: i32) -> io::Result<OwnedFd> {
-        let host = self
+        // By the thread group leader, whose descriptor table the threads
+        // share (pidfd_open takes only a leader), else by the thread itself
+        // (PIDFD_THREAD, Linux 6.9) when the leader has exited.
+        let t = self
             .threads
             .get(&tid)
-            .ok_or_else(|| io::Error::from_raw_os_error(libc::ESRCH))?
-            .host;
-        pidfd_getfd(host, fd)
+            .ok_or_else(|| io::Error::from_raw_os_error(libc::ESRCH))?;
+        pidfd_getfd(t.host_tgid, fd, 0).or_else(|_| pidfd_getfd(t.host, fd, libc::O_EXCL))
     }
 
     fn host_tid(&self, tid: Tid) -> Option<i32> {

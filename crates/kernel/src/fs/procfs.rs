@@ -115,6 +115,10 @@ pub enum ProcWrite {
     OomScoreAdj(Tid),
     Hostname,
     Domainname,
+    /// A /proc/sys/net file of the VM's network namespace, opened there by
+    /// ruml (writing it needs CAP_NET_ADMIN, which guest processes do not
+    /// hold on the host).
+    NetSysctl(std::sync::Arc<OwnedFd>),
 }
 
 /// The kernel's end of a procfs file the guest opened for writing.
@@ -168,23 +172,55 @@ fn apply_write(st: &mut State, target: &ProcWrite, data: &[u8]) {
         }
         ProcWrite::Hostname => st.hostname = line(),
         ProcWrite::Domainname => st.domainname = line(),
+        ProcWrite::NetSysctl(fd) => {
+            // As a write at the start of the file (Linux's strict sysctl
+            // writes); a bad value is refused there, as on Linux.
+            let _ = host::pwrite(fd.as_fd(), data, 0);
+        }
     }
 }
 
 /// /proc/sys/net/...: the file of the VM's own network namespace, opened
-/// there and handed to the guest, which reads and writes it natively (None
-/// when the kernel has no namespace to open it in).
+/// there and handed to the guest, which reads it natively (None when the
+/// kernel has no namespace to open it in). Writing needs CAP_NET_ADMIN,
+/// which guest processes do not hold on the host: a caller with it in its
+/// guest credentials gets a packet pipe whose writes ruml applies to the
+/// file before it serves the next trapped call (others get EACCES, as the
+/// files are root's and 0644).
 fn net_sysctl(cx: &Caller<'_>, path: &str, flags: i32) -> Option<SysResult<OwnedFd>> {
     if !path.starts_with("net/") {
         return None;
     }
     let (st, _) = kernel(cx).ok()?;
     let ns = st.netns.as_ref()?;
-    let flags = flags & (libc::O_ACCMODE | libc::O_CLOEXEC);
-    Some(
-        ns.open(&format!("/proc/sys/{path}"), flags)
-            .map_err(Errno::from),
-    )
+    let open = |acc: i32| {
+        ns.open(
+            &format!("/proc/sys/{path}"),
+            acc | (flags & libc::O_CLOEXEC),
+        )
+        .map_err(Errno::from)
+    };
+    if flags & libc::O_ACCMODE == libc::O_RDONLY {
+        return Some(open(libc::O_RDONLY));
+    }
+    if !cx
+        .creds()
+        .is_some_and(|c| c.capable(crate::task::cap::NET_ADMIN))
+    {
+        return Some(Err(Errno::EACCES));
+    }
+    Some((|| {
+        let file = open(libc::O_WRONLY)?;
+        let (r, w) = host::packet_pipe()?;
+        st.proc_sinks.borrow_mut().push(Sink {
+            fd: r,
+            target: ProcWrite::NetSysctl(std::sync::Arc::new(file)),
+        });
+        Ok(host::reopen(
+            w.as_fd(),
+            libc::O_WRONLY | (flags & libc::O_CLOEXEC),
+        )?)
+    })())
 }
 
 /// A procfs object.
@@ -720,6 +756,9 @@ impl PidView<'_> {
                 "CapInh" => format!("CapInh:\t{:016x}", c.cap_inheritable),
                 "CapPrm" => format!("CapPrm:\t{:016x}", c.cap_permitted),
                 "CapEff" => format!("CapEff:\t{:016x}", c.cap_effective),
+                "CapBnd" => format!("CapBnd:\t{:016x}", c.cap_bounding),
+                "CapAmb" => "CapAmb:\t0000000000000000".into(),
+                "NoNewPrivs" => format!("NoNewPrivs:\t{}", c.no_new_privs as u8),
                 "Seccomp" => "Seccomp:\t0".into(),
                 "Seccomp_filters" => "Seccomp_filters:\t0".into(),
                 _ => l.to_string(),

@@ -312,6 +312,9 @@ fn host_walk(
 
 pub fn sys_bind(c: &mut Ctx<'_>) -> SysResult<Resume> {
     let (fd, addr, len) = (c.arg_i32(0), c.arg(1), c.arg(2));
+    if let Some(r) = super::net::inet_bind(c, fd, addr, len)? {
+        return Ok(r);
+    }
     let Some(path) = unix_path(c, addr, len)? else {
         return Ok(Resume::Native);
     };
@@ -507,6 +510,18 @@ pub fn sys_connect(c: &mut Ctx<'_>) -> SysResult<Resume> {
 }
 
 pub fn sys_sendto(c: &mut Ctx<'_>) -> SysResult<Resume> {
+    let (fd, buf, n, flags) = (c.arg_i32(0), c.arg(1), c.arg(2) as usize, c.arg_i32(3));
+    let sent = super::net::netlink_send(c, fd, c.arg(4), c.arg(5), flags, |c| {
+        if n > 16 << 20 {
+            return Err(Errno::EMSGSIZE);
+        }
+        let mut v = vec![0u8; n];
+        c.read(buf, &mut v)?;
+        Ok(v)
+    })?;
+    if let Some(r) = sent {
+        return Ok(r);
+    }
     unix_dest_call(c, libc::SYS_sendto, 4)
 }
 
@@ -518,6 +533,12 @@ pub fn sys_sendmsg(c: &mut Ctx<'_>) -> SysResult<Resume> {
     }
     let name = u64::from_ne_bytes(m[0..8].try_into().unwrap());
     let len = u32::from_ne_bytes(m[8..12].try_into().unwrap()) as u64;
+    let (msg, flags) = (c.arg(1), c.arg_i32(2));
+    let sent =
+        super::net::netlink_send(c, fd, name, len, flags, |c| super::net::msghdr_data(c, msg))?;
+    if let Some(r) = sent {
+        return Ok(r);
+    }
     let Some(path) = unix_path(c, name, len)? else {
         return Ok(Resume::Native);
     };
@@ -564,9 +585,10 @@ fn set_uts_name(c: &mut Ctx<'_>, domain: bool) -> SysResult<Resume> {
     } else {
         c.st.hostname = name;
     }
-    // The host's copy in the guest's UTS namespace follows, for native
-    // readers such as gethostname(3) via uname(2) of other tools.
-    Ok(Resume::Native)
+    // uname(2) traps and answers from here; the host's copy in the VM's
+    // UTS namespace keeps the boot name (guest processes hold no host
+    // capability to change it).
+    Ok(Resume::Return(0))
 }
 
 pub fn sys_sethostname(c: &mut Ctx<'_>) -> SysResult<Resume> {

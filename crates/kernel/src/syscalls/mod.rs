@@ -96,6 +96,11 @@ impl Ctx<'_> {
         }
     }
 
+    /// Whether the caller's effective guest capabilities hold `cap`.
+    pub fn creds_capable(&self, cap: u32) -> bool {
+        self.st.tasks.process(self.tid).creds.capable(cap)
+    }
+
     /// EPERM unless the caller's effective capabilities hold `cap`.
     pub fn require(&self, cap: u32) -> SysResult<()> {
         if self.st.tasks.process(self.tid).creds.capable(cap) {
@@ -195,7 +200,12 @@ use Kind::{Native as N, Trap as T};
 /// PR_GET_NAME is trapped only in processes that rename threads through
 /// /proc, by a filter the kernel adds to them).
 const PRCTL_TRAPPED: &[u32] = &[
+    libc::PR_CAPBSET_READ as u32,
     libc::PR_CAPBSET_DROP as u32,
+    libc::PR_GET_SECUREBITS as u32,
+    libc::PR_SET_SECUREBITS as u32,
+    libc::PR_GET_NO_NEW_PRIVS as u32,
+    libc::PR_SET_NO_NEW_PRIVS as u32,
     libc::PR_GET_KEEPCAPS as u32,
     libc::PR_SET_KEEPCAPS as u32,
     libc::PR_SET_SECCOMP as u32,
@@ -274,7 +284,7 @@ table! {
     51 getsockname => N(FD), Full;
     52 getpeername => N(FD), Full;
     53 socketpair => Kind::NativeUnless { arg: 0, mask: !0, values: &[], only: Some((0, net::SOCKETPAIR_FAMILIES)), then: net::sys_socketpair }, Partial("AF_UNIX; others EAFNOSUPPORT");
-    54 setsockopt => N(FD), Full;
+    54 setsockopt => unless(2, !0, net::TRAPPED_SETSOCKOPTS, net::sys_setsockopt), Full;
     55 getsockopt => unless(2, !0, net::TRAPPED_SOCKOPTS, net::sys_getsockopt), Partial("SO_PEERCRED gives the peer's guest ids when asked, not when connected");
     56 clone => T(process::sys_clone), Full;
     57 fork => T(process::sys_fork), Full;

@@ -7,6 +7,8 @@
 use super::{Ctx, Resume, SysResult};
 use crate::errno::Errno;
 use crate::task::cap;
+use ruml_platform::net;
+use std::os::fd::{AsFd, OwnedFd};
 
 /// Socket ioctls that change interfaces, routes or the ARP table.
 pub const NET_ADMIN_IOCTLS: &[u32] = &[
@@ -32,11 +34,90 @@ pub const NET_ADMIN_IOCTLS: &[u32] = &[
     0x8971, // SIOCSIFMAP
 ];
 
-/// ioctl with a network-configuration request: CAP_NET_ADMIN, then the
-/// host does it in the VM's namespace.
+/// ioctl with a network-configuration request: CAP_NET_ADMIN, then ruml
+/// does it on the guest's socket (guest processes hold no host
+/// capability), with its own copy of the argument.
 pub fn sys_net_admin_ioctl(c: &mut Ctx<'_>) -> SysResult<Resume> {
     c.require(cap::NET_ADMIN)?;
-    Ok(Resume::Native)
+    let req = c.arg(1) as u32;
+    let size = match req {
+        0x890b | 0x890c => 120,        // struct rtentry
+        0x8953 | 0x8955 => 68,         // struct arpreq
+        _ => size_of::<libc::ifreq>(), // struct ifreq
+    };
+    let mut buf = vec![0u8; size];
+    c.read(c.arg(2), &mut buf)?;
+    let sock = guest_socket(c, c.arg_i32(0))?;
+    let r = net::ioctl_buf(sock.as_fd(), req as u64, &mut buf)?;
+    c.write(c.arg(2), &buf)?;
+    Ok(Resume::Return(r as i64))
+}
+
+/// The guest's descriptor `fd`, taken into ruml (the same open socket).
+fn guest_socket(c: &Ctx<'_>, fd: i32) -> SysResult<OwnedFd> {
+    c.p.take_fd(c.tid, fd).map_err(|_| Errno::EBADF)
+}
+
+/// sockaddr_nl { u16 family; u16 pad; u32 pid; u32 groups; }
+const SOCKADDR_NL: usize = 12;
+
+/// A send with destination `addr` (a guest sockaddr of `len` bytes): when
+/// it is a netlink request to the kernel from a caller with CAP_NET_ADMIN,
+/// ruml sends it on the guest's socket (Linux checks the sender's
+/// capabilities, and guest processes hold none on the host); the kernel's
+/// answers go to the guest's socket as usual. `data` gives the message.
+/// None: the call runs as made (an ordinary user's configuration request
+/// is then refused by the host, as Linux refuses it).
+pub fn netlink_send(
+    c: &mut Ctx<'_>,
+    fd: i32,
+    addr: u64,
+    len: u64,
+    flags: i32,
+    data: impl FnOnce(&Ctx<'_>) -> SysResult<Vec<u8>>,
+) -> SysResult<Option<Resume>> {
+    if addr == 0 || (len as usize) < SOCKADDR_NL {
+        return Ok(None);
+    }
+    let mut sa = [0u8; SOCKADDR_NL];
+    c.read(addr, &mut sa)?;
+    let family = u16::from_ne_bytes([sa[0], sa[1]]) as i32;
+    let pid = u32::from_ne_bytes(sa[4..8].try_into().unwrap());
+    // Only requests to the kernel: a send to another socket could wait
+    // for room in a queue a guest fills.
+    if family != libc::AF_NETLINK || pid != 0 || !c.creds_capable(cap::NET_ADMIN) {
+        return Ok(None);
+    }
+    let msg = data(c)?;
+    let sock = guest_socket(c, fd)?;
+    let n = net::sendto(sock.as_fd(), &msg, flags, &sa)?;
+    Ok(Some(Resume::Return(n as i64)))
+}
+
+/// The bytes a sendmsg's msghdr at `m` gathers (at most 16 MiB).
+pub fn msghdr_data(c: &Ctx<'_>, m: u64) -> SysResult<Vec<u8>> {
+    const MAX: usize = 16 << 20;
+    let mut h = [0u8; 32];
+    c.read(m, &mut h)?;
+    let iov = u64::from_ne_bytes(h[16..24].try_into().unwrap());
+    let n = u64::from_ne_bytes(h[24..32].try_into().unwrap());
+    if n > 1024 {
+        return Err(Errno::EMSGSIZE);
+    }
+    let mut vecs = vec![0u8; n as usize * 16];
+    c.read(iov, &mut vecs)?;
+    let mut out = Vec::new();
+    for v in vecs.chunks(16) {
+        let base = u64::from_ne_bytes(v[0..8].try_into().unwrap());
+        let len = u64::from_ne_bytes(v[8..16].try_into().unwrap()) as usize;
+        if out.len() + len > MAX {
+            return Err(Errno::EMSGSIZE);
+        }
+        let at = out.len();
+        out.resize(at + len, 0);
+        c.read(base, &mut out[at..])?;
+    }
+    Ok(out)
 }
 
 /// The socket types whose creation traps (`socket`'s type & 0xf): the
@@ -73,10 +154,22 @@ pub fn sys_socket(c: &mut Ctx<'_>) -> SysResult<Resume> {
         return Err(refuse_family(c, family));
     }
     let raw_ip = matches!(family, libc::AF_INET | libc::AF_INET6) && ty == libc::SOCK_RAW;
-    if family == libc::AF_PACKET || raw_ip || ty == SOCK_PACKET as i32 {
-        c.require(cap::NET_RAW)?;
+    if !(family == libc::AF_PACKET || raw_ip || ty == SOCK_PACKET as i32) {
+        return Ok(Resume::Native);
     }
-    Ok(Resume::Native)
+    c.require(cap::NET_RAW)?;
+    // Guest processes hold no host capability: ruml makes the socket in
+    // the VM's network namespace and hands it over.
+    let netns = c.st.netns.clone().ok_or(Errno::EAFNOSUPPORT)?;
+    let full = c.arg_i32(1);
+    let types = full & !(libc::SOCK_CLOEXEC | libc::SOCK_NONBLOCK);
+    let sock = netns.socket(family, types, c.arg_i32(2))?;
+    if full & libc::SOCK_NONBLOCK != 0 {
+        ruml_platform::host::set_nonblocking(sock.as_fd(), true)?;
+    }
+    let r =
+        c.p.install_fd(c.tid, sock.as_fd(), full & libc::SOCK_CLOEXEC != 0)?;
+    Ok(Resume::Return(r))
 }
 
 /// The families socketpair(2) runs natively for.
@@ -132,4 +225,68 @@ pub fn sys_getsockopt(c: &mut Ctx<'_>) -> SysResult<Resume> {
             ret
         }),
     )
+}
+
+/// Socket options Linux reserves to CAP_NET_ADMIN (or CAP_NET_RAW), by
+/// (level, name); the filter traps setsockopt for these names.
+const PRIVILEGED_SOCKOPTS: &[(i32, i32)] = &[
+    (libc::SOL_SOCKET, libc::SO_MARK),
+    (libc::SOL_SOCKET, libc::SO_PRIORITY),
+    (libc::SOL_SOCKET, libc::SO_RCVBUFFORCE),
+    (libc::SOL_SOCKET, libc::SO_SNDBUFFORCE),
+    (libc::SOL_SOCKET, libc::SO_BINDTODEVICE),
+    (libc::SOL_IP, libc::IP_TRANSPARENT),
+    (libc::SOL_IPV6, 75), // IPV6_TRANSPARENT
+];
+
+/// The setsockopt option names that trap.
+pub const TRAPPED_SETSOCKOPTS: &[u32] = &[
+    libc::SO_MARK as u32,
+    libc::SO_PRIORITY as u32,
+    libc::SO_RCVBUFFORCE as u32,
+    libc::SO_SNDBUFFORCE as u32,
+    libc::SO_BINDTODEVICE as u32,
+    libc::IP_TRANSPARENT as u32,
+    75,
+];
+
+/// setsockopt of an option Linux reserves to privileged callers: for a
+/// caller with CAP_NET_ADMIN or CAP_NET_RAW ruml sets it on the guest's
+/// socket (guest processes hold no host capability); for anyone else the
+/// call runs as made, and the host refuses what Linux refuses.
+pub fn sys_setsockopt(c: &mut Ctx<'_>) -> SysResult<Resume> {
+    let (level, name) = (c.arg_i32(1), c.arg_i32(2));
+    let privileged = c.creds_capable(cap::NET_ADMIN) || c.creds_capable(cap::NET_RAW);
+    if !privileged || !PRIVILEGED_SOCKOPTS.contains(&(level, name)) {
+        return Ok(Resume::Native);
+    }
+    let len = (c.arg(4) as u32 as usize).min(256);
+    let mut v = vec![0u8; len];
+    c.read(c.arg(3), &mut v)?;
+    let sock = guest_socket(c, c.arg_i32(0))?;
+    net::setsockopt(sock.as_fd(), level, name, &v)?;
+    Ok(Resume::Return(0))
+}
+
+/// bind(2) of an IPv4 or IPv6 address with a port below 1024: Linux wants
+/// CAP_NET_BIND_SERVICE, which guest processes do not hold on the host; for
+/// a caller with it in its guest credentials ruml binds the guest's socket.
+pub fn inet_bind(c: &mut Ctx<'_>, fd: i32, addr: u64, len: u64) -> SysResult<Option<Resume>> {
+    if addr == 0 || !(16..=128).contains(&len) {
+        return Ok(None);
+    }
+    let mut sa = vec![0u8; len as usize];
+    c.read(addr, &mut sa)?;
+    let family = u16::from_ne_bytes([sa[0], sa[1]]) as i32;
+    let port = u16::from_be_bytes([sa[2], sa[3]]);
+    if !matches!(family, libc::AF_INET | libc::AF_INET6)
+        || port == 0
+        || port >= 1024
+        || !c.creds_capable(cap::NET_BIND_SERVICE)
+    {
+        return Ok(None);
+    }
+    let sock = guest_socket(c, fd)?;
+    net::bind(sock.as_fd(), &sa)?;
+    Ok(Some(Resume::Return(0)))
 }

@@ -127,9 +127,37 @@ pub fn sys_reboot(c: &mut Ctx<'_>) -> SysResult<Resume> {
 ///   drops from the host's bounding set too, which PR_CAPBSET_READ reads);
 /// * PR_SET_KEEPCAPS / PR_GET_KEEPCAPS are part of the guest's credentials.
 pub fn sys_prctl(c: &mut Ctx<'_>) -> SysResult<Resume> {
+    // Capability bounding set, securebits and no_new_privs are the
+    // guest's own: the host process has none of the first, locked
+    // securebits and no_new_privs set (see the platform's boot).
+    let a = c.call.args;
     let creds = &mut c.st.tasks.process_mut(c.tid).creds;
-    match c.call.args[0] as i32 {
+    let last_cap = crate::task::ALL_CAPS.count_ones() as u64;
+    match a[0] as i32 {
+        libc::PR_CAPBSET_READ if a[1] >= last_cap => Err(Errno::EINVAL),
+        libc::PR_CAPBSET_READ => Ok(Resume::Return((creds.cap_bounding >> a[1] & 1) as i64)),
         libc::PR_CAPBSET_DROP if !creds.capable(crate::task::cap::SETPCAP) => Err(Errno::EPERM),
+        libc::PR_CAPBSET_DROP if a[1] >= last_cap => Err(Errno::EINVAL),
+        libc::PR_CAPBSET_DROP => {
+            creds.cap_bounding &= !(1 << a[1]);
+            Ok(Resume::Return(0))
+        }
+        libc::PR_GET_SECUREBITS => Ok(Resume::Return(creds.securebits as i64)),
+        libc::PR_SET_SECUREBITS if !creds.capable(crate::task::cap::SETPCAP) => Err(Errno::EPERM),
+        libc::PR_SET_SECUREBITS if a[1] > 0xff => Err(Errno::EINVAL),
+        libc::PR_SET_SECUREBITS => {
+            creds.securebits = a[1] as u32;
+            Ok(Resume::Return(0))
+        }
+        libc::PR_GET_NO_NEW_PRIVS if a[1..5].iter().any(|&v| v != 0) => Err(Errno::EINVAL),
+        libc::PR_GET_NO_NEW_PRIVS => Ok(Resume::Return(creds.no_new_privs as i64)),
+        libc::PR_SET_NO_NEW_PRIVS if a[1] != 1 || a[2..5].iter().any(|&v| v != 0) => {
+            Err(Errno::EINVAL)
+        }
+        libc::PR_SET_NO_NEW_PRIVS => {
+            creds.no_new_privs = true;
+            Ok(Resume::Return(0))
+        }
         libc::PR_GET_KEEPCAPS => Ok(Resume::Return(creds.keep_caps as i64)),
         libc::PR_SET_KEEPCAPS => match c.call.args[1] {
             v @ (0 | 1) => {

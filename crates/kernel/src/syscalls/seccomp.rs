@@ -41,6 +41,12 @@ pub fn prctl_set_seccomp(c: &mut Ctx<'_>) -> SysResult<Resume> {
 }
 
 fn install(c: &mut Ctx<'_>, flags: u64, fprog: u64) -> SysResult<Resume> {
+    // Linux's rule for an unprivileged filter (the host process always
+    // has no_new_privs, so it would not ask).
+    let creds = &c.st.tasks.process(c.tid).creds;
+    if !creds.no_new_privs && !creds.capable(crate::task::cap::SYS_ADMIN) {
+        return Err(Errno::EACCES);
+    }
     if flags & libc::SECCOMP_FILTER_FLAG_NEW_LISTENER != 0 {
         return Err(Errno::EBUSY);
     }
