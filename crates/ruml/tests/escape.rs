@@ -323,3 +323,186 @@ fn guest_credentials_are_what_processes_learn_of_their_peers() {
     assert!(out.contains(": 0000000000000000"), "{out}");
     let _ = std::fs::remove_dir_all(&root);
 }
+
+#[test]
+fn guest_processes_hold_no_host_privilege() {
+    let script = "ip link set lo up\n\
+        /bin/netpriv\n\
+        /bin/runas 1000 /bin/netpriv\n\
+        ip -4 addr show lo | grep -o '10[.]9[.]9[.][0-9]*' | sort | tr '\\n' ' '; echo\n\
+        echo 1 > /proc/sys/net/ipv4/ip_forward\n\
+        /bin/runas 1000 /bin/sh -c 'echo 0 > /proc/sys/net/ipv4/ip_forward' 2>/dev/null \
+        && echo 'ESCAPE sysctl write: done' || echo 'held sysctl write: refused'\n\
+        echo ip_forward $(cat /proc/sys/net/ipv4/ip_forward)\n\
+        sleep 60 &\n\
+        /bin/runas 1000 /bin/sleep 60 &\n\
+        touch /ready\n\
+        while [ ! -e /go ]; do sleep 0.1; done";
+    let root = escape_root("escape-nocaps", &["netpriv"], script);
+    let mut cmd = std::process::Command::new(ruml());
+    cmd.args(boot_args(&root, &[]))
+        .stdin(std::process::Stdio::null());
+    let vm = std::thread::spawn(move || output_within(cmd, std::time::Duration::from_secs(120)));
+    let start = std::time::Instant::now();
+    while !root.join("ready").exists() {
+        assert!(start.elapsed().as_secs() < 60, "the guest never got ready");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    // The host's view of every guest process: no capability, no way to
+    // gain one.
+    let pids = processes_rooted_at(&root);
+    assert!(pids.len() >= 3, "guest processes: {pids:?}");
+    for pid in &pids {
+        let Ok(status) = std::fs::read_to_string(format!("/proc/{pid}/status")) else {
+            continue;
+        };
+        for key in ["CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb"] {
+            let line = status.lines().find(|l| l.starts_with(key)).unwrap();
+            assert!(line.ends_with("0000000000000000"), "pid {pid}: {line}");
+        }
+        assert!(status.contains("NoNewPrivs:\t1"), "pid {pid}: {status}");
+    }
+    std::fs::write(root.join("go"), "").unwrap();
+    let o = vm.join().unwrap();
+    let out = text(&o);
+    assert!(o.status.success(), "{out}\n{}", stderr(&o));
+    let checks = [
+        "netlink address through sendto",
+        "netlink address through sendmsg",
+        "bind a port below 1024",
+        "SO_MARK",
+        "SO_PRIORITY 7",
+        "IP_TRANSPARENT",
+        "raw socket",
+        "packet socket",
+    ];
+    assert_held(&out, &checks, 1);
+    for c in checks {
+        assert!(
+            out.contains(&format!("root-ok {c}:")),
+            "guest root: {c}\n{out}"
+        );
+    }
+    assert!(!out.contains("ROOT-REFUSED"), "{out}");
+    assert!(out.contains("10.9.9.1 10.9.9.11 \n"), "{out}");
+    assert!(
+        out.contains("SO_MARK reads 7") && out.contains("SO_MARK reads 0"),
+        "{out}"
+    );
+    assert_held(&out, &["sysctl write"], 1);
+    assert!(out.contains("ip_forward 1\n"), "{out}");
+    let _ = std::fs::remove_dir_all(&root);
+}
+
+/// A System V IPC object made on the host with ipcmk (`-M 4096` shared
+/// memory or `-Q` a message queue): its id and key (hexadecimal).
+fn host_ipc(kind: &str) -> (String, String) {
+    let args: &[&str] = if kind == "m" {
+        &["-M", "4096"]
+    } else {
+        &["-Q"]
+    };
+    let o = std::process::Command::new("ipcmk")
+        .args(args)
+        .output()
+        .expect("ipcmk (util-linux)");
+    let id = String::from_utf8_lossy(&o.stdout)
+        .trim()
+        .rsplit(' ')
+        .next()
+        .unwrap()
+        .to_string();
+    let list = std::process::Command::new("ipcs")
+        .arg(format!("-{kind}"))
+        .output()
+        .unwrap();
+    let key = String::from_utf8_lossy(&list.stdout)
+        .lines()
+        .find(|l| l.split_whitespace().nth(1) == Some(id.as_str()))
+        .and_then(|l| l.split_whitespace().next())
+        .expect("ipcs lists the new object")
+        .trim_start_matches("0x")
+        .to_string();
+    (id, key)
+}
+
+#[test]
+fn the_classic_escapes_fail() {
+    use std::os::linux::net::SocketAddrExt;
+    let (secret, token) = host_secret("classic");
+    let name = format!("ruml-escape-{}", std::process::id());
+    let addr = std::os::unix::net::SocketAddr::from_abstract_name(name.as_bytes()).unwrap();
+    let _listener = std::os::unix::net::UnixListener::bind_addr(&addr).unwrap();
+    let (shm_id, shm_key) = host_ipc("m");
+    let (msg_id, msg_key) = host_ipc("q");
+    let args = format!(
+        "{} {} {name} {shm_key} {msg_key}",
+        secret.display(),
+        std::process::id()
+    );
+    let root = escape_root(
+        "escape-classic",
+        &["classic"],
+        &format!(
+            "mount -t sysfs sysfs /sys\n/bin/classic {args}\n/bin/runas 1000 /bin/classic {args}"
+        ),
+    );
+    let o = boot(&root, &[]);
+    let _ = std::process::Command::new("ipcrm")
+        .args(["-m", &shm_id, "-q", &msg_id])
+        .status();
+    let out = text(&o);
+    assert!(o.status.success(), "{out}\n{}", stderr(&o));
+    assert!(
+        !out.contains(&token),
+        "the host secret reached the guest:\n{out}"
+    );
+    let made = PathBuf::from(format!("{}.out", secret.display()));
+    assert!(!made.exists(), "the guest created {}", made.display());
+    let attempts = [
+        "absolute path",
+        "dot-dot",
+        "symlink to a host path",
+        "/proc/self/root",
+        "/proc/1/cwd",
+        "dot-dot from an O_PATH descriptor",
+        "fchdir to an O_PATH descriptor, then dot-dot",
+        "linkat of an O_PATH descriptor to a host path",
+        "chroot in the chroot",
+        "name_to_handle_at",
+        "open_by_handle_at",
+        "signal a host process",
+        "connect to a host abstract socket",
+        "the host's SysV shared memory",
+        "the host's SysV message queue",
+        "add_key",
+        "keyctl",
+        "ptrace attach to init",
+        "bpf",
+        "io_uring_setup",
+        "userfaultfd",
+        "perf_event_open",
+        "unshare a user namespace",
+        "unshare a mount namespace",
+        "clone into a new network namespace",
+        "setns",
+        "write /proc/sys/kernel/core_pattern",
+        "write /proc/sys/vm/drop_caches",
+    ];
+    assert_held(&out, &attempts, 2);
+    // Device nodes: refused outright, or made but unusable.
+    for (make, open) in [
+        ("make a host disk node", "open a host disk node"),
+        ("make a host memory node", "open host memory"),
+    ] {
+        let n = out
+            .lines()
+            .filter(|l| {
+                l.starts_with(&format!("held {make}:")) || l.starts_with(&format!("held {open}:"))
+            })
+            .count();
+        assert_eq!(n, 2, "{make}: {out}");
+    }
+    let _ = std::fs::remove_dir_all(secret.parent().unwrap());
+    let _ = std::fs::remove_dir_all(&root);
+}
