@@ -71,6 +71,26 @@ impl VmNamespaces {
         })
     }
 
+    /// Writes `data` at the start of a /proc/sys/net file of the VM (`fd`,
+    /// opened with [`VmNamespaces::open`]) as a process of the VM's user
+    /// namespace with its capabilities (ids in the value, such as
+    /// ping_group_range's, are read in that namespace).
+    pub fn write_sysctl(&self, fd: BorrowedFd<'_>, data: &[u8]) -> io::Result<()> {
+        let (fd, buf, len) = (fd.as_raw_fd(), data.as_ptr(), data.len());
+        self.in_ns(|| {
+            // SAFETY: `buf` is readable for `len` bytes in this copy of the
+            // address space; the helper hands back a copy of `fd` as its
+            // result, which the caller drops.
+            unsafe {
+                if libc::pwrite(fd, buf.cast(), len, 0) < 0 {
+                    return -1;
+                }
+                libc::dup(fd)
+            }
+        })
+        .map(drop)
+    }
+
     /// A tap device named `name` in the VM's network (raw Ethernet frames,
     /// no packet information header), with hardware address `mac`.
     pub fn tap(&self, name: &str, mac: [u8; 6]) -> io::Result<OwnedFd> {

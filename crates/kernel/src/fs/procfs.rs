@@ -174,8 +174,11 @@ fn apply_write(st: &mut State, target: &ProcWrite, data: &[u8]) {
         ProcWrite::Domainname => st.domainname = line(),
         ProcWrite::NetSysctl(fd) => {
             // As a write at the start of the file (Linux's strict sysctl
-            // writes); a bad value is refused there, as on Linux.
-            let _ = host::pwrite(fd.as_fd(), data, 0);
+            // writes), made in the VM's user namespace; a bad value is
+            // refused there, as on Linux.
+            if let Some(ns) = &st.netns {
+                let _ = ns.write_sysctl(fd.as_fd(), data);
+            }
         }
     }
 }
