@@ -174,6 +174,7 @@ impl Kernel {
                 exe: Vec::new(),
                 oom_score_adj: 0,
                 get_name_trapped: false,
+                passcred_fds: Vec::new(),
             },
         );
         let cfg_root = cfg.root_dir();

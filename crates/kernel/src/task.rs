@@ -144,6 +144,9 @@ pub struct Process {
     pub oom_score_adj: i32,
     /// prctl(PR_GET_NAME) traps in this process (see `Kernel::run`).
     pub get_name_trapped: bool,
+    /// Descriptors whose recvmsg traps (sockets given SO_PASSCRED: the
+    /// credentials the host attaches are translated; see `net.rs`).
+    pub passcred_fds: Vec<i32>,
 }
 
 /// What the kernel notes about an execve until it completes.
@@ -240,6 +243,7 @@ impl Tasks {
                 exe: Vec::new(),
                 oom_score_adj: 0,
                 get_name_trapped: false,
+                passcred_fds: Vec::new(),
             });
             p.tgid = tgid;
             p

@@ -318,7 +318,15 @@ fn guest_credentials_are_what_processes_learn_of_their_peers() {
     let o = boot(&root, &[]);
     let out = text(&o);
     assert!(o.status.success(), "{out}\n{}", stderr(&o));
-    assert_held(&out, &["SO_PEERCRED", "CapEff in /proc/self/status"], 2);
+    assert_held(
+        &out,
+        &[
+            "SO_PEERCRED",
+            "SCM_CREDENTIALS",
+            "CapEff in /proc/self/status",
+        ],
+        2,
+    );
     assert!(out.contains("uid 1000 gid 1000"), "{out}");
     assert!(out.contains(": 0000000000000000"), "{out}");
     let _ = std::fs::remove_dir_all(&root);

@@ -51,6 +51,10 @@ pub enum Kind {
     /// Native when argument `arg` is zero (e.g. a NULL pointer), else
     /// trapped to `then`.
     NativeIfZero { arg: u8, then: Handler },
+    /// Native for the filter, like `Native`; where a filter the kernel
+    /// stacked on a process traps it (`Platform::add_trap`), served by the
+    /// handler.
+    NativeOr(&'static str, Handler),
 }
 
 const fn unless(arg: u8, mask: u32, values: &'static [u32], then: Handler) -> Kind {
@@ -277,7 +281,7 @@ table! {
     44 sendto => Kind::NativeIfZero { arg: 4, then: misc::sys_sendto }, Full;
     45 recvfrom => N(FD), Full;
     46 sendmsg => T(misc::sys_sendmsg), Full;
-    47 recvmsg => N(FD), Full;
+    47 recvmsg => Kind::NativeOr(FD, net::sys_recvmsg), Partial("SCM_CREDENTIALS carry the sender's guest ids on sockets given SO_PASSCRED");
     48 shutdown => N(FD), Full;
     49 bind => T(misc::sys_bind), Partial("AF_UNIX paths on the root hostfs and tmpfs; an absolute path on a tmpfs is bound by its last name");
     50 listen => N(FD), Full;
@@ -525,7 +529,7 @@ pub fn native_rules(mem: u64) -> Vec<(u32, Rule)> {
     TABLE
         .iter()
         .filter_map(|e| match e.kind {
-            Kind::Native(_) => Some((e.nr, Rule::Allow)),
+            Kind::Native(_) | Kind::NativeOr(..) => Some((e.nr, Rule::Allow)),
             Kind::NativeMem => Some((e.nr, Rule::MmapWithin { limit: mem })),
             Kind::NativeUnless {
                 arg,
@@ -604,7 +608,10 @@ pub fn dispatch(st: &mut State, p: &mut dyn Platform, tid: Tid, call: &Syscall) 
             Ok(Resume::Native)
         }
         Kind::NativeIfZero { arg, .. } if call.args[arg as usize] == 0 => Ok(Resume::Native),
-        Kind::Trap(h) | Kind::NativeUnless { then: h, .. } | Kind::NativeIfZero { then: h, .. } => {
+        Kind::Trap(h)
+        | Kind::NativeOr(_, h)
+        | Kind::NativeUnless { then: h, .. }
+        | Kind::NativeIfZero { then: h, .. } => {
             let mut ctx = Ctx {
                 st,
                 p,
@@ -635,14 +642,16 @@ pub fn describe() -> String {
             Some(e) => {
                 let how = match e.kind {
                     Kind::Native(_) | Kind::NativeMem => "native",
-                    Kind::NativeUnless { .. } | Kind::NativeIfZero { .. } => "native*",
+                    Kind::NativeUnless { .. } | Kind::NativeIfZero { .. } | Kind::NativeOr(..) => {
+                        "native*"
+                    }
                     Kind::Trap(_) => "trapped",
                 };
                 let mut l = match e.status {
                     Status::Full => format!("{nr:4} {name:24} full     {how}"),
                     Status::Partial(n) => format!("{nr:4} {name:24} partial  {how}: {n}"),
                 };
-                if let Kind::Native(why) = e.kind {
+                if let Kind::Native(why) | Kind::NativeOr(why, _) = e.kind {
                     l += &format!(" [why native: {why}]");
                 }
                 l + "\n"

@@ -241,6 +241,7 @@ const PRIVILEGED_SOCKOPTS: &[(i32, i32)] = &[
 
 /// The setsockopt option names that trap.
 pub const TRAPPED_SETSOCKOPTS: &[u32] = &[
+    libc::SO_PASSCRED as u32,
     libc::SO_MARK as u32,
     libc::SO_PRIORITY as u32,
     libc::SO_RCVBUFFORCE as u32,
@@ -256,6 +257,9 @@ pub const TRAPPED_SETSOCKOPTS: &[u32] = &[
 /// call runs as made, and the host refuses what Linux refuses.
 pub fn sys_setsockopt(c: &mut Ctx<'_>) -> SysResult<Resume> {
     let (level, name) = (c.arg_i32(1), c.arg_i32(2));
+    if (level, name) == (libc::SOL_SOCKET, libc::SO_PASSCRED) {
+        return passcred(c);
+    }
     let privileged = c.creds_capable(cap::NET_ADMIN) || c.creds_capable(cap::NET_RAW);
     if !privileged || !PRIVILEGED_SOCKOPTS.contains(&(level, name)) {
         return Ok(Resume::Native);
@@ -289,4 +293,81 @@ pub fn inet_bind(c: &mut Ctx<'_>, fd: i32, addr: u64, len: u64) -> SysResult<Opt
     let sock = guest_socket(c, fd)?;
     net::bind(sock.as_fd(), &sa)?;
     Ok(Some(Resume::Return(0)))
+}
+
+/// setsockopt(SO_PASSCRED) on: the host will attach its view of the
+/// sender's credentials to what the socket receives (uid 0 for every guest
+/// process), so from then on recvmsg on this descriptor traps in this
+/// process (a filter stacked on it), and ruml puts the sender's guest ids
+/// in. (A copy of the socket at another number is not covered.)
+fn passcred(c: &mut Ctx<'_>) -> SysResult<Resume> {
+    let fd = c.arg_i32(0);
+    c.rewrite_then(
+        libc::SYS_setsockopt,
+        c.call.args,
+        Box::new(move |c, ret| {
+            let p = c.st.tasks.process(c.tid);
+            if ret == 0 && !p.passcred_fds.contains(&fd) {
+                let nr = libc::SYS_recvmsg as u32;
+                if c.p.add_trap(c.tid, nr, 0, fd as u32).is_ok() {
+                    c.st.tasks.process_mut(c.tid).passcred_fds.push(fd);
+                }
+            }
+            ret
+        }),
+    )
+}
+
+/// recvmsg on a socket given SO_PASSCRED (see [`passcred`]): runs natively,
+/// then the SCM_CREDENTIALS it received carry the sending process's guest
+/// ids (its real uid and gid, as Linux attaches them) instead of the
+/// host's.
+pub fn sys_recvmsg(c: &mut Ctx<'_>) -> SysResult<Resume> {
+    let m = c.arg(1);
+    c.rewrite_then(
+        libc::SYS_recvmsg,
+        c.call.args,
+        Box::new(move |c, ret| {
+            if ret >= 0 {
+                let _ = guest_credentials(c, m);
+            }
+            ret
+        }),
+    )
+}
+
+/// Rewrites the ucred of every SCM_CREDENTIALS in the control data of the
+/// msghdr at `m` (as the kernel left it after a receive).
+fn guest_credentials(c: &mut Ctx<'_>, m: u64) -> SysResult<()> {
+    let mut h = [0u8; 48];
+    c.read(m, &mut h)?;
+    let control = u64::from_ne_bytes(h[32..40].try_into().unwrap());
+    let len = (u64::from_ne_bytes(h[40..48].try_into().unwrap()) as usize).min(4096);
+    if control == 0 || len < 16 {
+        return Ok(());
+    }
+    let mut buf = vec![0u8; len];
+    c.read(control, &mut buf)?;
+    let mut at = 0;
+    // struct cmsghdr { size_t len; int level; int type; } then data,
+    // each aligned to 8.
+    while at + 16 <= len {
+        let clen = u64::from_ne_bytes(buf[at..at + 8].try_into().unwrap()) as usize;
+        let level = i32::from_ne_bytes(buf[at + 8..at + 12].try_into().unwrap());
+        let ty = i32::from_ne_bytes(buf[at + 12..at + 16].try_into().unwrap());
+        if clen < 16 || at + clen > len {
+            break;
+        }
+        if (level, ty) == (libc::SOL_SOCKET, libc::SCM_CREDENTIALS) && clen >= 16 + 12 {
+            let d = at + 16;
+            let pid = i32::from_ne_bytes(buf[d..d + 4].try_into().unwrap());
+            if let Some(p) = c.st.tasks.any_process(pid) {
+                buf[d + 4..d + 8].copy_from_slice(&p.creds.ruid.to_ne_bytes());
+                buf[d + 8..d + 12].copy_from_slice(&p.creds.rgid.to_ne_bytes());
+                c.write(control + d as u64 + 4, &buf[d + 4..d + 12])?;
+            }
+        }
+        at += (clen + 7) & !7;
+    }
+    Ok(())
 }
