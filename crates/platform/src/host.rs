@@ -862,23 +862,7 @@ pub fn private_devpts() -> io::Result<OwnedFd> {
             libc::_exit(0);
         }
     }
-    let pid = cvt(pid as libc::c_int)?;
-    let mut status = 0;
-    // SAFETY: waiting for the child we just made; `status` is writable.
-    while unsafe { libc::waitpid(pid, &mut status, libc::__WALL) } < 0 {
-        let e = io::Error::last_os_error();
-        if e.kind() != io::ErrorKind::Interrupted {
-            return Err(e);
-        }
-    }
-    if !libc::WIFEXITED(status) || libc::WEXITSTATUS(status) != 0 {
-        let code = if libc::WIFEXITED(status) {
-            libc::WEXITSTATUS(status)
-        } else {
-            libc::EIO
-        };
-        return Err(io::Error::from_raw_os_error(code));
-    }
+    reap_helper(cvt(pid as libc::c_int)?)?;
     let st = fstatat(slot.as_fd(), b"", 0)?;
     if st.st_mode & libc::S_IFMT != libc::S_IFDIR {
         return Err(io::Error::from_raw_os_error(libc::ENODEV));
@@ -900,6 +884,24 @@ pub fn tty_session(fd: BorrowedFd<'_>) -> Option<i32> {
     let mut sid: libc::pid_t = 0;
     // SAFETY: TIOCGSID writes one pid_t through the pointer we pass.
     (unsafe { libc::ioctl(fd.as_raw_fd(), libc::TIOCGSID, &mut sid) } == 0).then_some(sid)
+}
+
+/// Waits for a short-lived helper child that exits with 0 or with the
+/// errno of what failed (EIO when it died otherwise).
+pub(crate) fn reap_helper(pid: libc::pid_t) -> io::Result<()> {
+    let mut status = 0;
+    // SAFETY: waiting for a child of ours; `status` is writable.
+    while unsafe { libc::waitpid(pid, &mut status, libc::__WALL) } < 0 {
+        let e = io::Error::last_os_error();
+        if e.kind() != io::ErrorKind::Interrupted {
+            return Err(e);
+        }
+    }
+    match (libc::WIFEXITED(status), libc::WEXITSTATUS(status)) {
+        (true, 0) => Ok(()),
+        (true, code) => Err(io::Error::from_raw_os_error(code)),
+        _ => Err(io::Error::from_raw_os_error(libc::EIO)),
+    }
 }
 
 /// A descriptor's file status flags (F_GETFL).

@@ -138,20 +138,8 @@ pub fn in_namespaces(
             libc::_exit(if r < 0 { e } else { 0 });
         }
     }
-    let pid = cvt(pid as libc::c_int)?;
-    let mut status = 0;
-    // SAFETY: waiting for the child we just made; `status` is writable.
-    while unsafe { libc::waitpid(pid, &mut status, libc::__WALL) } < 0 {
-        let e = io::Error::last_os_error();
-        if e.kind() != io::ErrorKind::Interrupted {
-            return Err(e);
-        }
-    }
-    match (libc::WIFEXITED(status), libc::WEXITSTATUS(status)) {
-        (true, 0) => Ok(slot),
-        (true, code) => Err(io::Error::from_raw_os_error(code)),
-        _ => Err(io::Error::from_raw_os_error(libc::EIO)),
-    }
+    crate::host::reap_helper(cvt(pid as libc::c_int)?)?;
+    Ok(slot)
 }
 
 fn ifreq(name: &str) -> io::Result<libc::ifreq> {

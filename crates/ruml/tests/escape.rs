@@ -11,30 +11,13 @@ use common::*;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
-/// Compiles `tests/escape/NAME.c` (static, glibc) into `root/bin/NAME`.
-fn escape_program(root: &Path, name: &str) {
-    let src = repo().join("tests/escape").join(format!("{name}.c"));
-    let o = std::process::Command::new("gcc")
-        .args(["-static", "-O1", "-Wall", "-Werror", "-o"])
-        .arg(root.join("bin").join(name))
-        .arg(&src)
-        .output()
-        .expect("gcc");
-    assert!(
-        o.status.success(),
-        "gcc {}: {}",
-        src.display(),
-        String::from_utf8_lossy(&o.stderr)
-    );
-}
-
 /// A busybox root with the escape programs `names` and `runas`, booting
 /// `script` (after proc is mounted) and powering off.
 fn escape_root(test: &str, names: &[&str], script: &str) -> PathBuf {
     let init = format!("#!/bin/sh\nmount -t proc proc /proc\n{script}\npoweroff -f\n");
     let root = busybox_root(test, &init);
     for n in names.iter().chain(&["runas"]) {
-        escape_program(&root, n);
+        compile_into(&root, "tests/escape", n);
     }
     std::fs::set_permissions(root.join("tmp"), std::fs::Permissions::from_mode(0o1777)).unwrap();
     root

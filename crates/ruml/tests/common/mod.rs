@@ -47,7 +47,13 @@ pub fn write_exec(path: &Path, text: &str) {
 
 /// Compiles `tests/guest/NAME.c` (static, glibc) into `root/bin/NAME`.
 pub fn guest_program(root: &Path, name: &str) {
-    let src = repo().join("tests/guest").join(format!("{name}.c"));
+    compile_into(root, "tests/guest", name);
+}
+
+/// Compiles `DIR/NAME.c` of the repository (static, glibc) into
+/// `root/bin/NAME`.
+pub fn compile_into(root: &Path, dir: &str, name: &str) {
+    let src = repo().join(dir).join(format!("{name}.c"));
     let o = Command::new("gcc")
         .args(["-static", "-O1", "-Wall", "-Werror", "-o"])
         .arg(root.join("bin").join(name))
