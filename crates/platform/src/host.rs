@@ -870,6 +870,14 @@ pub fn private_devpts() -> io::Result<OwnedFd> {
     Ok(slot)
 }
 
+/// The slave of pty master `master`, opened with `flags` (TIOCGPTPEER).
+pub fn pty_peer(master: BorrowedFd<'_>, flags: i32) -> io::Result<OwnedFd> {
+    const TIOCGPTPEER: libc::c_ulong = 0x5441;
+    // SAFETY: TIOCGPTPEER takes the open flags as an integer and returns a
+    // new descriptor or fails.
+    owned(unsafe { libc::ioctl(master.as_raw_fd(), TIOCGPTPEER, flags | libc::O_CLOEXEC) })
+}
+
 /// The pty number of a master (TIOCGPTN).
 pub fn pty_number(master: BorrowedFd<'_>) -> io::Result<u32> {
     let mut n: libc::c_uint = 0;

@@ -68,43 +68,6 @@ impl Fence {
         }
         Ok(())
     }
-
-    /// Allows the POSIX message queues of the IPC namespace of host process
-    /// `pid` (mq_open looks them up by path in that namespace's mqueue
-    /// filesystem, which Landlock checks like any other). A helper in the
-    /// process's user and IPC namespaces makes a detached mount of it.
-    pub fn allow_mqueue_of(&self, pid: i32) -> io::Result<()> {
-        let open = |what: &str| {
-            crate::host::open_path(
-                format!("/proc/{pid}/ns/{what}").as_bytes(),
-                libc::O_RDONLY | libc::O_CLOEXEC,
-            )
-        };
-        let (user, ipc) = (open("user")?, open("ipc")?);
-        let root = crate::net::in_namespaces(
-            &[
-                (user.as_fd(), libc::CLONE_NEWUSER),
-                (ipc.as_fd(), libc::CLONE_NEWIPC),
-            ],
-            || {
-                // SAFETY: raw syscalls on integers and a static string:
-                // a private mount namespace, then fsopen, fsconfig
-                // (FSCONFIG_CMD_CREATE) and fsmount, all close-on-exec.
-                unsafe {
-                    if libc::unshare(libc::CLONE_NEWNS) != 0 {
-                        return -1;
-                    }
-                    let fs = libc::syscall(libc::SYS_fsopen, c"mqueue".as_ptr(), 1u32) as i32;
-                    if fs < 0 || libc::syscall(libc::SYS_fsconfig, fs, 6u32, 0usize, 0usize, 0) != 0
-                    {
-                        return -1;
-                    }
-                    libc::syscall(libc::SYS_fsmount, fs, 1u32, 0u32) as i32
-                }
-            },
-        )?;
-        self.allow_beneath(root.as_fd())
-    }
 }
 
 /// The filesystem rights Landlock knows at ABI `abi` (all handled).

@@ -20,6 +20,7 @@ fn cvt(r: libc::c_int) -> io::Result<libc::c_int> {
 pub struct VmNamespaces {
     user: OwnedFd,
     net: OwnedFd,
+    ipc: OwnedFd,
 }
 
 impl VmNamespaces {
@@ -34,6 +35,7 @@ impl VmNamespaces {
         Ok(VmNamespaces {
             user: open("user")?,
             net: open("net")?,
+            ipc: open("ipc")?,
         })
     }
 
@@ -69,6 +71,42 @@ impl VmNamespaces {
             // SAFETY: plain syscall on integers.
             unsafe { libc::socket(family, ty | libc::SOCK_CLOEXEC, protocol) }
         })
+    }
+
+    /// mq_open(2) in the VM's IPC namespace (the queues live in its mqueue
+    /// filesystem, which the Landlock fence of guest processes does not
+    /// reach): `name` as the guest gave it, `attr` its struct mq_attr.
+    pub fn mq_open(
+        &self,
+        name: &[u8],
+        flags: i32,
+        mode: u32,
+        attr: Option<[u8; 64]>,
+    ) -> io::Result<OwnedFd> {
+        let name = CString::new(name).map_err(|_| io::Error::from_raw_os_error(libc::EINVAL))?;
+        let attr_ptr = attr.as_ref().map_or(std::ptr::null(), |a| a.as_ptr());
+        in_namespaces(
+            &[
+                (self.user.as_fd(), libc::CLONE_NEWUSER),
+                (self.ipc.as_fd(), libc::CLONE_NEWIPC),
+            ],
+            || {
+                // SAFETY: mq_open on a NUL-terminated name and an attribute
+                // buffer (or NULL) that live in this copy of the address
+                // space.
+                unsafe {
+                    // The mode is the guest's, its umask already applied.
+                    libc::umask(0);
+                    libc::syscall(
+                        libc::SYS_mq_open,
+                        name.as_ptr(),
+                        flags | libc::O_CLOEXEC,
+                        mode,
+                        attr_ptr,
+                    ) as libc::c_int
+                }
+            },
+        )
     }
 
     /// Writes `data` at the start of a /proc/sys/net file of the VM (`fd`,

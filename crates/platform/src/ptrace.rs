@@ -643,11 +643,6 @@ impl PtracePlatform {
             write_file(format!("/proc/{pid}/setgroups"), "deny")?;
             write_file(format!("/proc/{pid}/uid_map"), &format!("0 {uid} 1"))?;
             write_file(format!("/proc/{pid}/gid_map"), &format!("0 {gid} 1"))?;
-            if let Some(f) = &spec.fence {
-                // The VM's IPC namespace exists now; its queues join the
-                // fence before the child enforces it.
-                f.allow_mqueue_of(pid)?;
-            }
             crate::host::write_all(sync_w.as_fd_borrowed(), b"g")?;
             // The child's seccomp listener: its number, then the listener.
             let mut n = [0u8; 4];

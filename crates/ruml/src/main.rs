@@ -295,10 +295,7 @@ fn boot(cfg: config::BootConfig) -> VmExit {
     let mut envp = vec![b"HOME=/".to_vec(), b"TERM=linux".to_vec()];
     envp.extend(cfg.init_env.iter().map(|a| a.clone().into_bytes()));
     let gc = guest_console.as_raw_fd();
-    // The VM's pty instance, made now so the fence can include it (a
-    // master's TIOCGPTPEER opens the slave by path in the guest process).
-    let devpts = ruml_kernel::fs::devpts::Instance::new().ok();
-    let fence = landlock_fence(&cfg, &chroot_dir, devpts.as_deref());
+    let fence = landlock_fence(&cfg, &chroot_dir);
     let spec = BootSpec {
         chroot_dir,
         hostname: cfg
@@ -326,7 +323,6 @@ fn boot(cfg: config::BootConfig) -> VmExit {
     let nics = start_nics(&cfg, &netns);
     let mut k = Kernel::new(cfg.clone(), vfs, Box::new(platform), boot_ns);
     k.st.netns = Some(netns);
-    k.st.devpts = devpts;
     *CURRENT.lock().expect("current VM") = Some(Current {
         init_host,
         terminate: k.terminate.clone(),
@@ -343,14 +339,14 @@ fn boot(cfg: config::BootConfig) -> VmExit {
 
 /// The Landlock fence for guest processes: the VM's root directory, ruml's
 /// private directory for the VM (host nodes of tmpfs FIFOs and sockets,
-/// the exec root of a disk root), the hostfs= directory and the VM's pty
-/// instance (the platform adds its message queues). Logs once
+/// the exec root of a disk root) and the hostfs= directory. (The VM's pty
+/// instance and message queues are reached by path too, but only ruml opens
+/// them: TIOCGPTPEER and mq_open trap.) Logs once
 /// where the host has no Landlock; a fence that cannot be made fails the
 /// boot.
 fn landlock_fence(
     cfg: &config::BootConfig,
     root: &std::path::Path,
-    devpts: Option<&ruml_kernel::fs::devpts::Instance>,
 ) -> Option<ruml_platform::landlock::Fence> {
     use std::os::unix::ffi::OsStrExt;
     let private = ruml_kernel::fs::private::get()
@@ -360,13 +356,7 @@ fn landlock_fence(
     if let Some(p) = &cfg.hostfs_prefix {
         dirs.push(p.as_path());
     }
-    let fence = ruml_platform::landlock::fence(&dirs).and_then(|f| {
-        if let (Some(f), Some(d)) = (&f, devpts) {
-            f.allow_beneath(d.root_fd())?;
-        }
-        Ok(f)
-    });
-    match fence {
+    match ruml_platform::landlock::fence(&dirs) {
         Ok(Some(f)) => Some(f),
         Ok(None) => {
             net_log("ruml: Landlock is not available on this host: guest processes run without the filesystem fence");

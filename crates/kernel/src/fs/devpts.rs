@@ -79,11 +79,6 @@ impl Instance {
         }))
     }
 
-    /// The instance's root directory.
-    pub fn root_fd(&self) -> std::os::fd::BorrowedFd<'_> {
-        self.root.as_fd()
-    }
-
     /// Applies the options of a devpts mount (unknown ones are refused, as
     /// Linux does).
     pub fn set_options(&self, data: &[u8]) -> SysResult<()> {

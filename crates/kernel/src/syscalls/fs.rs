@@ -2210,11 +2210,19 @@ const BLKIOOPT: u32 = 0x1279;
 const BLKPBSZGET: u32 = 0x127b;
 const HDIO_GETGEO: u32 = 0x0301;
 
+/// TIOCGPTPEER: a pty master opens its slave by path, which the Landlock
+/// fence of guest processes does not reach (the VM's pty instance is
+/// ruml's); ruml opens it.
+const TIOCGPTPEER: u32 = 0x5441;
+
 /// The ioctl requests that trap: the block-device ones (answered for ubd
-/// disks) and the network-configuration ones (`net::NET_ADMIN_IOCTLS`).
+/// disks), TIOCGPTPEER and the network-configuration ones
+/// (`net::NET_ADMIN_IOCTLS`).
 pub const TRAPPED_IOCTLS: &[u32] = &TRAPPED;
-const TRAPPED: [u32; BLOCK_IOCTLS.len() + super::net::NET_ADMIN_IOCTLS.len()] =
-    concat(BLOCK_IOCTLS, super::net::NET_ADMIN_IOCTLS);
+const TRAPPED: [u32; BLOCK_IOCTLS.len() + 1 + super::net::NET_ADMIN_IOCTLS.len()] = concat(
+    &concat::<{ BLOCK_IOCTLS.len() + 1 }>(BLOCK_IOCTLS, &[TIOCGPTPEER]),
+    super::net::NET_ADMIN_IOCTLS,
+);
 
 const fn concat<const N: usize>(a: &[u32], b: &[u32]) -> [u32; N] {
     let mut out = [0; N];
@@ -2234,6 +2242,14 @@ const fn concat<const N: usize>(a: &[u32], b: &[u32]) -> [u32; N] {
 pub fn sys_ioctl(c: &mut Ctx<'_>) -> SysResult<Resume> {
     if super::net::NET_ADMIN_IOCTLS.contains(&(c.arg(1) as u32)) {
         return super::net::sys_net_admin_ioctl(c);
+    }
+    if c.arg(1) as u32 == TIOCGPTPEER {
+        // The master is the guest's own descriptor; its slave opens in
+        // ruml and is installed (Linux's errors come from the host).
+        let flags = c.arg_i32(2);
+        let master = c.p.take_fd(c.tid, c.arg_i32(0)).map_err(|_| Errno::EBADF)?;
+        let slave = host::pty_peer(master.as_fd(), flags)?;
+        return c.install(slave, flags);
     }
     sys_block_ioctl(c)
 }

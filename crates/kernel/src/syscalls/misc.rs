@@ -626,3 +626,24 @@ pub fn sys_vhangup(c: &mut Ctx<'_>) -> SysResult<Resume> {
     c.require(crate::task::cap::SYS_TTY_CONFIG)?;
     Ok(Resume::Return(0))
 }
+
+/// mq_open(2): ruml opens the queue in the VM's IPC namespace (guest
+/// processes, fenced by Landlock, cannot reach its mqueue filesystem by
+/// name) and installs it. The rest of the mq_* calls run natively on the
+/// descriptor (mq_unlink by name too: Landlock does not fence it).
+pub fn sys_mq_open(c: &mut Ctx<'_>) -> SysResult<Resume> {
+    let (name_p, flags, mode, attr_p) = (c.arg(0), c.arg_i32(1), c.arg(2) as u32, c.arg(3));
+    let name = c.read_cstr(name_p, 255)?;
+    let attr = if flags & libc::O_CREAT != 0 && attr_p != 0 {
+        let mut a = [0u8; 64];
+        c.read(attr_p, &mut a)?;
+        Some(a)
+    } else {
+        None
+    };
+    let ns = c.st.netns.clone().ok_or(Errno::ENOSYS)?;
+    let q = ns.mq_open(&name, flags, mode & !c.umask(), attr)?;
+    let r =
+        c.p.install_fd(c.tid, q.as_fd(), flags & libc::O_CLOEXEC != 0)?;
+    Ok(Resume::Return(r))
+}

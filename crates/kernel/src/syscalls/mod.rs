@@ -435,7 +435,7 @@ table! {
     233 epoll_ctl => N(FD), Full;
     234 tgkill => T(signal::sys_tgkill), Full;
     235 utimes => T(fs::sys_utimes), Full;
-    240 mq_open => N(IPC), Full;
+    240 mq_open => T(misc::sys_mq_open), Full;
     241 mq_unlink => N(IPC), Full;
     242 mq_timedsend => N(FD), Full;
     243 mq_timedreceive => N(FD), Full;
