@@ -546,8 +546,12 @@ fn run_chain(
         check: 0,
     };
     let program = chain.program;
+    // By path only for a caller whose checks nothing can race (see
+    // `Ctx::native_allowed`): the host walks the path again.
     match program.inode().native_path() {
-        Some(np) if c.st.vfs.mount(program.mount()).native => exec_by_path(c, &np, run),
+        Some(np) if c.st.vfs.mount(program.mount()).native && c.native_allowed() => {
+            exec_by_path(c, &np, run)
+        }
         _ => exec_by_fd(c, program.inode(), run),
     }
 }
@@ -680,7 +684,7 @@ fn do_exec(
         envp,
         check,
     };
-    if native_mount {
+    if native_mount && c.native_allowed() {
         if let Some(mut np) = loc.inode().native_path() {
             // A final symlink on the root hostfs is passed by its own name;
             // the host follows it inside the guest's chroot.
