@@ -234,7 +234,9 @@ fn checked_paths_cannot_be_raced_by_an_ordinary_user() {
     let script = format!(
         "echo guest-secret-$$ > /root-only && chmod 600 /root-only\n\
          chmod 644 /etc/passwd && mkdir -m 777 /tmp/race\n\
-         /bin/runas 1000 /bin/race_paths {RACE_SECONDS} /root-only /etc/passwd\n\
+         cp /bin/race_paths /root-prog && chmod 700 /root-prog\n\
+         cp /bin/race_paths /tmp/race/my-prog && chmod 755 /tmp/race/my-prog\n\
+         /bin/runas 1000 /bin/race_paths {RACE_SECONDS} /root-only /etc/passwd /tmp/race/my-prog /root-prog\n\
          grep -c race-marker /etc/passwd || echo 'passwd untouched'"
     );
     let root = escape_root("escape-race", &["race_paths"], &script);
@@ -249,6 +251,9 @@ fn checked_paths_cannot_be_raced_by_an_ordinary_user() {
             "path buffer flip",
             "symlink swap, read",
             "symlink swap, append",
+            "direct exec of the protected program",
+            "path buffer flip, exec",
+            "symlink swap, exec",
         ],
         1,
     );
