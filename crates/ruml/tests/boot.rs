@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{boot, busybox_root, ruml, text};
+use common::{boot, boot_args, busybox_root, output_within, ruml, stderr, text};
 use std::process::{Command, Stdio};
 
 #[test]
@@ -194,4 +194,40 @@ fn nr_cpus_sets_the_vm_cpus() {
         "{two}"
     );
     std::fs::remove_dir_all(root).unwrap();
+}
+
+/// The private directory of a ruml that was killed is reclaimed by the
+/// next ruml; one of a live process is left alone.
+#[test]
+fn stale_private_directories_are_reclaimed() {
+    let base = std::env::temp_dir().join(format!("ruml-test-{}-xdg", std::process::id()));
+    let _ = std::fs::remove_dir_all(&base);
+    std::fs::create_dir_all(&base).unwrap();
+    // A pid that existed and is gone, and one that lives (ours).
+    let mut c = Command::new("true").spawn().unwrap();
+    let dead = c.id();
+    c.wait().unwrap();
+    let stale = base.join(format!("ruml-{dead}-3"));
+    let live = base.join(format!("ruml-{}-4", std::process::id()));
+    for d in [&stale, &live] {
+        std::fs::create_dir_all(d.join("inside")).unwrap();
+    }
+    let root = busybox_root("reclaim", "#!/bin/sh\npoweroff -f\n");
+    let mut cmd = Command::new(ruml());
+    cmd.args(boot_args(&root, &[]))
+        .env("XDG_RUNTIME_DIR", &base)
+        .stdin(std::process::Stdio::null());
+    let o = output_within(cmd, std::time::Duration::from_secs(60));
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(!stale.exists(), "the dead ruml's directory is still there");
+    assert!(live.exists(), "a live process's directory was removed");
+    // Nothing of the VM's own is left either.
+    let left: Vec<_> = std::fs::read_dir(&base)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name())
+        .collect();
+    assert_eq!(left.len(), 1, "{left:?}");
+    std::fs::remove_dir_all(&base).unwrap();
+    std::fs::remove_dir_all(&root).unwrap();
 }

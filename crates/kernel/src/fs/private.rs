@@ -44,12 +44,41 @@ pub fn cleanup() {
     }
 }
 
+/// Removes the private directories (`ruml-PID-N`, ours) of ruml processes
+/// that no longer exist: a ruml that was killed (SIGKILL, a crash) could
+/// not remove its own.
+fn reclaim_stale(base: &std::path::Path) {
+    use std::os::unix::fs::MetadataExt;
+    let Ok(dir) = std::fs::read_dir(base) else {
+        return;
+    };
+    let me = host::host_ids().0;
+    for e in dir.flatten() {
+        let name = e.file_name();
+        let Some(rest) = name.to_str().and_then(|n| n.strip_prefix("ruml-")) else {
+            continue;
+        };
+        let Some((pid, n)) = rest.split_once('-') else {
+            continue;
+        };
+        let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+        if !digits(pid) || !digits(n) || std::path::Path::new(&format!("/proc/{pid}")).exists() {
+            continue;
+        }
+        let path = e.path();
+        if std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_dir() && m.uid() == me) {
+            let _ = std::fs::remove_dir_all(&path);
+        }
+    }
+}
+
 impl Private {
     fn create() -> SysResult<Private> {
         use std::os::unix::ffi::OsStrExt;
         let base = std::env::var_os("XDG_RUNTIME_DIR")
             .filter(|d| host::is_dir(std::path::Path::new(d)))
             .unwrap_or_else(|| "/tmp".into());
+        reclaim_stale(std::path::Path::new(&base));
         let base_fd = host::open_path(base.as_bytes(), libc::O_PATH | libc::O_DIRECTORY)?;
         let pid = std::process::id();
         for i in 0..1000 {
