@@ -6,9 +6,11 @@
 //! the descriptors that stand for virtual directories and symlinks (so
 //! read, write and fcntl on them fail or answer as on the real thing).
 //! They live in one directory that only ruml's host user can enter
-//! (`$XDG_RUNTIME_DIR` or `/tmp`, mode 0700), created when first needed
-//! and removed when the VM stops. The guest never gets a path into it; at
-//! most a descriptor of it for the length of one call ruml runs natively.
+//! (`$XDG_RUNTIME_DIR` or `/tmp`, mode 0700), created at boot (the Landlock
+//! fence of guest processes names it) and removed when the VM stops; those
+//! of ruml processes that were killed are removed by the next ruml. The
+//! guest never gets a path into it; at most a descriptor of it for the
+//! length of one call ruml runs natively.
 
 use crate::errno::{Errno, SysResult};
 use ruml_platform::host;
