@@ -144,7 +144,7 @@ impl VmNamespaces {
 /// descriptor it returns is moved into a slot ruml holds. `make` must only
 /// make raw syscalls on data prepared before the call (the child is a copy
 /// of a possibly multithreaded process).
-pub fn in_namespaces(
+fn in_namespaces(
     ns: &[(BorrowedFd<'_>, libc::c_int)],
     make: impl Fn() -> libc::c_int,
 ) -> io::Result<OwnedFd> {

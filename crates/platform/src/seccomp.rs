@@ -5,7 +5,7 @@
 //! everything else, including numbers the table does not know, stops the
 //! thread for the tracer (`SECCOMP_RET_TRACE`). One number that is no
 //! syscall, [`INSTALL_FD_NR`], goes to ruml's notification listener
-//! (`SECCOMP_RET_USER_NOTIF`): the platform injects it to hand a guest
+//! (`libc::SECCOMP_RET_USER_NOTIF`): the platform injects it to hand a guest
 //! process a descriptor (`SECCOMP_IOCTL_NOTIF_ADDFD`), so no guest process
 //! holds any descriptor of ruml's. Because the filter has a listener, the
 //! host refuses every further listener in a guest process (EBUSY): no guest
@@ -27,7 +27,6 @@ const BPF_ALU_AND_K: u16 = (libc::BPF_ALU | libc::BPF_AND | libc::BPF_K) as u16;
 const BPF_RET_K: u16 = (libc::BPF_RET | libc::BPF_K) as u16;
 
 const AUDIT_ARCH_X86_64: u32 = 0xc000_003e;
-const SECCOMP_RET_USER_NOTIF: u32 = 0x7fc0_0000;
 const X32_SYSCALL_BIT: u32 = 0x4000_0000;
 
 // Offsets inside `struct seccomp_data`.
@@ -92,7 +91,7 @@ pub fn build_filter(native: &[(u32, Rule)]) -> Vec<Insn> {
         jump(BPF_JGE_K, X32_SYSCALL_BIT, 0, 1),
         ret_enosys,
         jump(BPF_JEQ_K, INSTALL_FD_NR, 0, 1),
-        stmt(BPF_RET_K, SECCOMP_RET_USER_NOTIF),
+        stmt(BPF_RET_K, libc::SECCOMP_RET_USER_NOTIF),
     ];
     for &(nr, rule) in native {
         // The block for this number; the accumulator holds the number on
@@ -329,8 +328,14 @@ mod tests {
         assert_eq!(run(&p, 12, a, [1 << 32, 0, 0, 0, 0, 0]), trace);
         // The descriptor-install number goes to ruml's listener, whatever
         // its arguments.
-        assert_eq!(run(&p, INSTALL_FD_NR, a, [0; 6]), SECCOMP_RET_USER_NOTIF);
-        assert_eq!(run(&p, INSTALL_FD_NR, a, [9; 6]), SECCOMP_RET_USER_NOTIF);
+        assert_eq!(
+            run(&p, INSTALL_FD_NR, a, [0; 6]),
+            libc::SECCOMP_RET_USER_NOTIF
+        );
+        assert_eq!(
+            run(&p, INSTALL_FD_NR, a, [9; 6]),
+            libc::SECCOMP_RET_USER_NOTIF
+        );
         assert_eq!(
             run(&p, 0, 0x4000_0003, [0; 6]) & 0xffff_0000,
             libc::SECCOMP_RET_ERRNO

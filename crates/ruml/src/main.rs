@@ -359,7 +359,9 @@ fn landlock_fence(
     match ruml_platform::landlock::fence(&dirs) {
         Ok(Some(f)) => Some(f),
         Ok(None) => {
-            net_log("ruml: Landlock is not available on this host: guest processes run without the filesystem fence");
+            ruml_kernel::kernel::host_log(
+                "ruml: Landlock is not available on this host: guest processes run without the filesystem fence\n",
+            );
             None
         }
         Err(e) => fail(format!("cannot set up the Landlock fence: {e}"), 1),
